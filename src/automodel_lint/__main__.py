@@ -1,0 +1,3 @@
+from automodel_lint.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,115 @@
+"""One transformers version's knowledge, as read from a generated JSON table.
+
+The table's schema (written by `automodel_lint.knowledge.build`):
+
+    {
+      "schema_version": 1,
+      "transformers_version": "5.24.0",
+      "config_classes": {"gpt2": "GPT2Config", ...},            # CONFIG_MAPPING_NAMES, in order
+      "auto_classes": {                                          # every Auto model class, plus AutoBackbone
+        "AutoModelForCausalLM": {
+          "mapping": "MODEL_FOR_CAUSAL_LM_MAPPING_NAMES",
+          "framework": "pt",                                     # "pt", "tf" or "flax" (4.x only)
+          "loads": {"gpt2": ["GPT2LMHeadModel"], ...}            # model type -> class(es) the runtime loads,
+        }, ...                                                   #   as `type(config) in mapping` decides it
+      },
+      "architectures": {"GPT2LMHeadModel": ["AutoModelForCausalLM", ...]},
+      "text_config_types": {"AutoModelForCausalLM": ["llama4", ...]},   # loaded with config.get_text_config()
+      "checkpoints": {"openai-community/gpt2": "gpt2", ...}     # ids named in config docstrings
+    }
+
+`loads` is keyed by every model type the runtime accepts, after the config-class indirection of
+`_LazyAutoMapping.__contains__` (two model types that share one config class are looked up through the
+last one registered), so a lookup here answers exactly what `from_pretrained` would.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+
+
+class TableError(ValueError):
+    """A knowledge table that cannot be used (corrupt, or of another schema)."""
+
+
+@dataclass
+class KnowledgeTable:
+    data: dict
+    origin: str  # "bundled", "installed", or a path: for messages and `rules --verbose`
+
+    @classmethod
+    def from_path(cls, path: Path, origin: str) -> "KnowledgeTable":
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise TableError(f"cannot read knowledge table {path}: {exc}") from None
+        if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+            raise TableError(f"knowledge table {path} has an unknown schema")
+        return cls(data, origin)
+
+    @property
+    def version(self) -> str:
+        return self.data["transformers_version"]
+
+    @property
+    def major(self) -> int:
+        return int(self.version.split(".")[0])
+
+    @property
+    def auto_classes(self) -> dict[str, dict]:
+        return self.data["auto_classes"]
+
+    def is_auto_class(self, name: str) -> bool:
+        return name in self.data["auto_classes"]
+
+    def knows_type(self, model_type: str) -> bool:
+        return model_type in self.data["config_classes"]
+
+    def config_class(self, model_type: str) -> str | None:
+        return self.data["config_classes"].get(model_type)
+
+    @cached_property
+    def _type_of_config(self) -> dict[str, str]:
+        # The runtime's `_reverse_config_mapping`: the last model type registered for a config class wins.
+        return {cfg: mt for mt, cfg in self.data["config_classes"].items()}
+
+    def model_type_of_config(self, config_class: str) -> str | None:
+        return self._type_of_config.get(config_class)
+
+    def loads(self, auto_class: str, model_type: str) -> list[str] | None:
+        """The concrete class(es) `auto_class.from_pretrained` builds for this model type; None if it raises."""
+        entry = self.data["auto_classes"].get(auto_class)
+        if entry is None:
+            return None
+        return entry["loads"].get(model_type)
+
+    def loaded_class(self, auto_class: str, model_type: str, architectures: tuple[str, ...] = ()) -> str | None:
+        """The one class the runtime picks: a tuple entry is chosen by the config's `architectures`."""
+        choices = self.loads(auto_class, model_type)
+        if not choices:
+            return None
+        for arch in architectures:
+            if arch in choices:
+                return arch
+        return choices[0]
+
+    def auto_classes_for_architecture(self, architecture: str) -> list[str]:
+        return list(self.data["architectures"].get(architecture, ()))
+
+    def knows_architecture(self, architecture: str) -> bool:
+        return architecture in self.data["architectures"]
+
+    def text_config_types(self, auto_class: str) -> frozenset[str]:
+        return frozenset(self.data.get("text_config_types", {}).get(auto_class, ()))
+
+    def framework(self, auto_class: str) -> str:
+        return self.data["auto_classes"][auto_class].get("framework", "pt")
+
+    @property
+    def checkpoints(self) -> dict[str, str]:
+        return self.data.get("checkpoints", {})

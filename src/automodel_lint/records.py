@@ -1,0 +1,108 @@
+"""Plain data passed between the stages: call sites, model facts, diagnostics.
+
+Each stage takes the records of the one before and returns its own; no stage reaches back. Kept free of
+LibCST and huggingface_hub imports so that every stage can load this module for nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Span:
+    """1-based line and column of a call expression, end exclusive as LibCST reports it."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """One `X.from_pretrained(...)` call whose X is a transformers class and whose model value is certain."""
+
+    path: str
+    span: Span
+    called: str  # the class as resolved through the file's imports, e.g. "AutoModelForCausalLM" for `ALM`
+    written: str  # the callee as written: "ALM", "tr.AutoModelForCausalLM"
+    model: str  # the statically certain model id or path
+    trust_remote_code: bool | None = None  # None: not passed, or not a literal
+    revision: str | None = None
+    subfolder: str | None = None
+    value_note: str | None = None  # why the value may differ at run time ("the default value of ..."), else None
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    """What a checkpoint's config says, and where that was read."""
+
+    model_id: str  # the id as resolved (canonical Hub id, or the path)
+    model_type: str | None
+    architectures: tuple[str, ...] = ()
+    auto_map: tuple[tuple[str, str], ...] = ()  # (Auto class name, "module.Class" or "repo--module.Class")
+    source: str = "snapshot"  # the JSON `facts_source`: "config", "snapshot", "cache", "hub", ...
+    evidence: str | None = None  # "config" when real config.json content was seen, "doc" for a documented link
+    provenance: str | None = None  # where the source read it, for `resolve` and for reviewers
+
+    def auto_map_dict(self) -> dict[str, str]:
+        return dict(self.auto_map)
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A model value that no source could answer: never judged, listed in the summary."""
+
+    model_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A rule's judgement of one call, before it is placed in a file."""
+
+    code: str
+    message: str
+    suggestion: str | None = None
+    fix: str | None = None  # None, "safe" or "unsafe"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    path: str
+    span: Span
+    code: str
+    severity: str  # "error" or "warning"
+    message: str
+    model: str | None = None
+    called: str | None = None
+    suggestion: str | None = None
+    fix: str | None = None
+    facts_source: str | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "path": self.path,
+            "line": self.span.line,
+            "column": self.span.column,
+            "end_line": self.span.end_line,
+            "end_column": self.span.end_column,
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "model": self.model,
+            "called": self.called,
+            "suggestion": self.suggestion,
+            "fix": None if self.fix is None else {"applicability": self.fix},
+            "facts_source": self.facts_source,
+        }
+
+
+@dataclass
+class FileResult:
+    """Everything one file produced: its diagnostics and what kept it from being judged in full."""
+
+    path: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    skipped: str | None = None  # why the file was not parsed (too large, unreadable), for the summary
