@@ -35,6 +35,16 @@ class CallSite:
 
 
 @dataclass(frozen=True)
+class ModelRequest:
+    """One model value to resolve, once per run however many calls name it."""
+
+    model: str
+    revision: str | None = None
+    subfolder: str | None = None
+    file_dir: str | None = None  # the linted file's folder: a relative local path is tried there after the cwd
+
+
+@dataclass(frozen=True)
 class ModelFacts:
     """What a checkpoint's config says, and where that was read."""
 
