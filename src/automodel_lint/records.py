@@ -27,11 +27,12 @@ class CallSite:
     span: Span
     called: str  # the class as resolved through the file's imports, e.g. "AutoModelForCausalLM" for `ALM`
     written: str  # the callee as written: "ALM", "tr.AutoModelForCausalLM"
-    model: str  # the statically certain model id or path
+    model: str | None  # the statically certain model id or path; None when not certain (only HFA004 applies)
     trust_remote_code: bool | None = None  # None: not passed, or not a literal
     revision: str | None = None
     subfolder: str | None = None
     value_note: str | None = None  # why the value may differ at run time ("the default value of ..."), else None
+    uncertain_kwargs: tuple[str, ...] = ()  # keywords passed with values that are not certain ("**" for **kwargs)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,128 @@
+"""Command line: `check`, `rules`, and the commands other modules register. Thin: parse, call, print.
+
+Exit codes follow ruff: 0 clean, 1 diagnostics, 2 usage or internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from automodel_lint import __version__
+
+EXIT_CLEAN, EXIT_DIAGNOSTICS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A bad flag value or configuration: reported in one line, exit 2."""
+
+
+def _codes(text: str) -> frozenset[str]:
+    codes = frozenset(c.strip().upper() for c in text.split(",") if c.strip())
+    bad = [c for c in codes if not c.startswith("HFA")]
+    if bad:
+        raise argparse.ArgumentTypeError(f"not an automodel-lint code: {', '.join(sorted(bad))}")
+    return codes
+
+
+def _size(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of bytes: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be positive")
+    return value
+
+
+def _add_check(subparsers) -> None:
+    from automodel_lint.report import FORMATS
+
+    p = subparsers.add_parser("check", help="check files and directories (default: .)")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to check (default: .)")
+    p.add_argument("--output-format", choices=sorted(FORMATS), default="text")
+    p.add_argument("--offline", action="store_true", help="never use the network (also HF_HUB_OFFLINE=1)")
+    p.add_argument("--select", type=_codes, metavar="CODES", help="only these codes or prefixes, comma-separated")
+    p.add_argument("--ignore", type=_codes, default=frozenset(), metavar="CODES", help="skip these codes or prefixes")
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even when diagnostics are found")
+    p.add_argument("--max-file-size", type=_size, metavar="BYTES", help="skip larger files (default: 2 MB)")
+    p.add_argument("--cache-dir", metavar="DIR", help="automodel-lint's cache (default: ~/.cache/automodel-lint)")
+    p.set_defaults(func=_run_check)
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    import os
+
+    from automodel_lint.engine import Options, check_paths
+    from automodel_lint.report import FORMATS
+    from automodel_lint.report.summary import notes, summary_line
+    from automodel_lint.sources import DEFAULT_MAX_FILE_SIZE
+
+    offline = args.offline or os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+    options = Options(
+        select=args.select,
+        ignore=args.ignore,
+        offline=offline,
+        max_file_size=args.max_file_size or DEFAULT_MAX_FILE_SIZE,
+        cache_dir=args.cache_dir or os.environ.get("AUTOMODEL_LINT_CACHE_DIR") or None,
+    )
+    report = check_paths(args.paths or ["."], options)
+    FORMATS[args.output_format](report, sys.stdout)
+    # In machine-readable formats stdout holds only the output; the summary goes to stderr.
+    summary_stream = sys.stdout if args.output_format == "text" else sys.stderr
+    for line in notes(report):
+        print(line, file=sys.stderr)
+    print(summary_line(report), file=summary_stream)
+    if report.diagnostics and not args.exit_zero:
+        return EXIT_DIAGNOSTICS
+    return EXIT_CLEAN
+
+
+def _add_rules(subparsers) -> None:
+    p = subparsers.add_parser("rules", help="list the rules")
+    p.set_defaults(func=_run_rules)
+
+
+def _run_rules(args: argparse.Namespace) -> int:
+    from automodel_lint.rules import RULES
+
+    for rule in RULES:
+        print(f"{rule.code}  {rule.severity:<7}  {rule.name:<24}  {rule.summary}")
+        print(f"{'':8}  fix: {rule.fix}")
+    return EXIT_CLEAN
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="automodel-lint",
+        description="Catch Hugging Face checkpoints loaded with the wrong Auto class, before the code runs.",
+    )
+    parser.add_argument("--version", action="version", version=f"automodel-lint {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_check(subparsers)
+    _add_rules(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"automodel-lint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_ERROR
+    except Exception as exc:  # a crash must still end with exit 2 and one readable line
+        if "AUTOMODEL_LINT_DEBUG" in __import__("os").environ:
+            raise
+        print(f"automodel-lint: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("automodel-lint: set AUTOMODEL_LINT_DEBUG=1 for the traceback, and please report it", file=sys.stderr)
+        return EXIT_ERROR

@@ -1,0 +1,218 @@
+"""The pipeline: files -> call sites -> model facts (each unique id once) -> verdicts -> diagnostics.
+
+Every stage is a function of the previous stage's records, so the CLI, the flake8 adapter and stdin
+input all run the same code. A file that cannot be read or parsed yields an HFA900 diagnostic or a
+skip note and the run goes on.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import warnings
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable
+
+from automodel_lint import knowledge
+from automodel_lint.knowledge import KnowledgeTable
+from automodel_lint.records import CallSite, Diagnostic, FileResult, ModelFacts, ModelRequest, Span, Unresolved
+from automodel_lint.rules import RULES_BY_CODE, Case, judge
+from automodel_lint.sources import DEFAULT_MAX_FILE_SIZE, TooLarge, Unreadable, discover, read_source
+
+# A file that cannot mention a candidate call is never parsed: the substring test costs microseconds,
+# LibCST's parse tens of milliseconds.
+GATE = b"from_pretrained"
+
+
+@dataclass
+class Options:
+    select: frozenset[str] | None = None  # codes or prefixes; None: every rule
+    ignore: frozenset[str] = frozenset()
+    offline: bool = False
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    cache_dir: str | None = None
+    network_timeout: float | None = None
+    exclude: tuple[str, ...] = ()
+    models: dict = field(default_factory=dict)  # [tool.automodel-lint.models]
+    locked: bool = False
+    project_root: str | None = None
+
+
+@dataclass
+class Analysis:
+    """One file's call sites, before any model is resolved."""
+
+    path: str
+    sites: list[CallSite] = field(default_factory=list)
+    result: FileResult | None = None
+
+    def __post_init__(self) -> None:
+        if self.result is None:
+            self.result = FileResult(self.path)
+
+
+@dataclass
+class Report:
+    files: list[FileResult]
+    unresolved: list[Unresolved]
+    problems: list[tuple[str, str]]  # paths that could not be listed or read, and why
+    table: KnowledgeTable
+    sites: int = 0
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [d for f in self.files for d in f.diagnostics]
+
+    @property
+    def skipped(self) -> list[FileResult]:
+        return [f for f in self.files if f.skipped]
+
+
+@lru_cache(maxsize=None)
+def _target_names() -> frozenset[str]:
+    """Every Auto class any bundled or installed table knows, removed ones included (HFA004 needs them)."""
+    names: set[str] = set()
+    for table in knowledge.bundled_tables():
+        names.update(table.auto_classes)
+    return frozenset(names)
+
+
+def analyse_source(path: str, data: bytes) -> Analysis:
+    """Call sites of one file's bytes; a file that does not parse gets its HFA900 here."""
+    analysis = Analysis(path)
+    if GATE not in data:
+        return analysis
+    import libcst as cst  # only files that pass the gate pay for LibCST
+
+    from automodel_lint.finder import find_calls
+
+    try:
+        module = cst.parse_module(data)
+        analysis.sites = find_calls(module, path, _target_names().__contains__)
+    except cst.ParserSyntaxError as exc:
+        analysis.result.diagnostics.append(_syntax_error(path, data, str(exc).splitlines()[0]))
+    except (SyntaxError, UnicodeDecodeError, LookupError, ValueError) as exc:
+        # Encoding problems: a bad cookie, bytes that are not valid in the declared encoding, NUL bytes.
+        analysis.result.diagnostics.append(_syntax_error(path, data, f"cannot decode the file: {exc}"))
+    except RecursionError:
+        # LibCST's parser and visitors recurse per nesting level; absurdly deep code ends the file, not the run.
+        analysis.result.skipped = "nested too deeply for the parser"
+    except MemoryError:
+        analysis.result.skipped = "too large for the parser"
+    return analysis
+
+
+def _syntax_error(path: str, data: bytes, fallback: str) -> Diagnostic:
+    """HFA900 at the place Python itself reports (LibCST's native parser often reports 1:1)."""
+    line, column, message = 1, 1, fallback
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(data)
+    except SyntaxError as exc:
+        line, column = exc.lineno or 1, (exc.offset or 1)
+        message = f"{exc.msg}"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        message = f"{fallback or exc}"
+    rule = RULES_BY_CODE["HFA900"]
+    return Diagnostic(
+        path, Span(line, column, line, column), "HFA900", rule.severity, f"file does not parse, nothing in it was checked: {message}"
+    )
+
+
+def analyse_file(path: str, max_size: int) -> Analysis:
+    analysis = Analysis(path)
+    try:
+        data = read_source(path, max_size)
+    except TooLarge as exc:
+        analysis.result.skipped = f"{exc.size:,} bytes, above the {max_size:,}-byte cap (--max-file-size)"
+        return analysis
+    except Unreadable as exc:
+        analysis.result.skipped = f"cannot read: {exc}"
+        return analysis
+    return analyse_source(path, data)
+
+
+def requests_of(analyses: Iterable[Analysis]) -> set[ModelRequest]:
+    return {request_of(site) for a in analyses for site in a.sites if site.model is not None}
+
+
+def request_of(site: CallSite) -> ModelRequest:
+    return ModelRequest(site.model, site.revision, site.subfolder, os.path.dirname(site.path) or ".")
+
+
+def selected(code: str, options: Options) -> bool:
+    if options.select is not None and not any(code.startswith(s) for s in options.select):
+        return False
+    return not any(code.startswith(i) for i in options.ignore)
+
+
+def diagnose(site: CallSite, facts: ModelFacts | None, table: KnowledgeTable) -> Diagnostic | None:
+    history = tuple(t for t in knowledge.bundled_tables() if t.version != table.version)
+    found = judge(Case(site, facts, table, history))
+    if found is None:
+        return None
+    rule, verdict = found
+    return Diagnostic(
+        path=site.path,
+        span=site.span,
+        code=verdict.code,
+        severity=rule.severity,
+        message=verdict.message,
+        model=facts.model_id if facts else site.model,
+        called=site.called,
+        suggestion=verdict.suggestion,
+        fix=verdict.fix,
+        facts_source=facts.source if facts else None,
+    )
+
+
+def make_resolver(options: Options, table: KnowledgeTable):
+    from automodel_lint.facts.resolver import Resolver
+
+    return Resolver(
+        table=table,
+        offline=options.offline,
+        cache_dir=options.cache_dir,
+        models=options.models,
+        network_timeout=options.network_timeout,
+        locked=options.locked,
+        project_root=options.project_root,
+    )
+
+
+def judge_all(analyses: list[Analysis], options: Options, table: KnowledgeTable) -> tuple[list[FileResult], list[Unresolved]]:
+    requests = requests_of(analyses)
+    answers: dict = make_resolver(options, table).resolve_all(requests) if requests else {}
+    unresolved = sorted(
+        {a for a in answers.values() if isinstance(a, Unresolved)}, key=lambda u: (u.model_id, u.reason)
+    )
+    results = []
+    for analysis in analyses:
+        result = analysis.result
+        result.diagnostics = [d for d in result.diagnostics if selected(d.code, options)]
+        for site in analysis.sites:
+            answer = answers.get(request_of(site)) if site.model is not None else None
+            facts = answer if isinstance(answer, ModelFacts) else None
+            diagnostic = diagnose(site, facts, table)
+            if diagnostic is not None and selected(diagnostic.code, options):
+                result.diagnostics.append(diagnostic)
+        result.diagnostics.sort(key=lambda d: (d.span.line, d.span.column, d.code))
+        results.append(result)
+    return results, unresolved
+
+
+def check_paths(paths: list[str], options: Options) -> Report:
+    table = knowledge.current_table(options.cache_dir)
+    walk = discover(paths, options.exclude)
+    analyses = [analyse_file(f.path, options.max_file_size) for f in walk.files]
+    results, unresolved = judge_all(analyses, options, table)
+    return Report(results, unresolved, walk.problems, table, sites=sum(len(a.sites) for a in analyses))
+
+
+def collect_requests(paths: list[str], options: Options | None = None) -> set[ModelRequest]:
+    """Every model value the code under `paths` names, for `automodel-lint lock`."""
+    options = options or Options()
+    walk = discover(paths, options.exclude)
+    return requests_of(analyse_file(f.path, options.max_file_size) for f in walk.files)

@@ -1,0 +1,90 @@
+"""Language-model families of the Auto classes, and the words that describe them to a reader.
+
+This is the knowledge that transformers' tables do not state: which Auto classes build a language model
+of which kind, which of them stand in for one another when a user picked the wrong one, and what
+loading a checkpoint of one kind with a class of another does. Everything else comes from the tables.
+"""
+
+from __future__ import annotations
+
+# Classes that build a language model. A checkpoint trained as one of these, loaded by another, is
+# HFA002's business; task heads (classification, QA, ...) are fine-tuning and never are.
+LM_CLASSES = (
+    "AutoModelForSpeechSeq2Seq",
+    "AutoModelForSeq2SeqLM",
+    "AutoModelForImageTextToText",
+    "AutoModelForMultimodalLM",
+    "AutoModelForCausalLM",
+    "AutoModelForMaskedLM",
+)
+
+# The classes people swap for one another because all of them expose `.generate()`; a suggestion for
+# one of them is looked for here first, in this order.
+TEXT_GENERATION = (
+    "AutoModelForCausalLM",
+    "AutoModelForSeq2SeqLM",
+    "AutoModelForImageTextToText",
+    "AutoModelForSpeechSeq2Seq",
+    "AutoModelForMultimodalLM",
+)
+
+# Never suggested: they load every kind of checkpoint and so say nothing about the right head.
+NEVER_SUGGESTED = frozenset({"AutoModel", "AutoModelForPreTraining"})
+
+# What a checkpoint is, by the first of these classes that loads its own architecture.
+CHECKPOINT_KIND = {
+    "AutoModelForSpeechSeq2Seq": "speech encoder-decoder",
+    "AutoModelForSeq2SeqLM": "encoder-decoder",
+    "AutoModelForImageTextToText": "image-text-to-text",
+    "AutoModelForMultimodalLM": "multimodal",
+    "AutoModelForCausalLM": "decoder-only",
+    "AutoModelForMaskedLM": "masked-LM encoder",
+}
+
+# What each class builds, for "X loads Y" and "X cannot load Y" messages.
+CLASS_BUILDS = {
+    "AutoModelForCausalLM": "a decoder-only next-token generator",
+    "AutoModelForSeq2SeqLM": "an encoder-decoder generator",
+    "AutoModelForMaskedLM": "a masked-LM encoder",
+    "AutoModelForSpeechSeq2Seq": "a speech encoder-decoder",
+    "AutoModelForImageTextToText": "an image-text-to-text generator",
+    "AutoModelForMultimodalLM": "a multimodal generator",
+}
+
+# What loading a checkpoint of one kind with the class of another does, measured with transformers 5.24
+# on real tiny checkpoints (issue "Core", HFA002). Keyed by (called class, checkpoint kind).
+PARTIAL_LOAD_EFFECT = {
+    ("AutoModelForCausalLM", "encoder-decoder"): "keeps only the decoder, drops the whole encoder and newly"
+    " initialises the decoder's embeddings and output layer: a random generator",
+    ("AutoModelForCausalLM", "speech encoder-decoder"): "keeps only the text decoder and drops the audio encoder",
+    ("AutoModelForCausalLM", "masked-LM encoder"): "runs a bidirectional encoder as a left-to-right generator",
+    ("AutoModelForMaskedLM", "encoder-decoder"): "keeps the encoder side for fill-mask and drops generation",
+}
+
+# Partial loads that some programs want on purpose; the message names the use so a reader can tell.
+LEGITIMATE_PARTIAL_USE = {
+    ("AutoModelForCausalLM", "whisper"): "fine only for a Whisper decoder used as the assistant model of assisted"
+    " generation (`generate(..., assistant_model=...)`)",
+}
+
+
+def group(called: str) -> tuple[str, ...]:
+    """The classes that can stand in for `called`, best first.
+
+    Only the text-generation classes stand in for one another: a user who asked for a masked LM or a
+    classification head on a checkpoint that has none needs another checkpoint, not another class.
+    """
+    return TEXT_GENERATION if called in TEXT_GENERATION else (called,)
+
+
+def widened(called: str) -> tuple[str, ...]:
+    """`group(called)`, then the other LM classes: where a checkpoint trained as another LM kind belongs."""
+    own = group(called)
+    return own + tuple(c for c in LM_CLASSES if c not in own)
+
+
+def checkpoint_kind(loaders: list[str]) -> str | None:
+    for cls in CHECKPOINT_KIND:
+        if cls in loaders:
+            return CHECKPOINT_KIND[cls]
+    return None
