@@ -1,0 +1,118 @@
+"""The finder: which calls are transformers' from_pretrained, and which model values are certain."""
+
+import libcst as cst
+import pytest
+
+from automodel_lint.finder import find_calls
+
+AUTO = {"AutoModel", "AutoModelForCausalLM", "AutoModelForSeq2SeqLM", "AutoModelWithLMHead"}
+
+
+def sites(source):
+    return find_calls(cst.parse_module(source), "t.py", AUTO.__contains__)
+
+
+def one(source):
+    found = sites(source)
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    "source, called, written",
+    [
+        pytest.param("from transformers import AutoModel\nAutoModel.from_pretrained('x')\n", "AutoModel", "AutoModel", id="from-import"),
+        pytest.param("from transformers import AutoModel as AM\nAM.from_pretrained('x')\n", "AutoModel", "AM", id="alias"),
+        pytest.param("import transformers\ntransformers.AutoModel.from_pretrained('x')\n", "AutoModel", "transformers.AutoModel", id="module"),
+        pytest.param("import transformers as tr\ntr.AutoModel.from_pretrained('x')\n", "AutoModel", "tr.AutoModel", id="module-alias"),
+        pytest.param("from transformers.models.auto import AutoModel\nAutoModel.from_pretrained('x')\n", "AutoModel", "AutoModel", id="models-auto"),
+        pytest.param(
+            "from transformers.models.auto.modeling_auto import AutoModel\nAutoModel.from_pretrained('x')\n",
+            "AutoModel", "AutoModel", id="modeling-auto",
+        ),
+        pytest.param(
+            "import transformers.models.auto as auto\nauto.AutoModel.from_pretrained('x')\n", "AutoModel", "auto.AutoModel", id="submodule-alias"
+        ),
+        pytest.param(
+            "try:\n    from transformers import AutoModel\nexcept ImportError:\n    AutoModel = None\nAutoModel.from_pretrained('x')\n",
+            "AutoModel", "AutoModel", id="optional-import",
+        ),
+        pytest.param(
+            "def f():\n    from transformers import AutoModel\n    return AutoModel.from_pretrained('x')\n", "AutoModel", "AutoModel", id="local-import"
+        ),
+    ],
+)
+def test_import_styles(source, called, written):
+    site = one(source)
+    assert (site.called, site.written, site.model) == (called, written, "x")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("class AutoModel:\n    pass\nAutoModel.from_pretrained('x')\n", id="own-class"),
+        pytest.param("from trl import AutoModelForCausalLMWithValueHead as A\nA.from_pretrained('x')\n", id="other-package"),
+        pytest.param("from transformers import AutoModel\nclass AutoModel:\n    pass\nAutoModel.from_pretrained('x')\n", id="redefined"),
+        pytest.param("from transformers import AutoTokenizer\nAutoTokenizer.from_pretrained('x')\n", id="not-a-model-class"),
+        pytest.param("from transformers import AutoModel\ndef f(AutoModel):\n    AutoModel.from_pretrained('x')\n", id="parameter-shadows"),
+        pytest.param("from transformers import *\nAutoModel.from_pretrained('x')\n", id="star-import"),
+        pytest.param("from .transformers import AutoModel\nAutoModel.from_pretrained('x')\n", id="relative-import"),
+        pytest.param("from transformers import AutoModel\nAutoModel.from_config('x')\n", id="from-config"),
+    ],
+)
+def test_not_transformers(source):
+    assert sites(source) == []
+
+
+HEAD = "from transformers import AutoModel\n"
+
+
+@pytest.mark.parametrize(
+    "body, model",
+    [
+        pytest.param("AutoModel.from_pretrained('a' 'b')\n", "ab", id="implicit-concat"),
+        pytest.param("AutoModel.from_pretrained(pretrained_model_name_or_path='a')\n", "a", id="keyword"),
+        pytest.param("M = 'a'\nAutoModel.from_pretrained(M)\n", "a", id="module-constant"),
+        pytest.param("from typing import Final\nM: Final = 'a'\nAutoModel.from_pretrained(M)\n", "a", id="final"),
+        pytest.param("def f():\n    AutoModel.from_pretrained(M)\nM = 'a'\n", "a", id="constant-bound-below"),
+        pytest.param("O = 'org'\nAutoModel.from_pretrained(O + '/m')\n", "org/m", id="plus"),
+        pytest.param("O = 'org'\nAutoModel.from_pretrained(f'{O}/m')\n", "org/m", id="f-string"),
+        pytest.param("def f():\n    m = 'a'\n    return AutoModel.from_pretrained(m)\n", "a", id="function-local"),
+        pytest.param(
+            "class C:\n    M = 'a'\n    def load(self):\n        return AutoModel.from_pretrained(self.M)\n", "a", id="class-attribute"
+        ),
+        pytest.param(
+            "class C:\n    M = 'a'\n    @classmethod\n    def load(cls):\n        return AutoModel.from_pretrained(cls.M)\n", "a", id="cls-attribute"
+        ),
+        pytest.param("M = 'a'\ndef f():\n    global M\n    return AutoModel.from_pretrained(M)\n", "a", id="global-statement"),
+        pytest.param("AutoModel.from_pretrained(x)\n", None, id="unbound-name"),
+        pytest.param("M = 'a'\nM = 'b'\nAutoModel.from_pretrained(M)\n", None, id="bound-twice"),
+        pytest.param("M = 'a'\nM += 'b'\nAutoModel.from_pretrained(M)\n", None, id="augmented"),
+        pytest.param("def f(m='a'):\n    return AutoModel.from_pretrained(m)\n", None, id="parameter"),
+        pytest.param("for m in ['a']:\n    AutoModel.from_pretrained(m)\n", None, id="loop-variable"),
+        pytest.param("AutoModel.from_pretrained(f'{x}')\n", None, id="f-string-unknown"),
+        pytest.param("AutoModel.from_pretrained(f'{\"a\"!r}')\n", None, id="f-string-conversion"),
+        pytest.param("AutoModel.from_pretrained(b'a')\n", None, id="bytes"),
+        pytest.param("AutoModel.from_pretrained(*args)\n", None, id="star-args"),
+        pytest.param(
+            "class C:\n    M = 'a'\n    def __init__(self, m):\n        self.M = m\n    def load(self):\n        return AutoModel.from_pretrained(self.M)\n",
+            None, id="instance-attribute-shadows",
+        ),
+        pytest.param("A = B\nB = A\nAutoModel.from_pretrained(A)\n", None, id="cycle"),
+    ],
+)
+def test_model_values(body, model):
+    assert one(HEAD + body).model == model
+
+
+def test_keywords_recorded():
+    site = one(HEAD + "AutoModel.from_pretrained('a', trust_remote_code=True, revision='v1', subfolder='sub')\n")
+    assert (site.trust_remote_code, site.revision, site.subfolder, site.uncertain_kwargs) == (True, "v1", "sub", ())
+    site = one(HEAD + "AutoModel.from_pretrained('a', trust_remote_code=flag, **kw)\n")
+    assert site.trust_remote_code is None
+    assert set(site.uncertain_kwargs) == {"trust_remote_code", "**"}
+
+
+def test_position_is_the_call_start_one_based():
+    site = one(HEAD + "x = (\n    AutoModel.from_pretrained(\n        'a'\n    )\n)\n")
+    assert (site.span.line, site.span.column, site.span.end_line, site.span.end_column) == (3, 5, 5, 6)
