@@ -36,6 +36,7 @@ class LocalSource:
     """`lookup(request)`: facts from a local folder, or None when the string names no such folder."""
 
     name = "local"
+    uses_file_dir = True  # the only source for which the linted file's folder matters
 
     def __init__(self, cwd: str | os.PathLike | None = None):
         self.cwd = os.fspath(cwd) if cwd is not None else None

@@ -7,21 +7,32 @@ Each source is a small object (see `facts.base`) in its own module; the order li
 nowhere else, so a new source is one line there. Redirects (a PEFT adapter naming its base model) are followed through
 all sources, with a guard against chains that loop.
 
+The order (issue "Resolve any model id"): the project's own `[tool.automodel-lint.models]` ("config"), the lock file
+("lock"), a local folder ("local"), the Hugging Face cache ("hf-cache"), automodel-lint's cache ("cache"), the bundled
+snapshot ("snapshot"), the Hub ("hub"). `locked=True` keeps only the first three. The name in brackets is
+`ModelFacts.source`, the JSON output's `facts_source`. A request's `file_dir` matters only to the local source: all
+others see each (id, revision, subfolder) once, however many files name it.
+
 Keyword options of `Resolver` (all optional):
     table            the KnowledgeTable in use; its docstring checkpoints back the snapshot
-    offline          True: no network (also when HF_HUB_OFFLINE is set)
+    offline          True: no network (also when HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE is set)
     locked           True: only the project's models, the lock file and local folders (`check --locked`)
-    project_models   the parsed `[tool.automodel-lint.models]` table: {model id: {"model_type", "architectures", "auto_map"}}
-    lock             the lock file: a path, or a `Lock` from `facts.lockfile.read_lock`
+    project_models   the parsed `[tool.automodel-lint.models]` table: {id: {"model_type", "architectures", "auto_map"}}
+    project_root     the folder of the project's pyproject.toml: the lock file is read from there
+    lock             the lock file instead: a path or a `facts.lockfile.Lock` (overrides project_root's)
     cache_dir        automodel-lint's own cache folder (default: AUTOMODEL_LINT_CACHE_DIR, else the XDG cache folder)
     use_cache        False: neither read nor write automodel-lint's own cache
     request_timeout  seconds for one Hub request (default 3)
-    network_budget   seconds for all the network work of one resolver (default 10)
+    network_budget   seconds for all the network work of this resolver, i.e. of one run (default 10)
     max_workers      concurrent Hub requests (default 8)
     endpoint         the Hub's URL (default: HF_ENDPOINT, else https://huggingface.co)
+    hf_cache_dir     the Hugging Face cache folder (default: as huggingface_hub finds it from the environment)
     cwd              the folder relative local paths are tried in first (default: the process's cwd)
-    warn             callable taking one message, for the few warnings (default: one line on stderr)
-    progress         callable (done, total) called while fetching from the Hub, or None
+    warn             callable taking one message, for the few warnings (default: a line on stderr); each at most once
+    progress         callable (done, total) while fetching from the Hub (default: a bar on stderr if it is a terminal)
+
+A lock file that exists but cannot be read raises `facts.lockfile.LockError` from the constructor (exit 2 material).
+After `resolve_all`, `sha(request)` gives the Hub commit an answer came from, where known.
 """
 
 from __future__ import annotations
@@ -30,13 +41,18 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
 
-from automodel_lint.facts.base import Redirect, looks_like_repo_id, plausible_model_string
+from automodel_lint.facts.base import Redirect, looks_like_repo_id, plausible_model_string, valid_repo_id
+from automodel_lint.facts.cache import CacheSource, FactsCache
 from automodel_lint.facts.local import LocalSource
+from automodel_lint.facts.lockfile import LockSource, lock_path, read_lock
+from automodel_lint.facts.project import ProjectSource
 from automodel_lint.facts.snapshot import SnapshotSource, withheld
 from automodel_lint.records import ModelFacts, ModelRequest, Unresolved
 
 Answer = ModelFacts | Unresolved
 MAX_REDIRECTS = 8
+DEFAULT_TIMEOUT = 3.0
+DEFAULT_BUDGET = 10.0
 _TRUE = {"1", "on", "yes", "true"}
 
 
@@ -56,14 +72,16 @@ class Resolver:
         table=None,
         offline: bool = False,
         locked: bool = False,
-        project_models: Mapping[str, Mapping] | None = None,
+        project_models: Mapping[str, object] | None = None,
+        project_root: str | os.PathLike | None = None,
         lock=None,
         cache_dir: str | os.PathLike | None = None,
         use_cache: bool = True,
-        request_timeout: float = 3.0,
-        network_budget: float = 10.0,
+        request_timeout: float | None = None,
+        network_budget: float | None = None,
         max_workers: int = 8,
         endpoint: str | None = None,
+        hf_cache_dir: str | None = None,
         cwd: str | os.PathLike | None = None,
         warn: Callable[[str], None] | None = None,
         progress: Callable[[int, int], None] | None = None,
@@ -72,17 +90,21 @@ class Resolver:
         self.offline = offline or env_offline()
         self.locked = locked
         self.project_models = project_models or {}
-        self.lock = lock
-        self.cache_dir = cache_dir
-        self.use_cache = use_cache
-        self.request_timeout = request_timeout
-        self.network_budget = network_budget
+        if lock is None and project_root is not None:
+            lock = lock_path(project_root)
+        self.lock = read_lock(lock) if isinstance(lock, (str, os.PathLike)) else lock
+        self.request_timeout = DEFAULT_TIMEOUT if request_timeout is None else request_timeout
+        self.network_budget = DEFAULT_BUDGET if network_budget is None else network_budget
         self.max_workers = max_workers
         self.endpoint = endpoint
+        self.hf_cache_dir = hf_cache_dir
         self.cwd = cwd
         self._warned: set[str] = set()
         self._warn = warn or _stderr_warn
-        self.progress = progress
+        self.progress = progress if progress is not None else _terminal_progress()
+        self.cache = FactsCache(cache_dir, warn=self.warn) if use_cache and not locked else None
+        self.shas: dict[ModelRequest, str] = {}  # keyed by the bare request (no file_dir)
+        self._final: dict[ModelRequest, ModelRequest] = {}  # request -> the bare request its answer came from
         self.sources = self._sources()
         self._memo: dict[ModelRequest, ModelFacts | Unresolved | Redirect] = {}
 
@@ -93,7 +115,25 @@ class Resolver:
             self._warn(message)
 
     def _sources(self) -> list:
-        return [LocalSource(self.cwd), SnapshotSource(self.table)]
+        """The resolution order, in one place."""
+        head = [ProjectSource(self.project_models), LockSource(self.lock, self.shas), LocalSource(self.cwd)]
+        if self.locked:
+            return head
+        from automodel_lint.facts.hfcache import HFCacheSource
+        from automodel_lint.facts.hub import HubSource
+
+        tail = [HFCacheSource(self.shas, self.hf_cache_dir)]
+        if self.cache is not None:
+            tail.append(CacheSource(self.cache, self.shas, self.offline))
+        tail.append(SnapshotSource(self.table))
+        tail.append(HubSource(endpoint=self.endpoint, cache=self.cache, shas=self.shas, offline=self.offline,
+                              request_timeout=self.request_timeout, budget=self.network_budget,
+                              max_workers=self.max_workers, progress=self.progress))
+        return head + tail
+
+    def sha(self, request: ModelRequest) -> str | None:
+        """The Hub commit the request's answer was read at, where a source knew it."""
+        return self.shas.get(self._final.get(request, _bare(request)))
 
     # -- resolution ------------------------------------------------------------------------------------------------
 
@@ -103,6 +143,13 @@ class Resolver:
     def resolve_all(self, requests: Iterable[ModelRequest]) -> dict[ModelRequest, Answer]:
         """Every request answered: facts, or why not. Never raises for anything the inputs or the network do."""
         wanted = list(dict.fromkeys(requests))
+        try:
+            return self._resolve_all(wanted)
+        finally:
+            if self.cache is not None:
+                self.cache.flush()
+
+    def _resolve_all(self, wanted: list[ModelRequest]) -> dict[ModelRequest, Answer]:
         current: dict[ModelRequest, ModelFacts | Unresolved | Redirect] = dict(zip(wanted, self._pass(wanted)))
         chains = {r: [r] for r in wanted}
         notes: dict[ModelRequest, list[str]] = {r: [] for r in wanted}
@@ -134,6 +181,7 @@ class Resolver:
                 else:
                     answer = Unresolved(r.model, f"{answer.reason} (base model of a PEFT adapter: {chain})")
             out[r] = answer
+            self._final[r] = _bare(chains[r][-1])
         return out
 
     def _pass(self, requests: list[ModelRequest]) -> list[ModelFacts | Unresolved | Redirect]:
@@ -147,11 +195,14 @@ class Resolver:
         for source in self.sources:
             if not todo:
                 break
+            # Only the local source reads file_dir; the others answer each (id, revision, subfolder) once.
+            asked = todo if getattr(source, "uses_file_dir", False) else list(dict.fromkeys(map(_bare, todo)))
             if hasattr(source, "lookup_many"):
-                answers = source.lookup_many(todo)
+                answers = source.lookup_many(asked)
             else:
-                answers = {r: source.lookup(r) for r in todo}
-            for r, answer in answers.items():
+                answers = {r: source.lookup(r) for r in asked}
+            for r in todo:
+                answer = answers.get(r if r in answers else _bare(r))
                 if answer is not None:
                     self._memo[r] = answer
             todo = [r for r in todo if r not in self._memo]
@@ -171,7 +222,33 @@ class Resolver:
             return held
         if self.offline:
             return "not in the bundled snapshot (offline)"
+        if not valid_repo_id(request.model):
+            return "not a valid Hub model id"
         return "no source knows it"
+
+
+def _bare(request: ModelRequest) -> ModelRequest:
+    return request if request.file_dir is None else ModelRequest(request.model, request.revision, request.subfolder)
+
+
+def _terminal_progress() -> Callable[[int, int], None] | None:
+    """A one-line bar on stderr while more than a handful of ids are fetched, and only on a terminal."""
+    try:
+        if not sys.stderr.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+
+    def show(done: int, total: int) -> None:
+        if total <= 5:
+            return
+        width = 30
+        filled = width * done // total
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\rresolving model ids [{'#' * filled}{'.' * (width - filled)}] {done}/{total}{end}")
+        sys.stderr.flush()
+
+    return show
 
 
 def _with_provenance(facts: ModelFacts, provenance: str) -> ModelFacts:

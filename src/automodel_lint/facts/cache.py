@@ -1,0 +1,293 @@
+"""automodel-lint's own cache of Hub answers: one JSON file, shared safely by parallel runs.
+
+Where: `cache_dir` if given, else AUTOMODEL_LINT_CACHE_DIR, else $XDG_CACHE_HOME/automodel-lint, else
+~/.cache/automodel-lint; the file is `hub-facts.json` in it. Keyed by (id, revision, subfolder), ids lower-cased.
+
+    {"schema_version": 1, "entries": {"org/name@rev:sub": {
+        "fetched": 1764400000.0,                 # Unix time of the Hub answer
+        "sha": "...",                            # the Hub's commit, where known
+        "facts": {"model_id", "model_type", "architectures", "auto_map", "evidence", "provenance"}
+      | "base": {"model", "revision", "note"}   # a PEFT adapter repo: judge its base model
+      | "unresolved": "reason"                   # a definite no from the Hub (401/403/404)
+    }}}
+
+Positive answers are fresh for 30 days (then refreshed when the network is there, and still used when it is not),
+negative ones for a day. Writes happen once per run (`flush`): re-read under a `filelock` lock, merge, write a
+temporary file, `os.replace` it in; a reader (which takes no lock) sees the old file or the new one, never half of
+one, even if the writer is killed. A corrupt file, or one of another schema version, is renamed aside with one
+warning and rebuilt; a cache folder that cannot be written makes the run go on without the cache, with one warning.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from automodel_lint.facts.base import Redirect, parse_json_bytes
+from automodel_lint.records import ModelFacts, ModelRequest, Unresolved
+
+SCHEMA_VERSION = 1
+FILE_NAME = "hub-facts.json"
+POSITIVE_TTL = 30 * 24 * 3600
+NEGATIVE_TTL = 24 * 3600
+MAX_CACHE_BYTES = 64_000_000
+SOURCE = "cache"
+
+
+def default_cache_dir() -> Path:
+    """AUTOMODEL_LINT_CACHE_DIR, else $XDG_CACHE_HOME/automodel-lint, else ~/.cache/automodel-lint."""
+    env = os.environ.get("AUTOMODEL_LINT_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    # The XDG spec says a relative XDG_CACHE_HOME is invalid and must be ignored.
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "automodel-lint"
+    return Path.home() / ".cache" / "automodel-lint"
+
+
+def cache_key(request: ModelRequest) -> str:
+    key = f"{request.model.strip().lower()}@{request.revision or ''}"
+    return key + (f":{request.subfolder}" if request.subfolder else "")
+
+
+def facts_to_json(facts: ModelFacts) -> dict:
+    return {"model_id": facts.model_id, "model_type": facts.model_type, "architectures": list(facts.architectures),
+            "auto_map": dict(facts.auto_map), "evidence": facts.evidence, "provenance": facts.provenance}
+
+
+def facts_from_json(data: object, source: str) -> ModelFacts | None:
+    """The inverse of `facts_to_json`, type-checked (the file may have been edited by hand): None if unusable."""
+    if not isinstance(data, dict) or not isinstance(data.get("model_id"), str):
+        return None
+    mt = data.get("model_type")
+    archs = data.get("architectures") or []
+    amap = data.get("auto_map") or {}
+    if mt is not None and not isinstance(mt, str):
+        return None
+    if not isinstance(archs, list) or not all(isinstance(a, str) for a in archs):
+        return None
+    if not isinstance(amap, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in amap.items()):
+        return None
+    evidence = data.get("evidence") if isinstance(data.get("evidence"), str) else None
+    provenance = data.get("provenance") if isinstance(data.get("provenance"), str) else None
+    return ModelFacts(data["model_id"], mt, tuple(archs), tuple(sorted(amap.items())), source, evidence, provenance)
+
+
+class FactsCache:
+    """The cache file: `get` reads (loaded once, lazily), `put` queues, `flush` writes the queue atomically."""
+
+    def __init__(self, cache_dir: str | os.PathLike | None = None, warn: Callable[[str], None] | None = None,
+                 clock: Callable[[], float] = time.time):
+        self.dir = Path(cache_dir).expanduser() if cache_dir else default_cache_dir()
+        self.path = self.dir / FILE_NAME
+        self.warn = warn or (lambda message: None)
+        self.clock = clock
+        self._entries: dict[str, dict] | None = None
+        self._pending: dict[str, dict] = {}
+        self.writable = True
+
+    # -- reading ---------------------------------------------------------------------------------------------------
+
+    def _read_file(self) -> tuple[dict[str, dict] | None, str | None]:
+        """(entries, None), ({}, None) when there is no file, or (None, why the file is unusable)."""
+        try:
+            with open(self.path, "rb") as fh:
+                raw = fh.read(MAX_CACHE_BYTES + 1)
+        except (FileNotFoundError, NotADirectoryError):
+            return {}, None
+        except OSError as exc:
+            return None, f"cannot be read ({exc.strerror or type(exc).__name__})"
+        if len(raw) > MAX_CACHE_BYTES:
+            return None, "is too large"
+        data, problem = parse_json_bytes(raw, FILE_NAME)
+        if problem:
+            return None, "is corrupt"
+        if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION \
+                or not isinstance(data.get("entries"), dict):
+            return None, "has an unknown schema version"
+        return {k: v for k, v in data["entries"].items() if isinstance(k, str) and isinstance(v, dict)}, None
+
+    def entries(self) -> dict[str, dict]:
+        if self._entries is None:
+            entries, problem = self._read_file()
+            if problem and problem.startswith("cannot be read"):
+                self.writable = False
+                self.warn(f"the cache file {self.path} {problem}; running without the cache")
+                entries = {}
+            elif problem:
+                self._set_aside(problem)
+                entries = {}
+            self._entries = entries
+        return self._entries
+
+    def _set_aside(self, problem: str) -> None:
+        aside = self.path.with_name(f"{FILE_NAME}.bad-{int(self.clock())}")
+        try:
+            os.replace(self.path, aside)
+        except OSError:
+            self.warn(f"the cache file {self.path} {problem}; it is ignored")
+            return
+        self.warn(f"the cache file {self.path} {problem}; moved it to {aside.name} and starting a new one")
+
+    def get(self, request: ModelRequest, *, allow_stale: bool = False) -> tuple[dict, bool] | None:
+        """(entry, fresh) for the request, or None. Stale entries only when `allow_stale`."""
+        entry = self._pending.get(cache_key(request)) or self.entries().get(cache_key(request))
+        if entry is None:
+            return None
+        fetched = entry.get("fetched")
+        if not isinstance(fetched, (int, float)):
+            return None
+        ttl = NEGATIVE_TTL if "unresolved" in entry else POSITIVE_TTL
+        fresh = 0 <= self.clock() - fetched < ttl
+        if not fresh and not allow_stale:
+            return None
+        return entry, fresh
+
+    def answer(self, request: ModelRequest, *, allow_stale: bool = False) -> ModelFacts | Unresolved | Redirect | None:
+        """The cached answer as the resolver wants it (negative entries included), or None."""
+        hit = self.get(request, allow_stale=allow_stale)
+        if hit is None:
+            return None
+        entry, fresh = hit
+        if "unresolved" in entry:
+            reason = entry["unresolved"]
+            return Unresolved(request.model, f"{reason} (cached)") if isinstance(reason, str) and fresh else None
+        if isinstance(entry.get("base"), dict):
+            base = entry["base"]
+            if isinstance(base.get("model"), str):
+                rev = base.get("revision") if isinstance(base.get("revision"), str) else None
+                return Redirect(ModelRequest(base["model"], revision=rev), str(base.get("note") or "PEFT adapter"))
+            return None
+        facts = facts_from_json(entry.get("facts"), SOURCE)
+        if facts is None:
+            return None
+        age = max(0, int((self.clock() - entry["fetched"]) // 86400))
+        stale = "" if fresh else ", older than 30 days"
+        where = f"cached Hub answer, {age} d old{stale}"
+        return ModelFacts(facts.model_id, facts.model_type, facts.architectures, facts.auto_map, SOURCE,
+                          facts.evidence, f"{where}; {facts.provenance}" if facts.provenance else where)
+
+    def sha(self, request: ModelRequest) -> str | None:
+        entry = self._pending.get(cache_key(request)) or self.entries().get(cache_key(request)) or {}
+        return entry.get("sha") if isinstance(entry.get("sha"), str) else None
+
+    # -- writing ---------------------------------------------------------------------------------------------------
+
+    def put(self, request: ModelRequest, answer: ModelFacts | Unresolved | Redirect, sha: str | None = None) -> None:
+        entry: dict = {"fetched": self.clock()}
+        if isinstance(answer, ModelFacts):
+            entry["facts"] = facts_to_json(answer)
+        elif isinstance(answer, Redirect):
+            entry["base"] = {"model": answer.target.model, "revision": answer.target.revision, "note": answer.note}
+        else:
+            entry["unresolved"] = answer.reason
+        if sha:
+            entry["sha"] = sha
+        self._pending[cache_key(request)] = entry
+
+    def flush(self) -> bool:
+        """Merge the queued entries into the file. False (with one warning) if the cache cannot be written."""
+        if not self._pending or not self.writable:
+            return not self._pending
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            from filelock import FileLock, Timeout
+
+            try:
+                with FileLock(str(self.path) + ".lock", timeout=10):
+                    self._write_locked()
+            except Timeout:
+                self.warn(f"the cache {self.path} stayed locked by another run; this run's answers are not saved")
+                return False
+        except OSError as exc:
+            self.writable = False
+            self.warn(f"the cache folder {self.dir} is not writable ({exc.strerror or type(exc).__name__}); "
+                      f"running without the cache")
+            return False
+        self._pending.clear()
+        return True
+
+    def _write_locked(self) -> None:
+        current, problem = self._read_file()
+        if problem:
+            self._set_aside(problem)
+            current = {}
+        now = self.clock()
+        current.update(self._pending)
+        # Expired negatives are dropped on write; stale positives stay, as an offline fallback.
+        kept = {k: v for k, v in current.items()
+                if not ("unresolved" in v and not (0 <= now - v.get("fetched", 0) < NEGATIVE_TTL))}
+        self._entries = kept
+        text = json.dumps({"schema_version": SCHEMA_VERSION, "entries": kept}, sort_keys=True,
+                          separators=(",", ":"))
+        atomic_write(self.path, text.encode("utf-8"))
+
+    def clear(self) -> int:
+        """Remove the cache file; the number of entries it held."""
+        count = len(self.entries())
+        self._entries, self._pending = {}, {}
+        if self.path.exists():
+            from filelock import FileLock
+
+            with FileLock(str(self.path) + ".lock", timeout=10):
+                self.path.unlink(missing_ok=True)
+        return count
+
+    def info(self) -> dict:
+        entries = self.entries()
+        now = self.clock()
+        negative = [e for e in entries.values() if "unresolved" in e]
+        positive = [e for e in entries.values() if "unresolved" not in e]
+        stale = [e for e in positive if not (0 <= now - e.get("fetched", 0) < POSITIVE_TTL)]
+        try:
+            size = self.path.stat().st_size
+        except OSError:
+            size = 0
+        return {"path": str(self.path), "entries": len(entries), "positive": len(positive),
+                "negative": len(negative), "stale": len(stale), "bytes": size}
+
+
+def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write `data` to `path` so that readers see the old content or the new, never a mix (same-folder rename)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            # Explicit, whatever the umask: a cache other users could write would let them plant "facts".
+            os.fchmod(fh.fileno(), mode)
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+class CacheSource:
+    """Fresh cached Hub answers (stale ones too when offline). Negative entries are left to the Hub source, which
+    comes after the snapshot: a cached 404 must not hide a snapshot answer."""
+
+    name = SOURCE
+
+    def __init__(self, cache: FactsCache, shas: dict, offline: bool):
+        self.cache = cache
+        self.shas = shas
+        self.offline = offline
+
+    def lookup(self, request: ModelRequest) -> ModelFacts | Redirect | None:
+        answer = self.cache.answer(request, allow_stale=self.offline)
+        if isinstance(answer, Unresolved):
+            return None
+        if answer is not None:
+            sha = self.cache.sha(request)
+            if sha:
+                self.shas[request] = sha
+        return answer

@@ -1,0 +1,278 @@
+"""Facts from the Hugging Face Hub, for every id no offline source knew: all of a run's ids at once, concurrently.
+
+Requests go through huggingface_hub's own HTTP session and headers (so HF_TOKEN, proxies and the user agent are the
+library's), to the routes `HfApi.model_info` and `hf_hub_download` use:
+    GET {endpoint}/api/models/{id}[/revision/{rev}]?expand=config&expand=transformersInfo&expand=sha
+    GET {endpoint}/{id}/resolve/{rev}/[{subfolder}/]config.json     (subfolders, and repos whose info has no config)
+They are made here rather than through those two functions because a linter must bound them: a byte cap on every
+answer (a 50 MB body is cut at 2 MB), a wall-clock deadline per request and for the whole run, and no writes into the
+user's Hugging Face cache.
+
+Budget: each request gets at most `request_timeout` seconds (default 3) and all of them together `budget` seconds
+(default 10), after which the remaining ids are Unresolved; the first connection failure marks the network dead, so a
+machine without network (hosted pre-commit runners) spends one failed connect, not one per id.
+Answers: 401/403 (gated or private) and 404 are Unresolved with the reason, and cached for a day; 429 is retried after
+its Retry-After when that fits the budget; 5xx, timeouts, resets, malformed or oversized bodies and configs that are
+not JSON objects are Unresolved and not cached. The token is never part of a message.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from urllib.parse import quote
+
+from automodel_lint.facts.base import Redirect, facts_from_config, parse_json_bytes, valid_repo_id
+from automodel_lint.facts.cache import FactsCache
+from automodel_lint.facts.local import redirect_from_adapter_config
+from automodel_lint.records import ModelFacts, ModelRequest, Unresolved
+
+SOURCE = "hub"
+DEFAULT_ENDPOINT = "https://huggingface.co"
+MAX_BODY = 2_000_000
+MAX_ATTEMPTS = 3
+
+Answer = ModelFacts | Unresolved | Redirect
+
+
+class _Failure(Exception):
+    """One request's end, as an Unresolved reason; `definite` answers (401/403/404) are cached."""
+
+    def __init__(self, reason: str, *, definite: bool = False, status: int | None = None, code: str | None = None):
+        super().__init__(reason)
+        self.reason, self.definite, self.status, self.code = reason, definite, status, code
+
+
+class HubSource:
+    name = SOURCE
+
+    def __init__(self, *, endpoint: str | None, cache: FactsCache | None, shas: dict, offline: bool,
+                 request_timeout: float = 3.0, budget: float = 10.0, max_workers: int = 8,
+                 progress: Callable[[int, int], None] | None = None, clock: Callable[[], float] = time.monotonic):
+        import os
+
+        self.endpoint = (endpoint or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+        self.cache = cache
+        self.shas = shas
+        self.offline = offline
+        self.request_timeout = request_timeout
+        self.budget = budget
+        self.max_workers = max(1, max_workers)
+        self.progress = progress
+        self.clock = clock
+        self._deadline: float | None = None
+        self._dead: str | None = None  # why the network is considered down, once a connection failed
+        self._lock = threading.Lock()
+        self.requests_made = 0
+
+    # -- the resolver's entry point --------------------------------------------------------------------------------
+
+    def lookup_many(self, requests: list[ModelRequest]) -> dict[ModelRequest, Answer | None]:
+        out: dict[ModelRequest, Answer | None] = {}
+        todo = []
+        for r in requests:
+            cached = self.cache.answer(r) if self.cache else None
+            if isinstance(cached, Unresolved):
+                out[r] = cached  # a fresh cached 404 or 401: do not ask again today
+            elif self.offline:
+                out[r] = None
+            elif not valid_repo_id(r.model):
+                out[r] = None  # the resolver says why: not a valid id
+            else:
+                todo.append(r)
+        if not todo:
+            return out
+        if self._deadline is None:
+            self._deadline = self.clock() + self.budget
+        pool = ThreadPoolExecutor(max_workers=min(self.max_workers, len(todo)), thread_name_prefix="automodel-hub")
+        futures = {pool.submit(self._one, r): r for r in todo}
+        done_count = 0
+        try:
+            pending = set(futures)
+            while pending:
+                left = self._deadline - self.clock()
+                if left <= 0:
+                    break
+                finished, pending = wait(pending, timeout=left, return_when=FIRST_COMPLETED)
+                for f in finished:
+                    out[futures[f]] = f.result()
+                    done_count += 1
+                if self.progress:
+                    self.progress(done_count, len(todo))
+        finally:
+            # Workers check the deadline before each request and cap each at the time left, so none outlives it by
+            # more than a socket timeout; not waiting here keeps the run's end at the budget.
+            pool.shutdown(wait=False, cancel_futures=True)
+        for f, r in futures.items():
+            if r not in out:
+                out[r] = Unresolved(r.model, f"no answer from the Hub within the {self.budget:g} s network budget")
+        return out
+
+    # -- one id ----------------------------------------------------------------------------------------------------
+
+    def _one(self, request: ModelRequest) -> Answer:
+        try:
+            answer, sha = self._resolve(request)
+        except _Failure as exc:
+            answer, sha = Unresolved(request.model, exc.reason), None
+            if exc.definite and self.cache:
+                self.cache.put(request, answer)
+            elif self.cache:
+                # A transient failure: an old answer is better than none (stale positives are kept for this).
+                stale = self.cache.answer(request, allow_stale=True)
+                if stale is not None and not isinstance(stale, Unresolved):
+                    return stale
+            return answer
+        except Exception as exc:  # the network layer is not ours: whatever it raises ends this id, not the run
+            return Unresolved(request.model, f"Hub request failed ({type(exc).__name__})")
+        if isinstance(answer, Unresolved):
+            return answer  # a config that is not usable now may be fixed upstream tomorrow: not cached
+        if sha:
+            with self._lock:
+                self.shas[request] = sha
+        if self.cache:
+            self.cache.put(request, answer, sha)
+        return answer
+
+    def _resolve(self, request: ModelRequest) -> tuple[Answer, str | None]:
+        repo = request.model
+        if not request.subfolder:
+            info = self._model_info(request)
+            sha = info.get("sha") if isinstance(info.get("sha"), str) else None
+            repo = info.get("id") if isinstance(info.get("id"), str) and info["id"].lower() == repo.lower() else repo
+            config = info.get("config")
+            if isinstance(config, dict) and (config.get("model_type") or config.get("architectures")):
+                where = f"{self.endpoint}/api/models/{repo}" + (f" (sha {sha})" if sha else "")
+                return facts_from_config(config, repo, source=SOURCE, provenance=where), sha
+            peft = config.get("peft") if isinstance(config, dict) else None
+            if isinstance(peft, dict) and peft.get("base_model_name_or_path"):
+                return redirect_from_adapter_config(peft, request, f"{repo} (Hub)"), sha
+        # No usable config in the model info (or a subfolder): read config.json itself.
+        prefix = f"{request.subfolder.strip('/')}/" if request.subfolder else ""
+        try:
+            data, sha = self._file(repo, request.revision, prefix + "config.json")
+        except _Failure as exc:
+            if exc.code != "EntryNotFound":
+                raise
+            try:
+                data, sha = self._file(repo, request.revision, prefix + "adapter_config.json")
+            except _Failure as exc2:
+                if exc2.code == "EntryNotFound":
+                    raise _Failure("the repo has no config.json", definite=True) from None
+                raise
+            return redirect_from_adapter_config(data, request, f"{repo} (Hub)"), sha
+        where = f"{self.endpoint}/{repo}/resolve/{request.revision or 'main'}/{prefix}config.json" + (
+            f" (sha {sha})" if sha else "")
+        return facts_from_config(data, repo, source=SOURCE, provenance=where), sha
+
+    def _model_info(self, request: ModelRequest) -> dict:
+        url = f"{self.endpoint}/api/models/{request.model}"
+        if request.revision:
+            url += f"/revision/{quote(request.revision, safe='')}"
+        params = [("expand", "config"), ("expand", "transformersInfo"), ("expand", "sha")]
+        body, _ = self._get(url, params)
+        data, problem = parse_json_bytes(body, "the Hub's model info")
+        if problem:
+            raise _Failure(f"{problem} (Hub answer)")
+        if not isinstance(data, dict):
+            raise _Failure("the Hub's model info is not a JSON object")
+        return data
+
+    def _file(self, repo: str, revision: str | None, filename: str) -> tuple[object, str | None]:
+        url = f"{self.endpoint}/{repo}/resolve/{quote(revision or 'main', safe='')}/{quote(filename)}"
+        body, headers = self._get(url, None)
+        data, problem = parse_json_bytes(body, filename.rsplit("/", 1)[-1])
+        if problem:
+            raise _Failure(f"{problem} (Hub answer)")
+        sha = headers.get("x-repo-commit")
+        return data, sha if isinstance(sha, str) and sha else None
+
+    # -- HTTP ------------------------------------------------------------------------------------------------------
+
+    def _get(self, url: str, params) -> tuple[bytes, dict[str, str]]:
+        from huggingface_hub.utils import build_hf_headers, get_session
+
+        from automodel_lint import __version__
+
+        headers = build_hf_headers(library_name="automodel-lint", library_version=__version__)
+        for attempt in range(MAX_ATTEMPTS):
+            if self._dead:
+                raise _Failure(self._dead)
+            left = self._deadline - self.clock() if self._deadline is not None else self.request_timeout
+            if left <= 0.05:
+                raise _Failure(f"no answer from the Hub within the {self.budget:g} s network budget")
+            timeout = min(self.request_timeout, left)
+            status, body, resp_headers = self._fetch(get_session(), url, params, headers, timeout)
+            if status == 200:
+                return body, resp_headers
+            code = resp_headers.get("x-error-code")
+            if status == 429:
+                wait_s = _retry_after(resp_headers.get("retry-after"))
+                left = self._deadline - self.clock() if self._deadline is not None else 0
+                if wait_s is not None and wait_s < left - 0.1 and attempt + 1 < MAX_ATTEMPTS:
+                    time.sleep(wait_s)
+                    continue
+                raise _Failure("rate-limited by the Hub (HTTP 429)", status=429)
+            if status in (401, 403):
+                raise _Failure(f"gated or private on the Hub (HTTP {status}); a token with access may help",
+                               definite=True, status=status)
+            if status == 404:
+                if code == "RevisionNotFound":
+                    raise _Failure("revision not found on the Hub (HTTP 404)", definite=True, status=404, code=code)
+                if code == "EntryNotFound":
+                    raise _Failure("file not found on the Hub (HTTP 404)", definite=True, status=404, code=code)
+                raise _Failure("not found on the Hub (HTTP 404)", definite=True, status=404, code=code)
+            raise _Failure(f"the Hub answered HTTP {status}", status=status)
+        raise _Failure("rate-limited by the Hub (HTTP 429)", status=429)
+
+    def _fetch(self, session, url, params, headers, timeout) -> tuple[int, bytes, dict[str, str]]:
+        """(status, body, lower-cased headers), the body cut at MAX_BODY and the whole exchange at `timeout` seconds."""
+        start = self.clock()
+        with self._lock:
+            self.requests_made += 1
+        try:
+            with session.stream("GET", url, params=params, headers=headers, timeout=timeout) as resp:
+                resp_headers = {k.lower(): v for k, v in resp.headers.items()}
+                if resp.status_code != 200:
+                    return resp.status_code, b"", resp_headers
+                length = resp_headers.get("content-length", "")
+                if length.isdigit() and int(length) > MAX_BODY:
+                    raise _Failure(f"the Hub's answer is larger than {MAX_BODY // 1_000_000} MB")
+                chunks, size = [], 0
+                for chunk in resp.iter_bytes():
+                    size += len(chunk)
+                    if size > MAX_BODY:
+                        raise _Failure(f"the Hub's answer is larger than {MAX_BODY // 1_000_000} MB")
+                    if self.clock() - start > timeout:
+                        raise _Failure(f"the Hub did not answer within {timeout:.1f} s")
+                    chunks.append(chunk)
+                return 200, b"".join(chunks), resp_headers
+        except _Failure:
+            raise
+        except Exception as exc:
+            raise self._transport_failure(exc, timeout) from None
+
+    def _transport_failure(self, exc: Exception, timeout: float) -> _Failure:
+        names = {c.__name__ for c in type(exc).__mro__}
+        if "OfflineModeIsEnabled" in names:
+            return _Failure("offline mode is enabled (HF_HUB_OFFLINE)")
+        if "ConnectError" in names or "ConnectTimeout" in names or "ConnectionError" in names:
+            reason = f"the Hub is unreachable ({self.endpoint}: {type(exc).__name__})"
+            with self._lock:
+                self._dead = self._dead or reason
+            return _Failure(reason)
+        if "TimeoutException" in names or "Timeout" in names:
+            return _Failure(f"the Hub did not answer within {timeout:.1f} s")
+        return _Failure(f"the Hub connection failed ({type(exc).__name__})")
+
+
+def _retry_after(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None  # an HTTP date: not worth parsing for a budget of seconds
+    return seconds if seconds >= 0 else None

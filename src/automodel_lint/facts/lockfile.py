@@ -1,0 +1,134 @@
+"""The lock file, `automodel-lint.lock` beside the project's pyproject.toml: every model id the code names, resolved once
+and committed, so that CI (`check --locked`) needs no network and gets the same answer every time.
+
+    {
+      "generated_by": "automodel-lint 0.1.0",
+      "lock_version": 1,
+      "models": {
+        "google-t5/t5-small": {                  # key: lower-cased id, "@revision" and ":subfolder" when given
+          "model": "t5-small",                   # as the code names it
+          "model_id": "google-t5/t5-small",      # as resolved
+          "revision": null, "subfolder": null,
+          "model_type": "t5", "architectures": ["T5ForConditionalGeneration"], "auto_map": {},
+          "evidence": "config", "resolved_from": "hub", "sha": "a1b2..."   # the Hub commit, where known
+        }
+      }
+    }
+
+Sorted keys, two-space indent, a final newline: the same inputs give the same bytes, so diffs show only real changes.
+Local folders and the project's own overrides are not locked: they are read from the checkout itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from automodel_lint.facts.base import auto_map_pairs, read_json_file
+from automodel_lint.facts.cache import atomic_write, cache_key
+from automodel_lint.records import ModelFacts, ModelRequest, Unresolved
+
+LOCK_NAME = "automodel-lint.lock"
+LOCK_VERSION = 1
+SOURCE = "lock"
+MAX_LOCK_BYTES = 32_000_000
+NOT_LOCKED = {"local", "config"}
+
+
+class LockError(ValueError):
+    """A lock file that exists but cannot be used: `check --locked` must stop (exit 2), not guess."""
+
+
+@dataclass
+class Lock:
+    path: str
+    models: dict[str, dict] = field(default_factory=dict)
+
+    def entry(self, request: ModelRequest) -> dict | None:
+        return self.models.get(cache_key(request))
+
+
+def lock_path(project_root: str | os.PathLike) -> Path:
+    return Path(project_root) / LOCK_NAME
+
+
+def read_lock(path: str | os.PathLike) -> Lock:
+    """The lock at `path`; an empty Lock if there is none. Raises LockError for a file that is there but unusable."""
+    path = os.fspath(path)
+    if not os.path.lexists(path):
+        return Lock(path)
+    data, problem = read_json_file(path, MAX_LOCK_BYTES)
+    if problem:
+        raise LockError(f"{path}: {problem.replace(LOCK_NAME, 'the lock file')}")
+    if not isinstance(data, dict) or data.get("lock_version") != LOCK_VERSION or not isinstance(data.get("models"), dict):
+        raise LockError(f"{path}: not an automodel-lint lock file of version {LOCK_VERSION}; run `automodel-lint lock`")
+    return Lock(path, {k: v for k, v in data["models"].items() if isinstance(k, str) and isinstance(v, dict)})
+
+
+def lock_entry(request: ModelRequest, facts: ModelFacts, sha: str | None) -> dict:
+    return {
+        "model": request.model, "model_id": facts.model_id, "revision": request.revision,
+        "subfolder": request.subfolder, "model_type": facts.model_type, "architectures": list(facts.architectures),
+        "auto_map": dict(facts.auto_map), "evidence": facts.evidence, "resolved_from": facts.source, "sha": sha,
+    }
+
+
+def render_lock(models: Mapping[str, dict]) -> str:
+    from automodel_lint import __version__
+
+    data = {"generated_by": f"automodel-lint {__version__}", "lock_version": LOCK_VERSION,
+            "models": dict(sorted(models.items()))}
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_lock(path: str | os.PathLike, answers: Mapping[ModelRequest, ModelFacts | Unresolved],
+               shas: Mapping[ModelRequest, str] | None = None, *, keep: Lock | None = None) -> dict[str, dict]:
+    """Write the lock for `answers` (unresolved ones and local folders left out). `keep`: a previous lock whose entries
+    are kept for ids that did not resolve this time (a flaky network must not shrink the lock). Returns the models."""
+    shas = shas or {}
+    models = dict(keep.models) if keep else {}
+    fresh = {}
+    for request, answer in answers.items():
+        if isinstance(answer, ModelFacts) and answer.source not in NOT_LOCKED:
+            bare = ModelRequest(request.model, request.revision, request.subfolder)
+            fresh[cache_key(bare)] = lock_entry(bare, answer, shas.get(request))
+    if keep is None:
+        models = fresh
+    else:
+        models.update(fresh)
+    atomic_write(Path(path), render_lock(models).encode("utf-8"))
+    return models
+
+
+def facts_from_lock_entry(entry: dict, request: ModelRequest) -> ModelFacts | Unresolved:
+    mt = entry.get("model_type")
+    archs = entry.get("architectures") or []
+    if (mt is not None and not isinstance(mt, str)) or not isinstance(archs, list) \
+            or not all(isinstance(a, str) for a in archs) or not isinstance(entry.get("model_id"), str):
+        return Unresolved(request.model, "its entry in the lock file is malformed; run `automodel-lint lock`")
+    sha = entry.get("sha")
+    where = f"{LOCK_NAME}" + (f" (sha {sha})" if isinstance(sha, str) else "")
+    evidence = entry.get("evidence") if isinstance(entry.get("evidence"), str) else None
+    return ModelFacts(entry["model_id"], mt, tuple(archs), auto_map_pairs(entry.get("auto_map")), SOURCE, evidence,
+                      f"{where}, resolved from {entry.get('resolved_from')}")
+
+
+class LockSource:
+    name = SOURCE
+
+    def __init__(self, lock: Lock | None, shas: dict):
+        self.lock = lock
+        self.shas = shas
+
+    def lookup(self, request: ModelRequest) -> ModelFacts | Unresolved | None:
+        if self.lock is None:
+            return None
+        entry = self.lock.entry(request)
+        if entry is None:
+            return None
+        if isinstance(entry.get("sha"), str):
+            self.shas[request] = entry["sha"]
+        return facts_from_lock_entry(entry, request)
