@@ -411,6 +411,9 @@ def test_bad_lock_file_is_an_error(tmp_path, body):
     (tmp_path / LOCK_NAME).write_text(body)
     with pytest.raises(LockError):
         make(locked=True, project_root=tmp_path)
+    warnings = []
+    assert make(project_root=tmp_path, offline=True, warnings=warnings).resolve(ModelRequest("gpt2")).source == "snapshot"
+    assert len(warnings) == 1 and "ignoring it" in warnings[0]
 
 
 # -- commands ---------------------------------------------------------------------------------------------------------

@@ -31,7 +31,8 @@ Keyword options of `Resolver` (all optional):
     warn             callable taking one message, for the few warnings (default: a line on stderr); each at most once
     progress         callable (done, total) while fetching from the Hub (default: a bar on stderr if it is a terminal)
 
-A lock file that exists but cannot be read raises `facts.lockfile.LockError` from the constructor (exit 2 material).
+A lock file that exists but cannot be used raises `facts.lockfile.LockError` from the constructor when `locked`
+(exit 2 material); otherwise it is ignored with a warning.
 After `resolve_all`, `sha(request)` gives the Hub commit an answer came from, where known.
 """
 
@@ -44,7 +45,7 @@ from collections.abc import Callable, Iterable, Mapping
 from automodel_lint.facts.base import Redirect, looks_like_repo_id, plausible_model_string, valid_repo_id
 from automodel_lint.facts.cache import CacheSource, FactsCache
 from automodel_lint.facts.local import LocalSource
-from automodel_lint.facts.lockfile import LockSource, lock_path, read_lock
+from automodel_lint.facts.lockfile import LockError, LockSource, lock_path, read_lock
 from automodel_lint.facts.project import ProjectSource
 from automodel_lint.facts.snapshot import SnapshotSource, withheld
 from automodel_lint.records import ModelFacts, ModelRequest, Unresolved
@@ -92,21 +93,30 @@ class Resolver:
         self.project_models = project_models or {}
         if lock is None and project_root is not None:
             lock = lock_path(project_root)
-        self.lock = read_lock(lock) if isinstance(lock, (str, os.PathLike)) else lock
+        self._warned: set[str] = set()
+        self._warn = warn or _stderr_warn
+        self.lock = self._read_lock(lock) if isinstance(lock, (str, os.PathLike)) else lock
         self.request_timeout = DEFAULT_TIMEOUT if request_timeout is None else request_timeout
         self.network_budget = DEFAULT_BUDGET if network_budget is None else network_budget
         self.max_workers = max_workers
         self.endpoint = endpoint
         self.hf_cache_dir = hf_cache_dir
         self.cwd = cwd
-        self._warned: set[str] = set()
-        self._warn = warn or _stderr_warn
         self.progress = progress if progress is not None else _terminal_progress()
         self.cache = FactsCache(cache_dir, warn=self.warn) if use_cache and not locked else None
         self.shas: dict[ModelRequest, str] = {}  # keyed by the bare request (no file_dir)
         self._final: dict[ModelRequest, ModelRequest] = {}  # request -> the bare request its answer came from
         self.sources = self._sources()
         self._memo: dict[ModelRequest, ModelFacts | Unresolved | Redirect] = {}
+
+    def _read_lock(self, path):
+        try:
+            return read_lock(path)
+        except LockError as exc:
+            if self.locked:
+                raise  # `check --locked` must not go on without its lock
+            self.warn(f"{exc}; ignoring it")
+            return None
 
     def warn(self, message: str) -> None:
         """Each distinct warning once per resolver."""
