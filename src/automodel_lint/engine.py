@@ -36,7 +36,6 @@ class Options:
     exclude: tuple[str, ...] = ()
     models: dict = field(default_factory=dict)  # [tool.automodel-lint.models]
     locked: bool = False
-    project_root: str | None = None
 
 
 @dataclass
@@ -171,14 +170,14 @@ def diagnose(site: CallSite, facts: ModelFacts | None, table: KnowledgeTable) ->
 def make_resolver(options: Options, table: KnowledgeTable):
     from automodel_lint.facts.resolver import Resolver
 
+    timing = {} if options.network_timeout is None else {"request_timeout": options.network_timeout}
     return Resolver(
         table=table,
         offline=options.offline,
-        cache_dir=options.cache_dir,
-        models=options.models,
-        network_timeout=options.network_timeout,
         locked=options.locked,
-        project_root=options.project_root,
+        project_models=options.models,
+        cache_dir=options.cache_dir,
+        **timing,
     )
 
 

@@ -1,0 +1,178 @@
+"""`[tool.automodel-lint]` in the nearest pyproject.toml: discovery and validation.
+
+As with ruff, the nearest pyproject.toml above the first checked path that has a `[tool.automodel-lint]`
+table wins (else the nearest pyproject.toml, which still places the lock file); `--config FILE` names
+another file. An unknown key or a value of the wrong type is a ConfigError, which the CLI reports in
+one line with exit 2: a typo in a linter's config must not silently turn a rule off.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+SECTION = "automodel-lint"
+LOCK_NAME = "automodel-lint.lock"
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def _str_list(key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{key} must be a list of strings")
+    return tuple(value)
+
+
+def _codes(key: str, value: Any) -> frozenset[str]:
+    codes = _str_list(key, value)
+    bad = [c for c in codes if not c.upper().startswith("HFA")]
+    if bad:
+        raise ConfigError(f"{key}: not an automodel-lint code: {', '.join(bad)}")
+    return frozenset(c.upper() for c in codes)
+
+
+def _bool(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key} must be true or false")
+    return value
+
+
+def _positive_number(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ConfigError(f"{key} must be a positive number")
+    return float(value)
+
+
+def _positive_int(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(f"{key} must be a positive integer")
+    return value
+
+
+def _string(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{key} must be a non-empty string")
+    return value
+
+
+def _models(key: str, value: Any) -> dict[str, dict]:
+    """`"org/name" = { model_type = "llama", architectures = ["LlamaForCausalLM"], auto_map = {...} }`."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{key} must be a table of model ids")
+    models: dict[str, dict] = {}
+    for model_id, facts in value.items():
+        where = f'{key}."{model_id}"'
+        if not isinstance(facts, dict):
+            raise ConfigError(f"{where} must be a table with model_type and/or architectures")
+        unknown = set(facts) - {"model_type", "architectures", "auto_map"}
+        if unknown:
+            raise ConfigError(f"{where}: unknown key {sorted(unknown)[0]!r} (allowed: model_type, architectures, auto_map)")
+        if "model_type" not in facts and "architectures" not in facts:
+            raise ConfigError(f"{where} needs model_type or architectures")
+        if "model_type" in facts:
+            _string(f"{where}.model_type", facts["model_type"])
+        if "architectures" in facts:
+            _str_list(f"{where}.architectures", facts["architectures"])
+        auto_map = facts.get("auto_map", {})
+        if not isinstance(auto_map, dict) or not all(isinstance(v, str) for v in auto_map.values()):
+            raise ConfigError(f"{where}.auto_map must be a table of strings")
+        models[model_id] = dict(facts)
+    return models
+
+
+# key -> (Settings attribute, validator). The table is the documentation of what is accepted.
+KEYS = {
+    "select": ("select", _codes),
+    "ignore": ("ignore", _codes),
+    "exclude": ("exclude", _str_list),
+    "extend-exclude": ("extend_exclude", _str_list),
+    "offline": ("offline", _bool),
+    "cache-dir": ("cache_dir", _string),
+    "unsafe-fixes": ("unsafe_fixes", _bool),
+    "network-timeout": ("network_timeout", _positive_number),
+    "max-file-size": ("max_file_size", _positive_int),
+    "models": ("models", _models),
+}
+
+
+@dataclass
+class Settings:
+    """What the configuration file says; None where it says nothing (so command-line flags can win)."""
+
+    path: Path | None = None  # the file read, if any
+    project_root: Path | None = None  # its folder: where the lock file lives
+    select: frozenset[str] | None = None
+    ignore: frozenset[str] | None = None
+    exclude: tuple[str, ...] | None = None
+    extend_exclude: tuple[str, ...] = ()
+    offline: bool | None = None
+    cache_dir: str | None = None
+    unsafe_fixes: bool | None = None
+    network_timeout: float | None = None
+    max_file_size: int | None = None
+    models: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def lock_path(self) -> Path | None:
+        return self.project_root / LOCK_NAME if self.project_root else None
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+
+
+def parse(table: dict, path: Path) -> Settings:
+    settings = Settings(path=path, project_root=path.parent)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.{SECTION}] must be a table")
+    for key, value in table.items():
+        if key not in KEYS:
+            raise ConfigError(f"{path}: unknown key {key!r} in [tool.{SECTION}] (known: {', '.join(KEYS)})")
+        attr, validate = KEYS[key]
+        try:
+            setattr(settings, attr, validate(key, value))
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: [tool.{SECTION}] {exc}") from None
+    if settings.cache_dir:
+        settings.cache_dir = str((path.parent / os.path.expanduser(settings.cache_dir)).resolve())
+    return settings
+
+
+def load_file(path: Path) -> Settings:
+    """`--config FILE`: a pyproject.toml with the section, or a file of the keys at top level."""
+    data = _read_toml(path)
+    section = data.get("tool", {}).get(SECTION) if isinstance(data.get("tool"), dict) else None
+    return parse(section if section is not None else data, path)
+
+
+def discover(start: Path) -> Settings:
+    """The settings of the nearest pyproject.toml with our section, else the nearest one's folder only."""
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    nearest: Path | None = None
+    for candidate in (folder, *folder.parents):
+        pyproject = candidate / "pyproject.toml"
+        if not pyproject.is_file():
+            continue
+        data = _read_toml(pyproject)
+        tool = data.get("tool")
+        if isinstance(tool, dict) and SECTION in tool:
+            return parse(tool[SECTION], pyproject)
+        nearest = nearest or pyproject
+    return Settings(project_root=nearest.parent) if nearest else Settings()
