@@ -42,31 +42,79 @@ def _add_check(subparsers) -> None:
     p = subparsers.add_parser("check", help="check files and directories (default: .)")
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to check (default: .)")
     p.add_argument("--output-format", choices=sorted(FORMATS), default="text")
-    p.add_argument("--offline", action="store_true", help="never use the network (also HF_HUB_OFFLINE=1)")
+    p.add_argument("--config", metavar="FILE", help="read settings from FILE instead of the nearest pyproject.toml")
+    p.add_argument("--offline", action="store_true", default=None, help="never use the network (also HF_HUB_OFFLINE=1)")
+    p.add_argument("--locked", action="store_true", help="resolve models only from the lock file, the config and local paths")
     p.add_argument("--select", type=_codes, metavar="CODES", help="only these codes or prefixes, comma-separated")
-    p.add_argument("--ignore", type=_codes, default=frozenset(), metavar="CODES", help="skip these codes or prefixes")
+    p.add_argument("--ignore", type=_codes, metavar="CODES", help="skip these codes or prefixes")
+    p.add_argument("--exclude", action="append", metavar="PATTERN", help="skip paths matching PATTERN (repeatable)")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when diagnostics are found")
     p.add_argument("--max-file-size", type=_size, metavar="BYTES", help="skip larger files (default: 2 MB)")
     p.add_argument("--cache-dir", metavar="DIR", help="automodel-lint's cache (default: ~/.cache/automodel-lint)")
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write automodel-lint's cache")
+    p.add_argument("--network-timeout", type=_seconds, metavar="SECONDS", help="per Hub request (default: 3)")
     p.set_defaults(func=_run_check)
 
 
-def _run_check(args: argparse.Namespace) -> int:
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be positive")
+    return value
+
+
+def _settings(args: argparse.Namespace):
+    from pathlib import Path
+
+    from automodel_lint import config
+
+    try:
+        if args.config:
+            return config.load_file(Path(args.config))
+        start = args.paths[0] if args.paths and args.paths[0] != "-" else "."
+        return config.discover(Path(start))
+    except config.ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _first(*values):
+    return next((v for v in values if v is not None), None)
+
+
+def options_from(args: argparse.Namespace):
+    """Command-line flags win over the configuration file, which wins over the defaults."""
     import os
 
-    from automodel_lint.engine import Options, check_paths
-    from automodel_lint.report import FORMATS
-    from automodel_lint.report.summary import notes, summary_line
+    from automodel_lint.engine import Options
     from automodel_lint.sources import DEFAULT_MAX_FILE_SIZE
 
-    offline = args.offline or os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
-    options = Options(
-        select=args.select,
-        ignore=args.ignore,
-        offline=offline,
-        max_file_size=args.max_file_size or DEFAULT_MAX_FILE_SIZE,
-        cache_dir=args.cache_dir or os.environ.get("AUTOMODEL_LINT_CACHE_DIR") or None,
+    settings = _settings(args)
+    env_offline = os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+    exclude = tuple(args.exclude) if args.exclude else (settings.exclude or ())
+    return Options(
+        select=_first(args.select, settings.select),
+        ignore=_first(args.ignore, settings.ignore) or frozenset(),
+        offline=bool(_first(args.offline, settings.offline)) or env_offline,
+        max_file_size=_first(args.max_file_size, settings.max_file_size, DEFAULT_MAX_FILE_SIZE),
+        cache_dir=_first(args.cache_dir, os.environ.get("AUTOMODEL_LINT_CACHE_DIR") or None, settings.cache_dir),
+        network_timeout=_first(args.network_timeout, settings.network_timeout),
+        exclude=exclude + settings.extend_exclude,
+        models=settings.models,
+        locked=args.locked,
+        use_cache=not args.no_cache,
+        project_root=str(settings.project_root) if settings.project_root else None,
     )
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from automodel_lint.engine import check_paths
+    from automodel_lint.report import FORMATS
+    from automodel_lint.report.summary import notes, summary_line
+
+    options = options_from(args)
     report = check_paths(args.paths or ["."], options)
     FORMATS[args.output_format](report, sys.stdout)
     # In machine-readable formats stdout holds only the output; the summary goes to stderr.
@@ -102,7 +150,17 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_check(subparsers)
     _add_rules(subparsers)
+    from automodel_lint.engine import collect_requests
+    from automodel_lint.facts import commands
+
+    commands.register(subparsers, collect_requests=collect_requests)
     return parser
+
+
+def _command_error():
+    from automodel_lint.facts.commands import CommandError
+
+    return CommandError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -114,6 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except UsageError as exc:
+        print(f"automodel-lint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except _command_error() as exc:
         print(f"automodel-lint: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

@@ -36,6 +36,8 @@ class Options:
     exclude: tuple[str, ...] = ()
     models: dict = field(default_factory=dict)  # [tool.automodel-lint.models]
     locked: bool = False
+    use_cache: bool = True
+    project_root: str | None = None  # the folder of the pyproject.toml in use: the lock file is read there
 
 
 @dataclass
@@ -176,7 +178,9 @@ def make_resolver(options: Options, table: KnowledgeTable):
         offline=options.offline,
         locked=options.locked,
         project_models=options.models,
+        project_root=options.project_root,
         cache_dir=options.cache_dir,
+        use_cache=options.use_cache,
         **timing,
     )
 
