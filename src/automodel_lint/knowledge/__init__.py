@@ -3,8 +3,151 @@
 API (used by the rules and the CLI):
     installed_transformers_version() -> str | None   # importlib.metadata, never an import of transformers
     bundled_tables() -> list[KnowledgeTable]          # the tables shipped in knowledge/data/, oldest first
+    table_for_major(major) -> KnowledgeTable | None   # the newest bundled table of transformers 4.x or 5.x
     current_table(cache_dir=None) -> KnowledgeTable   # the installed version's table (generated from its
                                                       # source, cached on disk by version), else the newest bundled
+
+A version without a bundled table is read from the installed source by `knowledge.build` (a few seconds, once)
+and cached as `<cache_dir>/knowledge/transformers-<version>.json`. Whatever goes wrong there is one logged warning
+and the newest bundled table: the linter still runs, with slightly older knowledge.
 """
 
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
 from automodel_lint.knowledge.table import KnowledgeTable, TableError  # noqa: F401
+
+DATA_DIR = Path(__file__).with_name("data")
+CACHE_SUBDIR = "knowledge"
+
+
+def installed_transformers_version() -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version("transformers")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def installed_transformers_source() -> Path:
+    """The installed package folder, found through the distribution's metadata (transformers is not imported)."""
+    from importlib import metadata
+
+    return Path(str(metadata.distribution("transformers").locate_file("transformers")))
+
+
+def _version_key(version: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else -1 for part in version.split("."))
+
+
+@lru_cache(maxsize=1)
+def _bundled_paths() -> dict[str, Path]:
+    """Bundled version -> file, oldest first; the version is read from the file name, so nothing is parsed."""
+    paths = {p.stem.removeprefix("transformers-"): p for p in DATA_DIR.glob("transformers-*.json")}
+    return dict(sorted(paths.items(), key=lambda item: _version_key(item[0])))
+
+
+@lru_cache(maxsize=None)
+def _bundled(version: str) -> KnowledgeTable:
+    return KnowledgeTable.from_path(_bundled_paths()[version], origin="bundled")
+
+
+def bundled_tables() -> list[KnowledgeTable]:
+    return [_bundled(version) for version in _bundled_paths()]
+
+
+def newest_bundled() -> KnowledgeTable:
+    return _bundled(next(reversed(_bundled_paths())))
+
+
+def table_for_major(major: int) -> KnowledgeTable | None:
+    versions = [v for v in _bundled_paths() if v.split(".")[0] == str(major)]
+    return _bundled(versions[-1]) if versions else None
+
+
+def default_cache_dir() -> Path:
+    """AUTOMODEL_LINT_CACHE_DIR, else $XDG_CACHE_HOME/automodel-lint, else ~/.cache/automodel-lint."""
+    env = os.environ.get("AUTOMODEL_LINT_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    # The XDG spec says a relative XDG_CACHE_HOME is invalid and must be ignored.
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "automodel-lint"
+    return Path.home() / ".cache" / "automodel-lint"
+
+
+def cache_path(version: str, cache_dir: str | os.PathLike | None = None) -> Path:
+    root = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
+    return root / CACHE_SUBDIR / f"transformers-{version}.json"
+
+
+def current_table(cache_dir: str | os.PathLike | None = None) -> KnowledgeTable:
+    version = installed_transformers_version()
+    if version is None:
+        return newest_bundled()
+    if version in _bundled_paths():
+        return _bundled(version)
+    try:
+        return _installed_table(version, cache_path(version, cache_dir))
+    except Exception as exc:  # noqa: BLE001 - a source the generator does not understand must not stop the linter
+        fallback = newest_bundled()
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        _warn(
+            "cannot read the tables of the installed transformers %s (%s); using those of transformers %s",
+            version, reason, fallback.version,
+        )
+        return fallback
+
+
+def _installed_table(version: str, path: Path) -> KnowledgeTable:
+    cached = _read_cache(path, version)
+    if cached is not None:
+        return cached
+    from automodel_lint.knowledge import build
+
+    data = build.build_table(build.open_source(installed_transformers_source()))
+    _write_cache(path, build.dumps(data))
+    return KnowledgeTable(data, origin="installed")
+
+
+def _read_cache(path: Path, version: str) -> KnowledgeTable | None:
+    if not path.exists():
+        return None
+    try:
+        table = KnowledgeTable.from_path(path, origin="installed")
+        if table.version != version:
+            raise TableError(f"{path} holds the tables of transformers {table.version}")
+        return table
+    except (TableError, KeyError, TypeError) as exc:
+        _warn("ignoring a damaged knowledge cache (%s); reading the installed transformers again", exc)
+        return None
+
+
+def _write_cache(path: Path, text: str) -> None:
+    """Write-then-rename, so that a concurrent run never reads half a file. A cache that cannot be written only
+    costs the next run the same few seconds."""
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError as exc:
+        _warn("cannot cache the knowledge table in %s: %s", path.parent, exc)
+
+
+def _warn(message: str, *args) -> None:
+    import logging  # only on this rare path: the bundled tables load without it
+
+    logging.getLogger(__name__).warning(message, *args)
