@@ -1,0 +1,165 @@
+"""The real flake8, in a subprocess, with the plugin found through its entry point.
+
+The fixtures' declared diagnostics (tests/test_fixtures.py) are what flake8 must report too: the plugin
+runs the CLI's engine, so the two cannot drift apart.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from importlib import metadata
+
+import pytest
+
+from automodel_lint.flake8_plugin import Plugin
+
+from conftest import FIXTURES, ROOT
+from test_fixtures import FILES, expected
+
+LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>HFA\d{3}) (?P<message>.*)$")
+
+
+def flake8(*args, cwd):
+    # --isolated: no user or project flake8 config may change what these tests see.
+    return subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", "--select", "HFA", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=300,
+    )
+
+
+def reported(result):
+    assert result.returncode in (0, 1), result.stderr
+    found = []
+    for line in result.stdout.splitlines():
+        match = LINE.match(line)
+        assert match, f"not a flake8 line: {line!r}"
+        found.append((os.path.normpath(match["path"]), int(match["line"]), int(match["col"]), match["code"]))
+    return found
+
+
+def test_entry_point_is_registered():
+    # flake8 finds plugins only through installed metadata: the package must be installed (pip install -e .).
+    points = [p for p in metadata.entry_points(group="flake8.extension") if p.name == "HFA"]
+    assert points and points[0].value == "automodel_lint.flake8_plugin:Plugin"
+    assert points[0].load() is Plugin
+
+
+def test_flake8_lists_the_plugin():
+    result = subprocess.run([sys.executable, "-m", "flake8", "--version"], capture_output=True, text=True)
+    assert "automodel-lint" in result.stdout
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_flake8_reports_exactly_the_fixtures_declared_diagnostics(jobs):
+    got = reported(flake8("-j", jobs, os.path.relpath(FIXTURES, ROOT), cwd=ROOT))
+    want = sorted(
+        (os.path.relpath(path, ROOT), line, code) for path in FILES for line, (code, _) in expected(path).items()
+    )
+    assert sorted((path, line, code) for path, line, _, code in got) == want
+
+
+SOURCE = textwrap.dedent(
+    """\
+    from transformers import AutoModelForSeq2SeqLM, AutoModelForCausalLM
+
+    x = AutoModelForSeq2SeqLM.from_pretrained("gpt2")
+    y = AutoModelForSeq2SeqLM.from_pretrained("gpt2")  # noqa: HFA001
+    z = AutoModelForCausalLM.from_pretrained("facebook/bart-large-cnn")
+    w = AutoModelForSeq2SeqLM.from_pretrained(
+        "gpt2",
+    )  # noqa: HFA001
+    v = AutoModelForSeq2SeqLM.from_pretrained("gpt2")  # noqa: HFA002
+    """
+)
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "a.py").write_text(SOURCE)
+    for i in range(3):
+        (tmp_path / f"b{i}.py").write_text(
+            'import transformers\n\nm = transformers.AutoModelForCausalLM.from_pretrained("google/flan-t5-base")\n'
+        )
+    return tmp_path
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_noqa_is_honoured_under_flake8(project, jobs):
+    got = {(path, line, col, code) for path, line, col, code in reported(flake8("-j", jobs, ".", cwd=project))}
+    assert got == {
+        ("a.py", 3, 5, "HFA001"),  # flake8's column is 1-based on output, from the plugin's 0-based 4
+        ("a.py", 5, 5, "HFA002"),
+        ("a.py", 9, 5, "HFA001"),  # a noqa for another code silences nothing
+        ("b0.py", 3, 5, "HFA001"),
+        ("b1.py", 3, 5, "HFA001"),
+        ("b2.py", 3, 5, "HFA001"),
+    }
+
+
+def test_disable_noqa_shows_everything(project):
+    lines = {line for path, line, _, _ in reported(flake8("--disable-noqa", "a.py", cwd=project))}
+    assert lines == {3, 4, 5, 6, 9}
+
+
+def test_file_level_noqa(project):
+    (project / "a.py").write_text("# automodel-lint: noqa: HFA001\n" + SOURCE)
+    assert [(line, code) for _, line, _, code in reported(flake8("a.py", cwd=project))] == [(6, "HFA002")]
+
+
+def test_flake8_extend_ignore(project):
+    assert {code for *_, code in reported(flake8("--extend-ignore", "HFA002", "a.py", cwd=project))} == {"HFA001"}
+
+
+def test_columns_of_a_latin1_file(tmp_path):
+    # flake8 hands the plugin decoded text; the engine must see the same bytes and count the same columns.
+    (tmp_path / "l.py").write_bytes(
+        '# -*- coding: latin-1 -*-\nfrom transformers import AutoModelForSeq2SeqLM\n'
+        's = "\xe9\xe9"; m = AutoModelForSeq2SeqLM.from_pretrained("gpt2")\n'.encode("latin-1")
+    )
+    assert reported(flake8("l.py", cwd=tmp_path)) == [("l.py", 3, 15, "HFA001")]
+
+
+def test_files_without_calls_are_clean(tmp_path):
+    (tmp_path / "c.py").write_text("import os\nprint(os.getcwd())\n")
+    result = flake8("c.py", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout == ""
+
+
+def test_a_bad_option_value_is_flake8s_usage_error(tmp_path):
+    (tmp_path / "c.py").write_text("x = 1\n")
+    result = flake8("--automodel-network-timeout", "soon", "c.py", cwd=tmp_path)
+    assert result.returncode != 0 and "automodel-network-timeout" in result.stderr
+
+
+@pytest.fixture
+def restore_plugin_options():
+    saved = {k: getattr(Plugin, k) for k in ("offline", "cache_dir", "network_timeout", "disable_noqa")}
+    yield
+    for key, value in saved.items():
+        setattr(Plugin, key, value)
+
+
+def test_options_are_read_from_flake8_config(tmp_path, monkeypatch, restore_plugin_options):
+    from flake8.options.parse_args import parse_args
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("AUTOMODEL_LINT_CACHE_DIR", raising=False)
+    config = tmp_path / "tox.ini"
+    config.write_text(
+        "[flake8]\nautomodel-offline = true\nautomodel-cache-dir = /tmp/somewhere\nautomodel-network-timeout = 0.5\n"
+    )
+    parse_args(["--config", str(config), str(tmp_path)])
+    assert (Plugin.offline, Plugin.cache_dir, Plugin.network_timeout) == (True, "/tmp/somewhere", 0.5)
+    options = Plugin(None, "x.py", [])._options()
+    assert (options.offline, options.cache_dir, options.network_timeout) == (True, "/tmp/somewhere", 0.5)
+
+
+def test_defaults_follow_the_environment(tmp_path, monkeypatch, restore_plugin_options):
+    from flake8.options.parse_args import parse_args
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("AUTOMODEL_LINT_CACHE_DIR", str(tmp_path / "cache"))
+    parse_args(["--isolated", str(tmp_path)])
+    assert (Plugin.offline, Plugin.cache_dir, Plugin.network_timeout) == (True, str(tmp_path / "cache"), None)
