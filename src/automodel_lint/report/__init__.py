@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Callable, TextIO
 
 from automodel_lint.engine import Report
-from automodel_lint.report import json_format, text
+from automodel_lint.report import github, json_format, sarif, text
 
 FORMATS: dict[str, Callable[[Report, TextIO], None]] = {
     "text": text.write,
     "json": json_format.write,
+    "sarif": sarif.write,
+    "github": github.write,
 }

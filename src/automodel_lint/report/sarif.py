@@ -1,0 +1,123 @@
+"""SARIF 2.1.0, for GitHub code scanning and other SARIF viewers: one run, every rule described, one result
+per diagnostic.
+
+Paths are written relative to the working directory (the repository root when a CI step runs the check
+there) under the `%SRCROOT%` base, which is what code scanning matches against the repository's files.
+Columns count Unicode code points, as LibCST reports them; the run says so (`columnKind`), because
+SARIF's default is UTF-16 code units. What the run could not judge (skipped files, unreadable paths,
+unresolved models) goes into the invocation's notifications, not into results.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TextIO
+from urllib.parse import quote
+
+from automodel_lint import __version__, docs
+from automodel_lint.engine import Report
+from automodel_lint.records import Diagnostic
+from automodel_lint.report.summary import notes
+from automodel_lint.rules import RULES, Rule
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://pypi.org/project/automodel-lint/"
+LEVELS = {"error": "error", "warning": "warning"}
+
+
+def _uri(path: str) -> str:
+    """A relative URI reference when the file is under the working directory, else an absolute file URI."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        relative = absolute.relative_to(Path.cwd())
+    except ValueError:
+        return absolute.as_uri()
+    return quote(relative.as_posix(), safe="/")
+
+
+def _folder_uri(folder: Path) -> str:
+    uri = folder.as_uri()
+    return uri if uri.endswith("/") else uri + "/"  # SARIF requires a base URI to end with a slash
+
+
+def _rule(rule: Rule) -> dict:
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": docs.full_description(rule)},
+        "help": {"text": docs.help_text(rule), "markdown": docs.help_markdown(rule)},
+        "defaultConfiguration": {"level": LEVELS.get(rule.severity, "warning")},
+        "properties": {"fix": rule.fix},
+    }
+
+
+def _result(d: Diagnostic, rule_index: dict[str, int]) -> dict:
+    region = {
+        "startLine": d.span.line,
+        "startColumn": d.span.column,
+        "endLine": d.span.end_line,
+        "endColumn": d.span.end_column,
+    }
+    result = {
+        "ruleId": d.code,
+        "level": LEVELS.get(d.severity, "warning"),
+        "message": {"text": d.message},
+        "locations": [
+            {"physicalLocation": {"artifactLocation": {"uri": _uri(d.path), "uriBaseId": "%SRCROOT%"}, "region": region}}
+        ],
+        "properties": {
+            key: value
+            for key, value in (
+                ("model", d.model),
+                ("called", d.called),
+                ("suggestion", d.suggestion),
+                ("fixApplicability", d.fix),
+                ("factsSource", d.facts_source),
+                # A notebook diagnostic's lines count within its cell (see notebooks.py); SARIF has no cells.
+                ("cell", getattr(d, "cell", None)),
+            )
+            if value is not None
+        },
+    }
+    if d.code in rule_index:
+        result["ruleIndex"] = rule_index[d.code]
+    return result
+
+
+def document(report: Report) -> dict:
+    rules = list(RULES)
+    rule_index = {rule.code: i for i, rule in enumerate(rules)}
+    notifications = [{"level": "warning", "message": {"text": line}} for line in notes(report)]
+    invocation = {"executionSuccessful": True}
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "automodel-lint",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_rule(rule) for rule in rules],
+                    }
+                },
+                "invocations": [invocation],
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": _folder_uri(Path.cwd())}},
+                "columnKind": "unicodeCodePoints",
+                "results": [_result(d, rule_index) for d in report.diagnostics],
+                "properties": {"knowledgeTable": report.table.version} if report.table is not None else {},
+            }
+        ],
+    }
+
+
+def write(report: Report, out: TextIO) -> None:
+    json.dump(document(report), out, indent=2, ensure_ascii=False)
+    out.write("\n")
