@@ -1,0 +1,258 @@
+"""Notebooks: code cells as one Python source, positions back to cells, and byte-exact rewriting."""
+
+import json
+
+import pytest
+
+from automodel_lint.engine import analyse_source
+from automodel_lint.notebooks import (
+    NotebookError,
+    Position,
+    apply_fixed_source,
+    read_notebook,
+    replace_cell_sources,
+    split_source,
+)
+
+
+def code(source, **extra):
+    return {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source, **extra}
+
+
+def markdown(source):
+    return {"cell_type": "markdown", "metadata": {}, "source": source}
+
+
+def notebook(*cells, metadata=None):
+    return {"cells": list(cells), "metadata": metadata or {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def jupyter_bytes(nb):
+    """As Jupyter writes it (nbformat.writes): sorted keys, one-space indent, UTF-8, final newline."""
+    return (json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode()
+
+
+DEMO = notebook(
+    markdown(["# demo"]),
+    code(["!pip install transformers\n", "from transformers import AutoModelForCausalLM\n",
+          'm = AutoModelForCausalLM.from_pretrained("t5-small")\n']),
+    code("%%bash\necho from_pretrained\n"),
+    code(["for i in range(2):\n", "    %time f(i)\n", 'n = AutoModelForCausalLM.from_pretrained("t5-small")']),
+)
+
+# The writers a notebook may come from: Jupyter, plain json.dumps (ASCII escapes, insertion order),
+# two-space indent (Colab, VS Code), and compact.
+STYLES = {
+    "jupyter": jupyter_bytes,
+    "ascii-escaped": lambda nb: json.dumps(nb, indent=1).encode(),
+    "two-spaces": lambda nb: (json.dumps(nb, indent=2, ensure_ascii=False) + "\n").encode(),
+    "compact": lambda nb: json.dumps(nb, separators=(",", ":")).encode(),
+    "crlf": lambda nb: json.dumps(nb, indent=1).replace("\n", "\r\n").encode() + b"\r\n",
+    "bom": lambda nb: b"\xef\xbb\xbf" + jupyter_bytes(nb),
+}
+
+
+# Reading
+
+
+def test_code_cells_become_one_source_with_escapes_neutralised():
+    nb = read_notebook(jupyter_bytes(DEMO))
+    assert nb.source == (
+        "pass  # automodel-lint: ipython escape\n"
+        "from transformers import AutoModelForCausalLM\n"
+        'm = AutoModelForCausalLM.from_pretrained("t5-small")\n'
+        "# automodel-lint: cell 4\n"
+        "for i in range(2):\n"
+        "    pass  # automodel-lint: ipython escape\n"
+        'n = AutoModelForCausalLM.from_pretrained("t5-small")\n'
+    )
+    assert [nb.position(n) for n in (1, 3, 5, 7)] == [Position(1, 1), Position(1, 3), Position(3, 1), Position(3, 3)]
+
+
+def test_the_engine_finds_calls_at_notebook_positions():
+    nb = read_notebook(jupyter_bytes(DEMO))
+    analysis = analyse_source("demo.ipynb", nb.source.encode())
+    found = [(nb.position(s.span.line), s.span.column) for s in analysis.sites]
+    assert found == [(Position(1, 3), 5), (Position(3, 3), 5)]
+
+
+@pytest.mark.parametrize(
+    "lines, python",
+    [
+        pytest.param(["!ls\n"], ["pass  # automodel-lint: ipython escape\n"], id="shell"),
+        pytest.param(["!!ls\n"], ["pass  # automodel-lint: ipython escape\n"], id="shell-capture"),
+        pytest.param(["%matplotlib inline\n"], ["pass  # automodel-lint: ipython escape\n"], id="line-magic"),
+        pytest.param(["?len\n"], ["pass  # automodel-lint: ipython escape\n"], id="help-before"),
+        pytest.param(["len??\n"], ["pass  # automodel-lint: ipython escape\n"], id="help-after"),
+        pytest.param(["/print 1\n"], ["pass  # automodel-lint: ipython escape\n"], id="autocall"),
+        pytest.param(["files = !ls\n"], ["files = ...  # automodel-lint: ipython escape\n"], id="assign-shell"),
+        pytest.param(["a, b = %sx ls\n"], ["a, b = ...  # automodel-lint: ipython escape\n"], id="assign-magic"),
+        pytest.param(["if x:\n", "  !ls\n"], ["if x:\n", "  pass  # automodel-lint: ipython escape\n"], id="in-a-block"),
+        pytest.param(
+            ["!echo a \\\n", "  b\n", "x = 1\n"],
+            ["pass  # automodel-lint: ipython escape\n", "  # automodel-lint: ipython escape\n", "x = 1\n"],
+            id="continued",
+        ),
+        # Not escapes: inside a string, a bracket, or a continued line, and ordinary Python.
+        pytest.param(['s = """\n', "!not\n", '"""\n'], ['s = """\n', "!not\n", '"""\n'], id="in-a-string"),
+        pytest.param(["f(a,\n", "  !b)\n"], ["f(a,\n", "  !b)\n"], id="in-brackets"),
+        pytest.param(["x = 1 + \\\n", "%2\n"], ["x = 1 + \\\n", "%2\n"], id="after-backslash"),
+        pytest.param(["x = a % b\n", "y = a != b  # why?\n"], ["x = a % b\n", "y = a != b  # why?\n"], id="python"),
+        pytest.param(["s = 'what?'\n"], ["s = 'what?'\n"], id="question-in-string"),
+    ],
+)
+def test_escapes(lines, python):
+    nb = read_notebook(json.dumps(notebook(code(lines))).encode())
+    assert nb.source.splitlines(keepends=True) == python
+
+
+def test_cell_magic_cells_and_other_cells_are_left_out():
+    nb = read_notebook(json.dumps(notebook(
+        code("%%time\nx = 1\n"), code("\n\n%%bash\nls\n"), markdown("x = 1"), {"cell_type": "raw", "source": "y"},
+        code("z = 2"),
+    )).encode())
+    assert nb.source == "z = 2\n"
+    assert nb.position(1) == Position(4, 1)
+
+
+def test_a_notebook_of_another_language_has_no_python():
+    nb = notebook(code("x <- 1"), metadata={"kernelspec": {"language": "R", "name": "ir"}})
+    assert read_notebook(json.dumps(nb).encode()).source == ""
+    python = notebook(code("x = 1"), metadata={"kernelspec": {"language": "python", "name": "python3"}})
+    assert read_notebook(json.dumps(python).encode()).source == "x = 1\n"
+
+
+def test_positions_of_separators_and_beyond_the_end():
+    nb = read_notebook(json.dumps(notebook(code("a = (\n"), code("b = 1\n"))).encode())
+    # A parser reports the unclosed bracket at the separator: the line after cell 1's end.
+    assert nb.source.splitlines()[1] == "# automodel-lint: cell 2"
+    assert nb.position(2) == Position(0, 2)
+    assert nb.position(4) == Position(1, 2)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b"{not json", id="not-json"),
+        pytest.param(b"\xff\xfe", id="not-utf8"),
+        pytest.param(b"[]", id="not-an-object"),
+        pytest.param(b'{"worksheets": []}', id="nbformat-3"),
+        pytest.param(b'{"cells": [{"cell_type": "code", "source": [1, 2]}]}', id="bad-source"),
+    ],
+)
+def test_not_a_notebook(data):
+    with pytest.raises(NotebookError):
+        read_notebook(data)
+
+
+# Writing
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_unchanged_source_gives_identical_bytes(style):
+    data = STYLES[style](DEMO)
+    nb = read_notebook(data)
+    assert split_source(nb, nb.source) == {}
+    assert apply_fixed_source(data, nb, nb.source) is data
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_a_fix_changes_only_that_cells_source(style):
+    data = STYLES[style](DEMO)
+    nb = read_notebook(data)
+    fixed = nb.source.replace('m = AutoModelForCausalLM', 'm = AutoModelForSeq2SeqLM')
+    assert split_source(nb, fixed) == {
+        1: '!pip install transformers\nfrom transformers import AutoModelForCausalLM\n'
+           'm = AutoModelForSeq2SeqLM.from_pretrained("t5-small")\n'
+    }
+    new = apply_fixed_source(data, nb, fixed)
+    expected = json.loads(data.decode("utf-8-sig"))
+    expected["cells"][1]["source"][2] = 'm = AutoModelForSeq2SeqLM.from_pretrained("t5-small")\n'
+    assert json.loads(new.decode("utf-8-sig")) == expected
+    # Byte for byte, only the changed line's JSON string differs.
+    old_line = json.dumps('m = AutoModelForCausalLM.from_pretrained("t5-small")\n').encode()
+    new_line = json.dumps('m = AutoModelForSeq2SeqLM.from_pretrained("t5-small")\n').encode()
+    assert new == data.replace(old_line, new_line)
+
+
+def test_a_fix_that_adds_lines_keeps_escapes_and_the_missing_final_newline():
+    data = jupyter_bytes(DEMO)
+    nb = read_notebook(data)
+    fixed = nb.source.replace(
+        "for i in range(2):\n", "from transformers import AutoModelForSeq2SeqLM\nfor i in range(2):\n"
+    ).replace("n = AutoModelForCausalLM", "n = AutoModelForSeq2SeqLM")
+    changes = split_source(nb, fixed)
+    assert changes == {
+        3: "from transformers import AutoModelForSeq2SeqLM\nfor i in range(2):\n    %time f(i)\n"
+           'n = AutoModelForSeq2SeqLM.from_pretrained("t5-small")'
+    }
+    new = json.loads(replace_cell_sources(data, changes))
+    assert new["cells"][3]["source"] == [
+        "from transformers import AutoModelForSeq2SeqLM\n", "for i in range(2):\n", "    %time f(i)\n",
+        'n = AutoModelForSeq2SeqLM.from_pretrained("t5-small")',
+    ]
+    assert new["cells"][:3] == json.loads(data)["cells"][:3]
+
+
+def test_string_sources_stay_strings():
+    data = jupyter_bytes(notebook(code("x = 1\ny = 2\n"), code("z = 3")))
+    nb = read_notebook(data)
+    new = apply_fixed_source(data, nb, nb.source.replace("y = 2", "y = 20"))
+    assert new == data.replace(b'"x = 1\\ny = 2\\n"', b'"x = 1\\ny = 20\\n"')
+
+
+def test_non_ascii_is_written_as_the_file_did():
+    nb_json = notebook(code(["s = 'café'\n", "x = 1\n"]))
+    for ensure_ascii in (True, False):
+        data = json.dumps(nb_json, indent=1, ensure_ascii=ensure_ascii).encode()
+        nb = read_notebook(data)
+        new = apply_fixed_source(data, nb, nb.source.replace("x = 1", "x = 2"))
+        assert new == data.replace(b'"x = 1\\n"', b'"x = 2\\n"')
+
+
+def test_an_empty_source_list_gets_the_documents_indentation():
+    data = jupyter_bytes(notebook(code([]), code(["x = 1"])))
+    new = replace_cell_sources(data, {0: "a = 1\nb = 2"})
+    assert json.loads(new)["cells"][0]["source"] == ["a = 1\n", "b = 2"]
+    assert b'   "source": [\n    "a = 1\\n",\n    "b = 2"\n   ]' in new
+
+
+def test_a_lost_cell_boundary_is_refused():
+    nb = read_notebook(jupyter_bytes(DEMO))
+    with pytest.raises(NotebookError):
+        split_source(nb, nb.source.replace("# automodel-lint: cell 4\n", ""))
+    with pytest.raises(NotebookError):
+        split_source(nb, nb.source.replace("    pass  # automodel-lint: ipython escape\n", ""))
+
+
+def test_everything_but_the_source_is_kept():
+    cell = code(["x = 1\n"], execution_count=3, outputs=[{"output_type": "stream", "name": "stdout", "text": ["1\n"]}])
+    cell["metadata"] = {"tags": ["a"], "source": "not this one"}
+    data = jupyter_bytes(notebook(cell, metadata={"source": "nor this"}))
+    new = replace_cell_sources(data, {0: "x = 2\n"})
+    expected = json.loads(data)
+    expected["cells"][0]["source"] = ["x = 2\n"]
+    assert json.loads(new) == expected
+    assert new == data.replace(b'"x = 1\\n"', b'"x = 2\\n"')
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+SOURCE_TEXT = st.text(alphabet=st.sampled_from(list("ab =%!?#'\"\\()\n\r\t\u00e9\u2028")), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    sources=st.lists(SOURCE_TEXT, min_size=1, max_size=4),
+    as_lists=st.lists(st.booleans(), min_size=4, max_size=4),
+    style=st.sampled_from(sorted(STYLES)),
+    new=SOURCE_TEXT,
+)
+def test_any_notebook_round_trips(sources, as_lists, style, new):
+    cells = [code(s.splitlines(keepends=True) if as_list else s) for s, as_list in zip(sources, as_lists)]
+    data = STYLES[style](notebook(*cells))
+    nb = read_notebook(data)
+    assert split_source(nb, nb.source) == {}
+    expected = json.loads(data.decode("utf-8-sig"))
+    expected["cells"][0]["source"] = new.splitlines(keepends=True) if as_lists[0] else new
+    assert json.loads(replace_cell_sources(data, {0: new}).decode("utf-8-sig")) == expected
