@@ -122,6 +122,12 @@ def _run_check(args: argparse.Namespace) -> int:
     for line in notes(report):
         print(line, file=sys.stderr)
     print(summary_line(report), file=summary_stream)
+    if options.locked:
+        missing = [u.model_id for u in report.unresolved if "lock file" in u.reason]
+        if missing:
+            print(f"automodel-lint: error: {len(missing)} model id(s) missing from the lock file"
+                  f" (run `automodel-lint lock`): {', '.join(repr(m) for m in missing)}", file=sys.stderr)
+            return EXIT_ERROR
     if report.diagnostics and not args.exit_zero:
         return EXIT_DIAGNOSTICS
     return EXIT_CLEAN
