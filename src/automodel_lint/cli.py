@@ -119,8 +119,10 @@ def _run_check(args: argparse.Namespace) -> int:
     FORMATS[args.output_format](report, sys.stdout)
     # In machine-readable formats stdout holds only the output; the summary goes to stderr.
     summary_stream = sys.stdout if args.output_format == "text" else sys.stderr
+    sys.stdout.flush()  # keep stdout and stderr in reading order on a terminal
     for line in notes(report):
         print(line, file=sys.stderr)
+    sys.stderr.flush()
     print(summary_line(report), file=summary_stream)
     if options.locked:
         missing = [u.model_id for u in report.unresolved if "lock file" in u.reason]

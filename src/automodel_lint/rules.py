@@ -118,7 +118,7 @@ def judge_removed(case: Case) -> Verdict | None:
     old = next((t for t in case.history if t.is_auto_class(called)), None)
     if old is None:
         return None
-    twin = _pytorch_twin(called)
+    twin = RENAMED.get(called) or _pytorch_twin(called)
     twin_tier = (twin,) if twin and case.table.is_auto_class(twin) else ()
     if case.facts is None:
         # Whatever the checkpoint, a TF/Flax class's PyTorch twin is what the code meant.
@@ -133,6 +133,11 @@ def judge_removed(case: Case) -> Verdict | None:
         suggestion.best,
         suggestion.fix,
     )
+
+
+# Classes transformers 5 renamed rather than dropped: the new name is the suggestion for every checkpoint
+# the old class loaded.
+RENAMED = {"AutoModelForVision2Seq": "AutoModelForImageTextToText"}
 
 
 def _pytorch_twin(name: str) -> str | None:
@@ -189,9 +194,10 @@ def judge_unloadable(case: Case) -> Verdict | None:
             )
     else:
         # Custom model: only the classes its `auto_map` names exist for it at all.
-        offered = tuple(c for c in families.group(site.called) if c in custom) or tuple(sorted(custom))
+        model_classes = sorted(c for c in custom if _is_model_class(case, c))
+        offered = tuple(c for c in families.group(site.called) if c in custom) or tuple(model_classes)
         suggestion = Suggestion(offered, certain=False)
-        cannot = f"; its own code (auto_map) provides only {', '.join(sorted(custom))}"
+        cannot = f"; its own code (auto_map) provides only {', '.join(model_classes) or 'no model class'}"
     fix_note = _withheld(suggestion) if known else " (no fix: the other class runs the repository's own code)"
     return Verdict(
         "HFA001",
@@ -200,6 +206,11 @@ def judge_unloadable(case: Case) -> Verdict | None:
         suggestion.best,
         suggestion.fix if known else None,
     )
+
+
+def _is_model_class(case: Case, name: str) -> bool:
+    """An Auto model class (not AutoConfig or AutoTokenizer) in any table we know."""
+    return case.table.is_auto_class(name) or any(t.is_auto_class(name) for t in case.history)
 
 
 def judge_wrong_family(case: Case) -> Verdict | None:
