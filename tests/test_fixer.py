@@ -108,6 +108,18 @@ FIXED = [
         {"AutoModelWithLMHead": CAUSAL}, {"code": "HFA004"}, id="removed-class",
     ),
     pytest.param(
+        "from transformers import AutoModelWithLMHead, TFAutoModelForCausalLM\n"
+        "a = AutoModelWithLMHead.from_pretrained('gpt2')\n"
+        "b = AutoModelWithLMHead.from_pretrained('t5-small')\n"
+        "c = TFAutoModelForCausalLM.from_pretrained('gpt2')\n",
+        # Both calls gain the same class, imported once; the removed class with a call left stays.
+        "from transformers import AutoModelWithLMHead, AutoModelForCausalLM\n"
+        "a = AutoModelForCausalLM.from_pretrained('gpt2')\n"
+        "b = AutoModelWithLMHead.from_pretrained('t5-small')\n"
+        "c = AutoModelForCausalLM.from_pretrained('gpt2')\n",
+        {"AutoModelWithLMHead": CAUSAL, "TFAutoModelForCausalLM": CAUSAL}, {"code": "HFA004", "lines": {2, 4}}, id="removed-classes-one-statement",
+    ),
+    pytest.param(
         # Only the attribute call is fixed, but the unused import of the removed class fails on transformers 5.
         "import transformers\nfrom transformers import AutoModelWithLMHead\nm = transformers.AutoModelWithLMHead.from_pretrained('gpt2')\n",
         "import transformers\nm = transformers.AutoModelForCausalLM.from_pretrained('gpt2')\n",
@@ -138,6 +150,12 @@ FIXED = [
         "from transformers import AutoModelForSeq2SeqLM\nfrom transformers import (AutoModelForCausalLM, AutoTokenizer)  # why\nm = AutoModelForCausalLM.from_pretrained('t5-small')\n",
         "from transformers import AutoModelForSeq2SeqLM\nfrom transformers import (AutoTokenizer)  # why\nm = AutoModelForSeq2SeqLM.from_pretrained('t5-small')\n",
         C2S, {}, id="inline-parentheses-first-removed",
+    ),
+    pytest.param(
+        # In scope is not enough: an import further down has not run yet when the call does.
+        "from transformers import AutoModelForCausalLM\nm = AutoModelForCausalLM.from_pretrained('t5-small')\nfrom transformers import AutoModelForSeq2SeqLM\n",
+        "from transformers import AutoModelForSeq2SeqLM\nm = AutoModelForSeq2SeqLM.from_pretrained('t5-small')\nfrom transformers import AutoModelForSeq2SeqLM\n",
+        C2S, {}, id="new-class-imported-later",
     ),
     pytest.param(
         "from transformers import AutoModelForSeq2SeqLM\n\n# transformers 4 name\nfrom transformers import AutoModelForCausalLM\nm = AutoModelForCausalLM.from_pretrained('t5-small')\n",
@@ -472,10 +490,9 @@ def _check_property(data, suggest):
         return
     classes = set(suggest) | set(suggest.values())
     assert _shape(outcome.fixed, classes) == _shape(data, classes)
-    # The fixed calls load the suggested classes, and a second pass has nothing left to do.
-    again = diagnostics(outcome.fixed, {k: v for k, v in suggest.items() if k not in suggest.values()})
-    assert fix_source(outcome.fixed, []).fixed == outcome.fixed
-    assert all(d.called not in {a.called for a in outcome.applied} or d.called in suggest.values() for d in again)
+    # Every fixed call now loads its suggested class.
+    now = {(s.span.line, s.span.column): s.called for s in find_calls(cst.parse_module(outcome.fixed), "t.py", lambda _: True)}
+    assert [now.get((s.line, s.column)) for s in outcome.moved] == [d.suggestion for d in outcome.applied]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

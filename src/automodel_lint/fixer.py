@@ -138,6 +138,9 @@ class _File:
                 else:
                     self.import_froms.append(node)
         self.sites_at = {(s.span.line, s.span.column): s for s in self.sites}
+        blocks = _Blocks()
+        module.visit(blocks)
+        self.block_of = blocks.block_of
         self._all_scopes = {s for s in self.scopes.values() if s is not None}
 
     def binds_only_the_class(self, name: str) -> bool:
@@ -170,6 +173,59 @@ class _File:
                 if _bound_name(alias) == name:
                     found.append((alias, node))
         return found or f"no import binds {name}"
+
+
+class _Blocks(cst.CSTVisitor):
+    """The statement block (module or indented body) each `from ... import` sits in."""
+
+    def __init__(self) -> None:
+        self.stack: list = []
+        self.block_of: dict = {}
+
+    def visit_Module(self, node) -> None:
+        self.stack.append(node)
+
+    def leave_Module(self, original_node) -> None:
+        self.stack.pop()
+
+    def visit_IndentedBlock(self, node) -> None:
+        self.stack.append(node)
+
+    def leave_IndentedBlock(self, original_node) -> None:
+        self.stack.pop()
+
+    def visit_ImportFrom(self, node) -> None:
+        self.block_of[node] = self.stack[-1]
+
+
+def _imported_before(file: _File, node, new: str) -> bool:
+    """Whether `new` is imported unaliased in `node` or in an earlier statement of the same block.
+
+    Scope alone is not enough: an import of the new class further down the module is in scope for the
+    call, but not yet bound when it runs.
+    """
+    line = file.positions[node].start.line
+    for other in file.import_froms:
+        if other is not node and (file.block_of.get(other) is not file.block_of.get(node) or file.positions[other].start.line >= line):
+            continue
+        module = _module_of(other)
+        if module is not None and _importable_from(module, new):
+            if any(isinstance(a.name, cst.Name) and a.name.value == new and a.asname is None for a in other.names):
+                return True
+    return False
+
+
+def _in_reach(file: _File, callee, new: str) -> bool:
+    """Whether an import of `new` already serves the call: seen from its scope, above it, in a block around it."""
+    at = file.positions[callee].start
+    for assignment in file.scopes[callee][new]:
+        node = assignment.node
+        if not isinstance(assignment, ImportAssignment) or not isinstance(node, cst.ImportFrom):
+            continue
+        block = file.positions[file.block_of[node]]
+        if file.positions[node].end.line < at.line and block.start.line <= at.line <= block.end.line:
+            return True
+    return False
 
 
 def _plan_one(file: _File, diag: Diagnostic, plan: _Plan) -> str | None:
@@ -227,14 +283,10 @@ def _plan_name(file: _File, callee, old: str, new: str, diag: Diagnostic, plan: 
         return "another fix already edits this call"
     plan.renames[callee] = new
     plan.introduced.add(new)
-    # The new name is already in reach of the call when a (checked) transformers import binds it there.
-    visible = file.scopes[callee][new]
     for alias, node in aliases:
-        if not visible:
-            names = plan.additions.setdefault(alias, [])
-            already = any(a.name.value == new and a.asname is None for a in node.names if isinstance(a.name, cst.Name))
-            if new not in names and not already:
-                names.append(new)
+        if not _in_reach(file, callee, new) and not _imported_before(file, node, new):
+            if not any(new in plan.additions.get(a, ()) for a in node.names):
+                plan.additions.setdefault(alias, []).append(new)
         plan.removable[alias] = node
         if _is_init(diag.path) and diag.code != "HFA004":
             plan.keep.add(alias)  # a package's __init__ may re-export the old class
@@ -451,20 +503,20 @@ def fix_source(source: bytes, fixes: Sequence[Diagnostic]) -> FixOutcome:
     plan = _Plan()
     applied: list[Diagnostic] = []
     skipped: list[NotApplied] = []
-    for diag in fixes:
-        reason = _plan_one(file, diag, plan)
-        if reason is None:
-            applied.append(diag)
-        else:
-            skipped.append(NotApplied(diag, reason))
-    if not applied:
-        return FixOutcome(source, source, (), tuple(skipped))
-
     try:
-        fixed_module = module.visit(_transformer(plan, _unused(file, plan)))
-        fixed = fixed_module.bytes
-    except (RecursionError, UnicodeEncodeError) as exc:
-        return _refused(source, fixes, f"the fix could not be written in the file's encoding: {exc}", skipped)
+        for diag in fixes:
+            reason = _plan_one(file, diag, plan)
+            if reason is None:
+                applied.append(diag)
+            else:
+                skipped.append(NotApplied(diag, reason))
+        if not applied:
+            return FixOutcome(source, source, (), tuple(skipped))
+        fixed = module.visit(_transformer(plan, _unused(file, plan))).bytes
+    except UnicodeEncodeError as exc:
+        return _refused(source, fixes, f"the fix cannot be written in the file's encoding: {exc}", skipped)
+    except Exception as exc:  # a fixer bug must cost this file its fixes, never the run or the file
+        return _refused(source, fixes, f"internal error in the fixer ({type(exc).__name__}: {exc}); nothing was changed", skipped)
     failure, moved = _recheck_calls(source, fixed, file, applied)
     if failure is not None:
         return _refused(source, fixes, failure, skipped)
