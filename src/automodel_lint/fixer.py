@@ -61,6 +61,17 @@ class FixOutcome:
         return self.fixed != self.source
 
 
+def select_fixes(diagnostics: Iterable[Diagnostic], unsafe: bool) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """(the diagnostics to fix, the unsafe ones held back): `--fix` takes safe fixes, `--unsafe-fixes` all."""
+    chosen, held = [], []
+    for d in diagnostics:
+        if d.fix == "safe" or (d.fix == "unsafe" and unsafe):
+            chosen.append(d)
+        elif d.fix == "unsafe":
+            held.append(d)
+    return chosen, held
+
+
 def _refused(source: bytes, fixes: Sequence[Diagnostic], reason: str, skipped: Iterable[NotApplied] = ()) -> FixOutcome:
     skipped = list(skipped)
     seen = {id(s.diagnostic) for s in skipped}
