@@ -124,6 +124,8 @@ def _run_check(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr)
     sys.stderr.flush()
     print(summary_line(report), file=summary_stream)
+    if report.problems:
+        return EXIT_ERROR  # a path that could not be read is not a clean result, whatever was found elsewhere
     if options.locked:
         missing = [u.model_id for u in report.unresolved if "lock file" in u.reason]
         if missing:

@@ -61,6 +61,16 @@ class Case:
         return f"{text} ({arch})" if arch else text
 
 
+def shown(model: str | None) -> str:
+    """A model string as it may appear in a message: quoted, control characters escaped, long ones cut."""
+    text = model or ""
+    if len(text) > 120:
+        text = text[:117] + "..."
+    if text.isprintable():
+        return f'"{text}"'
+    return repr(text)
+
+
 def _article(words: str) -> str:
     return "an" if words[:1].lower() in "aeiou" else "a"
 
@@ -125,7 +135,7 @@ def judge_removed(case: Case) -> Verdict | None:
         suggestion = Suggestion(twin_tier, certain=bool(twin_tier))
     else:
         suggestion = suggest(case, (twin_tier, families.TEXT_GENERATION, families.LM_CLASSES))
-    what = f'; "{case.site.model}" is {case.describe()}' if case.facts else ""
+    what = f"; {shown(case.site.model)} is {case.describe()}" if case.facts else ""
     return Verdict(
         "HFA004",
         f"{called} was removed in transformers 5 (the table in use is {case.table.version}){what}"
@@ -160,7 +170,7 @@ def judge_custom_code(case: Case) -> Verdict | None:
         return None
     return Verdict(
         "HFA003",
-        f'{site.called} can load "{site.model}" only with the repository\'s own code ({remote}), and the call does'
+        f'{site.called} can load {shown(site.model)} only with the repository\'s own code ({remote}), and the call does'
         " not pass trust_remote_code=True, so transformers raises; read that code before you pass it"
         " (no fix: trusting remote code is your decision)",
     )
@@ -201,7 +211,7 @@ def judge_unloadable(case: Case) -> Verdict | None:
     fix_note = _withheld(suggestion) if known else " (no fix: the other class runs the repository's own code)"
     return Verdict(
         "HFA001",
-        f'{site.called} cannot load "{site.model}": {case.describe()}{cannot}{suggestion.advice()}'
+        f'{site.called} cannot load {shown(site.model)}: {case.describe()}{cannot}{suggestion.advice()}'
         f"{fix_note if suggestion.classes else ''}",
         suggestion.best,
         suggestion.fix if known else None,
@@ -232,7 +242,7 @@ def judge_wrong_family(case: Case) -> Verdict | None:
     use = families.LEGITIMATE_PARTIAL_USE.get((site.called, model_type))
     return Verdict(
         "HFA002",
-        f'{site.called} loads "{site.model}" as {loaded}, but it is {case.describe()}: this {effect}'
+        f'{site.called} loads {shown(site.model)} as {loaded}, but it is {case.describe()}: this {effect}'
         f"{'; ' + use if use else ''}{suggestion.advice()}",
         suggestion.best,
         "unsafe" if suggestion.classes else None,
@@ -254,8 +264,8 @@ class Rule:
     severity: str
     summary: str
     fix: str  # how the fix applies: "safe when unambiguous", "unsafe", "none"
-    wrong: str
-    right: str
+    wrong: str  # a whole module that gives exactly this diagnostic (tests/test_rules.py runs it)
+    right: str  # the same module written right: no diagnostic
     judge: Callable[[Case], Verdict | None] | None  # None: reported by the engine, not judged per call
 
 
@@ -266,8 +276,8 @@ RULES: tuple[Rule, ...] = (
         "error",
         "An Auto class that transformers 5 removed (AutoModelWithLMHead, AutoModelForVision2Seq, TF/Flax classes).",
         "safe when exactly one class fits, else unsafe",
-        'model = AutoModelWithLMHead.from_pretrained("gpt2")',
-        'model = AutoModelForCausalLM.from_pretrained("gpt2")',
+        'from transformers import AutoModelWithLMHead\n\nmodel = AutoModelWithLMHead.from_pretrained("gpt2")\n',
+        'from transformers import AutoModelForCausalLM\n\nmodel = AutoModelForCausalLM.from_pretrained("gpt2")\n',
         judge_removed,
     ),
     Rule(
@@ -276,8 +286,11 @@ RULES: tuple[Rule, ...] = (
         "error",
         "The class exists for this checkpoint only in its own code (auto_map), and trust_remote_code=True is not passed.",
         "none: trusting remote code is the user's decision",
-        'model = AutoModelForCausalLM.from_pretrained("org/custom-model")',
-        'model = AutoModelForCausalLM.from_pretrained("org/custom-model", trust_remote_code=True)  # after reading its code',
+        'from transformers import AutoModelForCausalLM\n\n'
+        'model = AutoModelForCausalLM.from_pretrained("inclusionAI/Ling-flash-2.0")\n',
+        'from transformers import AutoModelForCausalLM\n\n'
+        '# after reading the repository\'s modeling code\n'
+        'model = AutoModelForCausalLM.from_pretrained("inclusionAI/Ling-flash-2.0", trust_remote_code=True)\n',
         judge_custom_code,
     ),
     Rule(
@@ -286,8 +299,8 @@ RULES: tuple[Rule, ...] = (
         "error",
         "The Auto class cannot load this model type: transformers raises `Unrecognized configuration class`.",
         "safe when exactly one class of the same family loads the checkpoint's architecture, else unsafe or none",
-        'model = AutoModelForSeq2SeqLM.from_pretrained("gpt2")',
-        'model = AutoModelForCausalLM.from_pretrained("gpt2")',
+        'from transformers import AutoModelForSeq2SeqLM\n\nmodel = AutoModelForSeq2SeqLM.from_pretrained("gpt2")\n',
+        'from transformers import AutoModelForCausalLM\n\nmodel = AutoModelForCausalLM.from_pretrained("gpt2")\n',
         judge_unloadable,
     ),
     Rule(
@@ -296,8 +309,8 @@ RULES: tuple[Rule, ...] = (
         "warning",
         "The class loads the checkpoint as another kind of language model (e.g. only the decoder of an encoder-decoder).",
         "unsafe: it changes what a working program loads",
-        'model = AutoModelForCausalLM.from_pretrained("facebook/bart-large-cnn")',
-        'model = AutoModelForSeq2SeqLM.from_pretrained("facebook/bart-large-cnn")',
+        'from transformers import AutoModelForCausalLM\n\nmodel = AutoModelForCausalLM.from_pretrained("facebook/bart-large-cnn")\n',
+        'from transformers import AutoModelForSeq2SeqLM\n\nmodel = AutoModelForSeq2SeqLM.from_pretrained("facebook/bart-large-cnn")\n',
         judge_wrong_family,
     ),
     Rule(
@@ -306,8 +319,8 @@ RULES: tuple[Rule, ...] = (
         "error",
         "The file does not parse, so nothing in it was checked.",
         "none",
-        "model = AutoModel.from_pretrained('gpt2'",
-        "model = AutoModel.from_pretrained('gpt2')",
+        'from transformers import AutoModel\n\nmodel = AutoModel.from_pretrained("gpt2"\n',
+        'from transformers import AutoModel\n\nmodel = AutoModel.from_pretrained("gpt2")\n',
         None,
     ),
 )

@@ -55,7 +55,8 @@ def discover(paths: list[str], exclude: tuple[str, ...] = ()) -> Walk:
         if stat.S_ISDIR(st.st_mode):
             found = _walk_dir(arg, walk, exclude)
             for path in _not_ignored(arg, found):
-                _add(walk, seen, path)
+                # `./a.py` reads as `a.py`, as ruff prints it.
+                _add(walk, seen, os.path.normpath(path))
         else:
             _add(walk, seen, arg)
     return walk

@@ -1,0 +1,150 @@
+"""The command line as users and CI see it: output formats, streams, exit codes, file discovery."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+WRONG = 'from transformers import AutoModelForSeq2SeqLM\n\nm = AutoModelForSeq2SeqLM.from_pretrained("gpt2")\n'
+PARTIAL = 'from transformers import AutoModelForCausalLM\n\nm = AutoModelForCausalLM.from_pretrained("facebook/bart-large-cnn")\n'
+CLEAN = 'from transformers import AutoModelForCausalLM\n\nm = AutoModelForCausalLM.from_pretrained("gpt2")\n'
+KEYS = {"path", "line", "column", "end_line", "end_column", "code", "severity", "message", "model", "called",
+        "suggestion", "fix", "facts_source"}
+
+
+def run(*args, cwd=None, stdin=None):
+    return subprocess.run([sys.executable, "-m", "automodel_lint", *args], capture_output=True, text=True,
+                          cwd=cwd, input=stdin, timeout=120)
+
+
+@pytest.fixture
+def tree(tmp_path):
+    def make(files):
+        for name, text in files.items():
+            path = tmp_path / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(text if isinstance(text, bytes) else text.encode())
+        return tmp_path
+    return make
+
+
+def test_json_contract(tree):
+    root = tree({"a.py": WRONG})
+    r = run("check", "--offline", "--output-format", "json", str(root))
+    assert r.returncode == 1
+    data = json.loads(r.stdout)  # stdout holds only the JSON
+    assert len(data) == 1
+    d = data[0]
+    assert set(d) == KEYS
+    assert (d["line"], d["column"], d["end_line"], d["end_column"]) == (3, 5, 3, 50)
+    assert (d["code"], d["severity"], d["called"], d["suggestion"]) == ("HFA001", "error", "AutoModelForSeq2SeqLM", "AutoModelForCausalLM")
+    assert d["fix"] == {"applicability": "safe"}
+    assert d["facts_source"] == "snapshot"
+    assert "Found 1 diagnostic" in r.stderr
+
+
+def test_text_output_is_clickable_and_summarised(tree):
+    root = tree({"a.py": WRONG, "b.py": PARTIAL})
+    r = run("check", "--offline", ".", cwd=root)
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("a.py:3:5: HFA001 [*] AutoModelForSeq2SeqLM cannot load \"gpt2\"")
+    assert lines[1].startswith("b.py:3:5: HFA002 AutoModelForCausalLM loads")
+    assert lines[-1] == "Found 2 diagnostics (1 error, 1 warning) in 2 files; [*] 1 fixable with --fix; 1 more with --unsafe-fixes."
+    assert r.returncode == 1
+
+
+def test_clean_tree_exits_zero(tree):
+    r = run("check", "--offline", str(tree({"a.py": CLEAN})))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "All checks passed" in r.stdout
+
+
+def test_exit_zero(tree):
+    assert run("check", "--offline", "--exit-zero", str(tree({"a.py": WRONG}))).returncode == 0
+
+
+@pytest.mark.parametrize("flags, codes", [(["--select", "HFA002"], ["HFA002"]), (["--ignore", "HFA001"], ["HFA002"]),
+                                          (["--select", "HFA"], ["HFA001", "HFA002"]), ([], ["HFA001", "HFA002"])])
+def test_select_and_ignore(tree, flags, codes):
+    root = tree({"a.py": WRONG, "b.py": PARTIAL})
+    r = run("check", "--offline", "--output-format", "json", *flags, str(root))
+    assert sorted(d["code"] for d in json.loads(r.stdout)) == codes
+
+
+def test_usage_errors_exit_two(tree):
+    root = tree({"a.py": WRONG})
+    assert run("check", "--select", "E501", str(root)).returncode == 2
+    assert run("check", "--output-format", "xml", str(root)).returncode == 2
+    assert run("check", "--max-file-size", "-3", str(root)).returncode == 2
+    r = run("check", str(root / "missing.py"))
+    assert r.returncode == 2 and "missing.py" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_config_errors_exit_two(tree):
+    root = tree({"a.py": WRONG, "pyproject.toml": '[tool.automodel-lint]\nselekt = ["HFA001"]\n'})
+    r = run("check", "--offline", ".", cwd=root)
+    assert r.returncode == 2
+    assert "unknown key 'selekt'" in r.stderr and "Traceback" not in r.stderr
+    (root / "pyproject.toml").write_text('[tool.automodel-lint]\noffline = "yes"\n')
+    r = run("check", ".", cwd=root)
+    assert r.returncode == 2 and "offline must be true or false" in r.stderr
+
+
+def test_pyproject_settings_and_flags_winning(tree):
+    root = tree({"a.py": WRONG, "b.py": PARTIAL, "pyproject.toml": '[tool.automodel-lint]\nignore = ["HFA002"]\noffline = true\n'})
+    r = run("check", "--output-format", "json", ".", cwd=root)
+    assert [d["code"] for d in json.loads(r.stdout)] == ["HFA001"]
+    r = run("check", "--output-format", "json", "--ignore", "HFA001", ".", cwd=root)
+    assert [d["code"] for d in json.loads(r.stdout)] == ["HFA002"]
+
+
+def test_syntax_error_is_reported_and_the_run_goes_on(tree):
+    root = tree({"a.py": WRONG, "broken.py": "from transformers import AutoModel\nx = AutoModel.from_pretrained('gpt2'\n",
+                 "latin.py": b"s = '\xff\xfe'  # from_pretrained\n"})
+    r = run("check", "--offline", "--output-format", "json", str(root))
+    by_file = {os.path.basename(d["path"]): d for d in json.loads(r.stdout)}
+    assert by_file["a.py"]["code"] == "HFA001"
+    assert by_file["broken.py"]["code"] == "HFA900"
+    assert by_file["broken.py"]["line"] == 2
+    assert by_file["latin.py"]["code"] == "HFA900"
+    assert "Traceback" not in r.stderr
+
+
+def test_size_cap_skips_without_parsing(tree):
+    root = tree({"big.py": WRONG + "x = 1\n" * 1000})
+    r = run("check", "--offline", "--max-file-size", "1000", str(root))
+    assert r.returncode == 0
+    assert "big.py: skipped" in r.stderr and "above the 1,000-byte cap" in r.stderr
+
+
+def test_discovery_skips_ignored_venv_and_build_folders(tree):
+    root = tree({"src/a.py": WRONG, ".venv/lib/x.py": WRONG, "env2/pyvenv.cfg": "", "env2/lib/y.py": WRONG,
+                 "build/lib/z.py": WRONG, "generated/g.py": WRONG, ".gitignore": "generated/\n", "notes.txt": WRONG})
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    r = run("check", "--offline", "--output-format", "json", ".", cwd=root)
+    assert [d["path"] for d in json.loads(r.stdout)] == [os.path.join("src", "a.py")]
+    # A file named explicitly is checked even if git ignores it.
+    r = run("check", "--offline", "--output-format", "json", "generated/g.py", cwd=root)
+    assert len(json.loads(r.stdout)) == 1
+
+
+def test_rules_lists_every_code():
+    r = run("rules")
+    assert r.returncode == 0
+    for code in ("HFA001", "HFA002", "HFA003", "HFA004", "HFA900"):
+        assert code in r.stdout
+
+
+def test_unresolved_ids_are_listed_not_judged(tree):
+    root = tree({"a.py": 'from transformers import AutoModelForSeq2SeqLM\nm = AutoModelForSeq2SeqLM.from_pretrained("acme/nothing-known")\n'})
+    r = run("check", "--offline", str(root))
+    assert r.returncode == 0
+    assert "1 model id could not be resolved" in r.stderr and "'acme/nothing-known'" in r.stderr
+
+
+def test_hostile_model_id_is_not_echoed_raw(tree):
+    root = tree({"a.py": 'from transformers import AutoModel\nm = AutoModel.from_pretrained("a\\x1b[31mb")\n'})
+    r = run("check", "--offline", str(root))
+    assert "\x1b" not in r.stdout + r.stderr

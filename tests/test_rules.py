@@ -1,0 +1,31 @@
+"""Each rule's documented examples are tests: the wrong one gives exactly its code, the right one nothing."""
+
+import pytest
+
+from automodel_lint import knowledge
+from automodel_lint.engine import Options, analyse_source, judge_all
+from automodel_lint.rules import RULES
+
+
+def diagnose(source: str):
+    analysis = analyse_source("example.py", source.encode())
+    results, _ = judge_all([analysis], Options(offline=True), knowledge.bundled_tables()[-1])
+    return [d.code for r in results for d in r.diagnostics]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_wrong_example_gives_exactly_its_code(rule):
+    assert diagnose(rule.wrong) == [rule.code]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_right_example_is_clean(rule):
+    assert diagnose(rule.right) == []
+
+
+def test_codes_are_unique_and_documented():
+    codes = [r.code for r in RULES]
+    assert len(codes) == len(set(codes))
+    for rule in RULES:
+        assert rule.severity in ("error", "warning")
+        assert rule.summary and rule.fix and rule.name
