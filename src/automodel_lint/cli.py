@@ -53,6 +53,10 @@ def _add_check(subparsers) -> None:
     p.add_argument("--cache-dir", metavar="DIR", help="automodel-lint's cache (default: ~/.cache/automodel-lint)")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write automodel-lint's cache")
     p.add_argument("--network-timeout", type=_seconds, metavar="SECONDS", help="per Hub request (default: 3)")
+    p.add_argument("--fix", action="store_true", help="apply safe fixes in place")
+    p.add_argument("--unsafe-fixes", action="store_true", default=None, help="also apply unsafe fixes")
+    p.add_argument("--diff", action="store_true", help="print the fixes as unified diffs; write nothing")
+    p.add_argument("--stdin-filename", metavar="NAME", help="the name of the file read from stdin (PATH `-`)")
     p.set_defaults(func=_run_check)
 
 
@@ -105,25 +109,50 @@ def options_from(args: argparse.Namespace):
         models=settings.models,
         locked=args.locked,
         use_cache=not args.no_cache,
+        unsafe_fixes=bool(settings.unsafe_fixes),
         project_root=str(settings.project_root) if settings.project_root else None,
     )
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from automodel_lint.engine import check_paths
+    from automodel_lint.engine import check_paths, check_source
     from automodel_lint.report import FORMATS
     from automodel_lint.report.summary import notes, summary_line
 
     options = options_from(args)
-    report = check_paths(args.paths or ["."], options)
-    FORMATS[args.output_format](report, sys.stdout)
-    # In machine-readable formats stdout holds only the output; the summary goes to stderr.
-    summary_stream = sys.stdout if args.output_format == "text" else sys.stderr
+    from_stdin = args.paths == ["-"]
+    if "-" in args.paths and not from_stdin:
+        raise UsageError("`-` (stdin) cannot be combined with other paths")
+    if from_stdin:
+        report = check_source(args.stdin_filename or "-", sys.stdin.buffer.read(), options)
+    else:
+        report = check_paths(args.paths or ["."], options)
+    fixes = None
+    if args.fix or args.diff:
+        from automodel_lint.autofix import fix_report
+
+        unsafe = bool(_first(args.unsafe_fixes, options.unsafe_fixes))
+        fixes = fix_report(report, options, unsafe=unsafe, write=args.fix and not args.diff and not from_stdin)
+
+    # stdout holds the one thing asked for: fixed source (stdin --fix), diffs (--diff), or the diagnostics.
+    if from_stdin and args.fix and not args.diff:
+        sys.stdout.buffer.write(fixes.fixed_sources.get(report.files[0].path, report.sources.get(report.files[0].path))
+                                or _stdin_echo(report))
+        sys.stdout.flush()
+        FORMATS["text"](report, sys.stderr)
+        summary_stream = sys.stderr
+    elif args.diff:
+        sys.stdout.write("".join(fixes.diffs))
+        summary_stream = sys.stderr
+    else:
+        FORMATS[args.output_format](report, sys.stdout)
+        # In machine-readable formats stdout holds only the output; the summary goes to stderr.
+        summary_stream = sys.stdout if args.output_format == "text" else sys.stderr
     sys.stdout.flush()  # keep stdout and stderr in reading order on a terminal
-    for line in notes(report):
+    for line in notes(report) + (fixes.failures if fixes else []):
         print(line, file=sys.stderr)
     sys.stderr.flush()
-    print(summary_line(report), file=summary_stream)
+    print(summary_line(report, fixes, diff=args.diff), file=summary_stream)
     if report.problems:
         return EXIT_ERROR  # a path that could not be read is not a clean result, whatever was found elsewhere
     if options.locked:
@@ -132,9 +161,16 @@ def _run_check(args: argparse.Namespace) -> int:
             print(f"automodel-lint: error: {len(missing)} model id(s) missing from the lock file"
                   f" (run `automodel-lint lock`): {', '.join(repr(m) for m in missing)}", file=sys.stderr)
             return EXIT_ERROR
-    if report.diagnostics and not args.exit_zero:
-        return EXIT_DIAGNOSTICS
-    return EXIT_CLEAN
+    if args.exit_zero:
+        return EXIT_CLEAN
+    if fixes and (fixes.changed or fixes.failures):
+        return EXIT_DIAGNOSTICS  # pre-commit's contract: a hook that changed files fails the commit
+    return EXIT_DIAGNOSTICS if report.diagnostics else EXIT_CLEAN
+
+
+def _stdin_echo(report) -> bytes:
+    """The stdin bytes unchanged, for `--fix` on stdin when nothing was fixed (an editor must get its buffer back)."""
+    return report.stdin_bytes
 
 
 def _add_rules(subparsers) -> None:

@@ -36,6 +36,7 @@ class Options:
     exclude: tuple[str, ...] = ()
     models: dict = field(default_factory=dict)  # [tool.automodel-lint.models]
     locked: bool = False
+    unsafe_fixes: bool = False
     use_cache: bool = True
     project_root: str | None = None  # the folder of the pyproject.toml in use: the lock file is read there
 
@@ -47,6 +48,7 @@ class Analysis:
     path: str
     sites: list[CallSite] = field(default_factory=list)
     result: FileResult | None = None
+    source: bytes | None = None  # kept only for files with call sites: what a fix starts from
 
     def __post_init__(self) -> None:
         if self.result is None:
@@ -60,6 +62,9 @@ class Report:
     problems: list[tuple[str, str]]  # paths that could not be listed or read, and why
     table: KnowledgeTable
     sites: int = 0
+    answers: dict = field(default_factory=dict)  # ModelRequest -> ModelFacts | Unresolved, for re-checking fixes
+    sources: dict[str, bytes] = field(default_factory=dict)  # the bytes judged, for files that hold candidates
+    stdin_bytes: bytes | None = None  # what stdin held, when the source came from there
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -91,6 +96,8 @@ def analyse_source(path: str, data: bytes) -> Analysis:
     try:
         module = cst.parse_module(data)
         analysis.sites = find_calls(module, path, _target_names().__contains__)
+        if analysis.sites:
+            analysis.source = data
     except cst.ParserSyntaxError as exc:
         analysis.result.diagnostics.append(_syntax_error(path, data, str(exc).splitlines()[0]))
     except (SyntaxError, UnicodeDecodeError, LookupError, ValueError) as exc:
@@ -185,9 +192,19 @@ def make_resolver(options: Options, table: KnowledgeTable):
     )
 
 
-def judge_all(analyses: list[Analysis], options: Options, table: KnowledgeTable) -> tuple[list[FileResult], list[Unresolved]]:
-    requests = requests_of(analyses)
-    answers: dict = make_resolver(options, table).resolve_all(requests) if requests else {}
+def judge_all(
+    analyses: list[Analysis], options: Options, table: KnowledgeTable, answers: dict | None = None
+) -> tuple[list[FileResult], list[Unresolved]]:
+    """Diagnostics for every file; `answers` (from an earlier pass) are reused and never resolved again."""
+    results, unresolved, _ = _judge(analyses, options, table, answers)
+    return results, unresolved
+
+
+def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, known: dict | None):
+    answers: dict = dict(known or {})
+    missing = requests_of(analyses) - answers.keys()
+    if missing:
+        answers.update(make_resolver(options, table).resolve_all(missing))
     unresolved = sorted(
         {a for a in answers.values() if isinstance(a, Unresolved)}, key=lambda u: (u.model_id, u.reason)
     )
@@ -203,15 +220,30 @@ def judge_all(analyses: list[Analysis], options: Options, table: KnowledgeTable)
                 result.diagnostics.append(diagnostic)
         result.diagnostics.sort(key=lambda d: (d.span.line, d.span.column, d.code))
         results.append(result)
-    return results, unresolved
+    return results, unresolved, answers
 
 
 def check_paths(paths: list[str], options: Options) -> Report:
     table = knowledge.current_table(options.cache_dir)
     walk = discover(paths, options.exclude)
     analyses = [analyse_file(f.path, options.max_file_size) for f in walk.files]
-    results, unresolved = judge_all(analyses, options, table)
-    return Report(results, unresolved, walk.problems, table, sites=sum(len(a.sites) for a in analyses))
+    return _report(analyses, options, table, walk.problems)
+
+
+def check_source(path: str, data: bytes, options: Options) -> Report:
+    """One file's bytes that are not on disk (stdin, an editor buffer)."""
+    table = knowledge.current_table(options.cache_dir)
+    report = _report([analyse_source(path, data)], options, table, [])
+    report.stdin_bytes = data
+    return report
+
+
+def _report(analyses: list[Analysis], options: Options, table: KnowledgeTable, problems) -> Report:
+    results, unresolved, answers = _judge(analyses, options, table, None)
+    return Report(
+        results, unresolved, problems, table, sites=sum(len(a.sites) for a in analyses),
+        answers=answers, sources={a.path: a.source for a in analyses if a.source is not None},
+    )
 
 
 def collect_requests(paths: list[str], options: Options | None = None) -> set[ModelRequest]:

@@ -8,24 +8,36 @@ MAX_LISTED = 10
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+    if n == 1:
+        return f"{n} {word}"
+    return f"{n} {word}es" if word.endswith("x") else f"{n} {word}s"
 
 
-def summary_line(report: Report) -> str:
+def summary_line(report: Report, fixes=None, diff: bool = False) -> str:
     diags = report.diagnostics
     files = len(report.files)
+    fixed = ""
+    if fixes is not None and fixes.applied:
+        verb = "would be applied" if diff else "applied"
+        fixed = f"{_plural(fixes.applied, 'fix')} {verb} in {_plural(len(fixes.changed), 'file')}"
+    held = f"{_plural(fixes.held_back, 'unsafe fix')} held back (--unsafe-fixes)" if fixes and fixes.held_back else ""
     if not diags:
-        return f"All checks passed ({_plural(files, 'file')}, {_plural(report.sites, 'call')} checked)."
+        head = f"All checks passed ({_plural(files, 'file')}, {_plural(report.sites, 'call')} checked)."
+        tail = "; ".join(p for p in (fixed, held) if p)
+        return f"{head} {tail}." if tail else head
     errors = sum(d.severity == "error" for d in diags)
     warnings = len(diags) - errors
-    fixable = sum(d.fix == "safe" for d in diags)
-    unsafe = sum(d.fix == "unsafe" for d in diags)
     parts = [f"Found {_plural(len(diags), 'diagnostic')} ({_plural(errors, 'error')}, {_plural(warnings, 'warning')})"
              f" in {_plural(len({d.path for d in diags}), 'file')}"]
-    if fixable:
-        parts.append(f"[*] {fixable} fixable with --fix")
-    if unsafe:
-        parts.append(f"{unsafe} more with --unsafe-fixes")
+    if fixes is None:
+        safe = sum(d.fix == "safe" for d in diags)
+        unsafe = sum(d.fix == "unsafe" for d in diags)
+        if safe:
+            parts.append(f"[*] {safe} fixable with --fix")
+        if unsafe:
+            parts.append(f"{unsafe} more with --unsafe-fixes")
+    else:
+        parts += [p for p in (fixed and f"{fixed}, shown above" if diff else fixed, held) if p]
     return "; ".join(parts) + "."
 
 

@@ -1,0 +1,62 @@
+"""Diagnostics -> fixed files: choose the fixes, apply them per file, verify, then write or show a diff.
+
+The edit itself is `fixer.fix_source`; this module decides what to ask of it and what to do with the
+answer. A fixed file is re-judged with the facts of the first pass (no model is looked up twice) and
+written only if the calls it fixed come back clean; otherwise the file is left as it was and the reason
+is reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from automodel_lint import fixer
+from automodel_lint.engine import Options, Report, analyse_source, judge_all
+from automodel_lint.records import Diagnostic
+
+
+@dataclass
+class FixSummary:
+    applied: int = 0  # fixes applied (or, with --diff, that would be)
+    held_back: int = 0  # unsafe fixes not applied because --unsafe-fixes was not given
+    changed: list[str] = field(default_factory=list)  # files whose bytes changed (or would)
+    failures: list[str] = field(default_factory=list)  # one line each: files left untouched, and why
+    diffs: list[str] = field(default_factory=list)
+    fixed_sources: dict[str, bytes] = field(default_factory=dict)  # path -> bytes after the fixes
+
+
+def fix_report(report: Report, options: Options, unsafe: bool, write: bool) -> FixSummary:
+    """Apply the chosen fixes file by file; the report keeps only the diagnostics that remain."""
+    summary = FixSummary()
+    for result in report.files:
+        chosen, held = fixer.select_fixes(result.diagnostics, unsafe=unsafe)
+        summary.held_back += len(held)
+        source = report.sources.get(result.path)
+        if not chosen or source is None:
+            continue
+        outcome = fixer.verify_fixed(fixer.fix_source(source, chosen), _recheck(result.path, report, options))
+        if outcome.error:
+            summary.failures.append(f"{result.path}: fix not applied: {outcome.error}")
+        if not outcome.changed:
+            continue
+        if write:
+            try:
+                fixer.write_atomic(result.path, outcome.fixed)
+            except fixer.WriteError as exc:
+                summary.failures.append(str(exc))
+                continue
+        summary.diffs.append(fixer.unified_diff(result.path, source, outcome.fixed))
+        summary.fixed_sources[result.path] = outcome.fixed
+        summary.changed.append(result.path)
+        summary.applied += len(outcome.applied)
+        applied = {id(d) for d in outcome.applied}
+        result.diagnostics = [d for d in result.diagnostics if id(d) not in applied]
+    return summary
+
+
+def _recheck(path: str, report: Report, options: Options):
+    def recheck(data: bytes) -> list[Diagnostic]:
+        results, _ = judge_all([analyse_source(path, data)], options, report.table, answers=report.answers)
+        return [d for r in results for d in r.diagnostics]
+
+    return recheck
