@@ -11,7 +11,7 @@ WRONG = 'from transformers import AutoModelForSeq2SeqLM\n\nm = AutoModelForSeq2S
 PARTIAL = 'from transformers import AutoModelForCausalLM\n\nm = AutoModelForCausalLM.from_pretrained("facebook/bart-large-cnn")\n'
 CLEAN = 'from transformers import AutoModelForCausalLM\n\nm = AutoModelForCausalLM.from_pretrained("gpt2")\n'
 KEYS = {"path", "line", "column", "end_line", "end_column", "code", "severity", "message", "model", "called",
-        "suggestion", "fix", "facts_source"}
+        "suggestion", "fix", "facts_source", "cell"}  # cell: notebooks only, null elsewhere (issue 5)
 
 
 def run(*args, cwd=None, stdin=None):

@@ -65,7 +65,8 @@ def test_sarif_of_the_fixtures_is_valid_and_complete(fixtures_report):
     for descriptor, rule in zip(driver["rules"], RULES):
         assert descriptor["shortDescription"]["text"] == rule.summary
         assert rule.summary in descriptor["fullDescription"]["text"]
-        assert rule.wrong in descriptor["help"]["text"] and rule.right in descriptor["help"]["text"]
+        for example in (rule.wrong, rule.right):
+            assert all(line.strip() in descriptor["help"]["text"] for line in example.splitlines())
         assert descriptor["defaultConfiguration"]["level"] == rule.severity
     results = run["results"]
     assert len(results) == len(fixtures_report.diagnostics) > 10

@@ -39,19 +39,34 @@ def fix_report(report: Report, options: Options, unsafe: bool, write: bool) -> F
             summary.failures.append(f"{result.path}: fix not applied: {outcome.error}")
         if not outcome.changed:
             continue
+        before, after = source, outcome.fixed
+        if result.path in report.notebooks:
+            try:
+                before, after = _notebook_bytes(report.notebooks[result.path], outcome.fixed)
+            except ValueError as exc:  # NotebookError: a fix that would cross a cell boundary
+                summary.failures.append(f"{result.path}: fix not applied: {exc}")
+                continue
         if write:
             try:
-                fixer.write_atomic(result.path, outcome.fixed)
+                fixer.write_atomic(result.path, after)
             except fixer.WriteError as exc:
                 summary.failures.append(str(exc))
                 continue
-        summary.diffs.append(fixer.unified_diff(result.path, source, outcome.fixed))
-        summary.fixed_sources[result.path] = outcome.fixed
+        summary.diffs.append(fixer.unified_diff(result.path, before, after))
+        summary.fixed_sources[result.path] = after
         summary.changed.append(result.path)
         summary.applied += len(outcome.applied)
         applied = {id(d) for d in outcome.applied}
         result.diagnostics = [d for d in result.diagnostics if id(d) not in applied]
     return summary
+
+
+def _notebook_bytes(entry, fixed: bytes) -> tuple[bytes, bytes]:
+    """The notebook file before and after: only the changed cells' sources are rewritten."""
+    from automodel_lint.notebooks import apply_fixed_source
+
+    raw, nb = entry
+    return raw, apply_fixed_source(raw, nb, fixed.decode("utf-8"))
 
 
 def _recheck(path: str, report: Report, options: Options):

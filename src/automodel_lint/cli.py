@@ -42,6 +42,7 @@ def _add_check(subparsers) -> None:
     p = subparsers.add_parser("check", help="check files and directories (default: .)")
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to check (default: .)")
     p.add_argument("--output-format", choices=sorted(FORMATS), default="text")
+    p.add_argument("--output-file", metavar="FILE", help="write the diagnostics to FILE instead of stdout")
     p.add_argument("--config", metavar="FILE", help="read settings from FILE instead of the nearest pyproject.toml")
     p.add_argument("--offline", action="store_true", default=None, help="never use the network (also HF_HUB_OFFLINE=1)")
     p.add_argument("--locked", action="store_true", help="resolve models only from the lock file, the config and local paths")
@@ -135,6 +136,7 @@ def _run_check(args: argparse.Namespace) -> int:
         fixes = fix_report(report, options, unsafe=unsafe, write=args.fix and not args.diff and not from_stdin)
 
     # stdout holds the one thing asked for: fixed source (stdin --fix), diffs (--diff), or the diagnostics.
+    report.place_cells()
     if from_stdin and args.fix and not args.diff:
         sys.stdout.buffer.write(fixes.fixed_sources.get(report.files[0].path, report.sources.get(report.files[0].path))
                                 or _stdin_echo(report))
@@ -145,9 +147,10 @@ def _run_check(args: argparse.Namespace) -> int:
         sys.stdout.write("".join(fixes.diffs))
         summary_stream = sys.stderr
     else:
-        FORMATS[args.output_format](report, sys.stdout)
+        _write_output(report, args)
         # In machine-readable formats stdout holds only the output; the summary goes to stderr.
-        summary_stream = sys.stdout if args.output_format == "text" else sys.stderr
+        plain = args.output_format == "text" and not args.output_file
+        summary_stream = sys.stdout if plain else sys.stderr
     sys.stdout.flush()  # keep stdout and stderr in reading order on a terminal
     for line in notes(report) + (fixes.failures if fixes else []):
         print(line, file=sys.stderr)
@@ -166,6 +169,19 @@ def _run_check(args: argparse.Namespace) -> int:
     if fixes and (fixes.changed or fixes.failures):
         return EXIT_DIAGNOSTICS  # pre-commit's contract: a hook that changed files fails the commit
     return EXIT_DIAGNOSTICS if report.diagnostics else EXIT_CLEAN
+
+
+def _write_output(report, args: argparse.Namespace) -> None:
+    from automodel_lint.report import FORMATS
+
+    if not args.output_file:
+        FORMATS[args.output_format](report, sys.stdout)
+        return
+    try:
+        with open(args.output_file, "w", encoding="utf-8", newline="") as out:
+            FORMATS[args.output_format](report, out)
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.output_file}: {exc.strerror or exc}") from None
 
 
 def _stdin_echo(report) -> bytes:
@@ -187,6 +203,23 @@ def _run_rules(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _add_explain(subparsers) -> None:
+    p = subparsers.add_parser("explain", help="show a rule's documentation, with a wrong and a right example")
+    p.add_argument("code", metavar="CODE", help="e.g. HFA001")
+    p.set_defaults(func=_run_explain)
+
+
+def _run_explain(args: argparse.Namespace) -> int:
+    from automodel_lint.docs import explain
+    from automodel_lint.rules import RULES_BY_CODE
+
+    code = args.code.strip().upper()
+    if code not in RULES_BY_CODE:
+        raise UsageError(f"no rule {args.code!r}; `automodel-lint rules` lists them")
+    print(explain(code), end="")
+    return EXIT_CLEAN
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="automodel-lint",
@@ -196,6 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_check(subparsers)
     _add_rules(subparsers)
+    _add_explain(subparsers)
     from automodel_lint.engine import collect_requests
     from automodel_lint.facts import commands
 

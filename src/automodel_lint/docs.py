@@ -13,6 +13,8 @@ it lives here only until that field exists, and is read from the rule first.
 
 from __future__ import annotations
 
+import textwrap
+
 from automodel_lint.rules import RULES_BY_CODE, Rule
 
 DETAILS = {
@@ -53,6 +55,10 @@ DETAILS = {
 }
 
 
+def _indented(code: str) -> str:
+    return textwrap.indent(code.rstrip("\n"), "    ")
+
+
 def details(rule: Rule) -> str:
     return getattr(rule, "details", None) or DETAILS.get(rule.code, "")
 
@@ -65,7 +71,7 @@ def full_description(rule: Rule) -> str:
 def help_text(rule: Rule) -> str:
     return (
         f"{rule.code} ({rule.name}): {rule.summary}\n\n"
-        f"Wrong:\n    {rule.wrong}\n\nRight:\n    {rule.right}\n\n"
+        f"Wrong:\n{_indented(rule.wrong)}\n\nRight:\n{_indented(rule.right)}\n\n"
         f"Fix: {rule.fix}. Silence one call with `# noqa: {rule.code}`."
     )
 
@@ -91,10 +97,10 @@ def explain(code: str) -> str:
     lines += [
         "",
         "Wrong:",
-        f"    {rule.wrong}",
+        _indented(rule.wrong),
         "",
         "Right:",
-        f"    {rule.right}",
+        _indented(rule.right),
         "",
         f"Fix: {rule.fix}.",
         f"Silence one call with `# noqa: {rule.code}` on its first or last line; a whole file with a line"

@@ -8,17 +8,21 @@ skip note and the run goes on.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from automodel_lint import knowledge
 from automodel_lint.knowledge import KnowledgeTable
 from automodel_lint.records import CallSite, Diagnostic, FileResult, ModelFacts, ModelRequest, Span, Unresolved
 from automodel_lint.rules import RULES_BY_CODE, Case, judge
 from automodel_lint.sources import DEFAULT_MAX_FILE_SIZE, TooLarge, Unreadable, discover, read_source
+
+if TYPE_CHECKING:  # notebooks are imported only when a notebook is read
+    from automodel_lint.notebooks import NotebookSource
 
 # A file that cannot mention a candidate call is never parsed: the substring test costs microseconds,
 # LibCST's parse tens of milliseconds.
@@ -37,6 +41,7 @@ class Options:
     models: dict = field(default_factory=dict)  # [tool.automodel-lint.models]
     locked: bool = False
     unsafe_fixes: bool = False
+    noqa: bool = True  # honour `# noqa` comments (flake8's --disable-noqa turns it off)
     use_cache: bool = True
     project_root: str | None = None  # the folder of the pyproject.toml in use: the lock file is read there
 
@@ -49,6 +54,9 @@ class Analysis:
     sites: list[CallSite] = field(default_factory=list)
     result: FileResult | None = None
     source: bytes | None = None  # kept only for files with call sites: what a fix starts from
+    lines: list[str] = field(default_factory=list)  # the decoded text, for `# noqa` comments
+    notebook: "NotebookSource | None" = None  # for .ipynb files: the cells' joined source and the way back
+    raw: bytes | None = None  # for notebooks: the file's own bytes (the JSON), which a fix rewrites
 
     def __post_init__(self) -> None:
         if self.result is None:
@@ -65,6 +73,24 @@ class Report:
     answers: dict = field(default_factory=dict)  # ModelRequest -> ModelFacts | Unresolved, for re-checking fixes
     sources: dict[str, bytes] = field(default_factory=dict)  # the bytes judged, for files that hold candidates
     stdin_bytes: bytes | None = None  # what stdin held, when the source came from there
+    notebooks: dict = field(default_factory=dict)  # path -> (file bytes, NotebookSource) for notebooks with calls
+
+    def place_cells(self) -> None:
+        """Turn notebook diagnostics' lines in the joined source into (cell, line in cell), for output.
+
+        Done last, after fixing, because the fixer works on the joined source's coordinates.
+        """
+        for result in self.files:
+            entry = self.notebooks.get(result.path)
+            if entry is None:
+                continue
+            nb = entry[1]
+            placed = []
+            for d in result.diagnostics:
+                start, end = nb.position(d.span.line), nb.position(d.span.end_line)
+                span = Span(start.line, d.span.column, end.line, d.span.end_column)
+                placed.append(dataclasses.replace(d, span=span, cell=start.cell + 1))
+            result.diagnostics = placed
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -98,6 +124,7 @@ def analyse_source(path: str, data: bytes) -> Analysis:
         analysis.sites = find_calls(module, path, _target_names().__contains__)
         if analysis.sites:
             analysis.source = data
+            analysis.lines = module.code.splitlines(keepends=True)
     except cst.ParserSyntaxError as exc:
         analysis.result.diagnostics.append(_syntax_error(path, data, str(exc).splitlines()[0]))
     except (SyntaxError, UnicodeDecodeError, LookupError, ValueError) as exc:
@@ -139,7 +166,25 @@ def analyse_file(path: str, max_size: int) -> Analysis:
     except Unreadable as exc:
         analysis.result.skipped = f"cannot read: {exc}"
         return analysis
+    if path.endswith(".ipynb"):
+        return _analyse_notebook(path, data)
     return analyse_source(path, data)
+
+
+def _analyse_notebook(path: str, data: bytes) -> Analysis:
+    if GATE not in data:
+        return Analysis(path)
+    from automodel_lint.notebooks import NotebookError, read_notebook
+
+    try:
+        nb = read_notebook(data)
+    except (NotebookError, RecursionError) as exc:
+        analysis = Analysis(path)
+        analysis.result.skipped = f"not a readable notebook: {exc}"
+        return analysis
+    analysis = analyse_source(path, nb.source.encode("utf-8"))
+    analysis.notebook, analysis.raw = nb, data
+    return analysis
 
 
 def requests_of(analyses: Iterable[Analysis]) -> set[ModelRequest]:
@@ -218,6 +263,10 @@ def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, kn
             diagnostic = diagnose(site, facts, table)
             if diagnostic is not None and selected(diagnostic.code, options):
                 result.diagnostics.append(diagnostic)
+        if options.noqa and analysis.lines:
+            from automodel_lint.noqa import filter_noqa
+
+            result.diagnostics = filter_noqa(analysis.lines, result.diagnostics)
         result.diagnostics.sort(key=lambda d: (d.span.line, d.span.column, d.code))
         results.append(result)
     return results, unresolved, answers
@@ -243,6 +292,7 @@ def _report(analyses: list[Analysis], options: Options, table: KnowledgeTable, p
     return Report(
         results, unresolved, problems, table, sites=sum(len(a.sites) for a in analyses),
         answers=answers, sources={a.path: a.source for a in analyses if a.source is not None},
+        notebooks={a.path: (a.raw, a.notebook) for a in analyses if a.notebook is not None and a.sites},
     )
 
 

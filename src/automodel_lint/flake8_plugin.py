@@ -9,21 +9,41 @@ from flake8's own config files (`[flake8]` in setup.cfg, tox.ini or .flake8):
     --automodel-network-timeout S  seconds per Hub request
 
 Selecting and ignoring codes is flake8's business (`--select`, `--extend-ignore`, `# noqa`), so the
-engine runs with every rule. On top of flake8's own `# noqa` (on the line it reports), the plugin
+engine runs with every rule. On top of flake8's own `# noqa` (on the line it reports), the engine
 applies automodel-lint's: a comment on the last line of a multi-line call and the file-level
-`# automodel-lint: noqa`, unless flake8 runs with `--disable-noqa`. Under `flake8 -j N` every worker
+`# automodel-lint: noqa`, unless flake8 runs with `--disable-noqa`. The project's declared models and
+lock file (from pyproject.toml) are used as the CLI uses them. Under `flake8 -j N` every worker
 process parses the options and runs this class on its share of the files.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import os
 import tokenize
 from typing import Iterator, Sequence
 
 from automodel_lint import __version__
+
+
+@functools.lru_cache(maxsize=None)
+def _project(folder: str) -> tuple[dict, str | None]:
+    """The project's `[tool.automodel-lint.models]` and the folder of its lock file, once per folder.
+
+    flake8 owns the other settings, but model facts a project declares (and its lock) must judge the
+    same calls the same way under flake8 as under the CLI.
+    """
+    from pathlib import Path
+
+    from automodel_lint import config
+
+    try:
+        settings = config.discover(Path(folder))
+    except config.ConfigError:
+        return {}, None  # the CLI reports a broken config; flake8 runs must not die of it
+    return settings.models, str(settings.project_root) if settings.project_root else None
 
 
 class Plugin:
@@ -73,7 +93,15 @@ class Plugin:
     def _options(self):
         from automodel_lint.engine import Options
 
-        return Options(offline=self.offline, cache_dir=self.cache_dir, network_timeout=self.network_timeout)
+        models, root = _project(os.path.dirname(os.path.abspath(self.filename)))
+        return Options(
+            offline=self.offline,
+            cache_dir=self.cache_dir,
+            network_timeout=self.network_timeout,
+            noqa=not self.disable_noqa,
+            models=models,
+            project_root=root,
+        )
 
     def _source_bytes(self) -> bytes:
         """The file's bytes again: flake8 decoded them, and LibCST decodes by the file's coding cookie."""
@@ -86,16 +114,12 @@ class Plugin:
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         from automodel_lint import engine, knowledge
-        from automodel_lint.noqa import filter_noqa
 
         options = self._options()
         analysis = engine.analyse_source(self.filename, self._source_bytes())
         if not analysis.sites and not analysis.result.diagnostics:
             return
         results, _unresolved = engine.judge_all([analysis], options, knowledge.current_table(options.cache_dir))
-        diagnostics = [d for result in results for d in result.diagnostics]
-        if not self.disable_noqa:
-            diagnostics = filter_noqa(self.lines, diagnostics)
-        for d in diagnostics:
+        for d in (d for result in results for d in result.diagnostics):
             # flake8 columns are 0-based; ours, like LibCST's lines, are 1-based.
             yield d.span.line, d.span.column - 1, f"{d.code} {d.message}", type(self)

@@ -91,6 +91,7 @@ class Diagnostic:
     suggestion: str | None = None
     fix: str | None = None
     facts_source: str | None = None
+    cell: int | None = None  # notebooks: the 1-based cell number; span lines then count within that cell
 
     def to_json(self) -> dict:
         return {
@@ -107,6 +108,7 @@ class Diagnostic:
             "suggestion": self.suggestion,
             "fix": None if self.fix is None else {"applicability": self.fix},
             "facts_source": self.facts_source,
+            "cell": self.cell,
         }
 
 

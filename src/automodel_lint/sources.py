@@ -20,7 +20,7 @@ SKIPPED_DIRS = frozenset(
         ".eggs", ".ipynb_checkpoints",
     }
 )
-SUFFIXES = (".py", ".pyi")
+SUFFIXES = (".py", ".pyi", ".ipynb")
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 
 
