@@ -529,3 +529,56 @@ def test_the_loader_imports_no_heavy_module():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": src, "PATH": ""})
     assert out.stdout.strip() == "[]"
+
+
+# ------------------------------------------------------------------------------------------------ pipelines
+
+
+def test_pipeline_registry_agrees_with_the_runtime():
+    pytest.importorskip("transformers")
+    import ast
+    import inspect
+
+    import transformers.pipelines as runtime
+
+    table = knowledge.current_table()
+    reg = table.pipelines
+    assert sorted(reg["tasks"]) == sorted(runtime.SUPPORTED_TASKS)
+    assert reg["aliases"] == dict(sorted(runtime.TASK_ALIASES.items()))
+    assert reg["removed"] == dict(sorted(getattr(runtime, "REMOVED_TASKS", {}).items()))
+    # Without torch the runtime's "pt" tuples are empty; the source names the classes each task tries.
+    source = ast.parse(inspect.getsource(runtime))
+    (tasks,) = [n.value for n in source.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "SUPPORTED_TASKS"]
+    for key, info in zip(tasks.keys, tasks.values):
+        pt = next(v for k, v in zip(info.keys, info.values) if k.value == "pt")
+        assert reg["tasks"][key.value]["pt"] == [e.id for e in pt.body.elts]
+
+
+@pytest.mark.parametrize(
+    "version, task, outcome, classes",
+    [
+        ("5.24.0", "summarization", "removed", None),
+        ("5.24.0", "translation_en_to_fr", "removed", None),
+        ("5.24.0", "question-answering", "removed", None),
+        ("5.24.0", "text2text-generation", "removed", None),
+        ("5.24.0", "image-to-text", "ok", ["AutoModelForImageTextToText"]),
+        ("5.24.0", "sentiment-analysis", "ok", ["AutoModelForSequenceClassification"]),
+        ("5.24.0", "no-such-task", "unknown", None),
+        ("4.57.6", "summarization", "ok", ["AutoModelForSeq2SeqLM"]),
+        ("4.57.6", "translation_en_to_fr", "ok", ["AutoModelForSeq2SeqLM"]),
+        ("4.57.6", "vqa", "ok", ["AutoModelForVisualQuestionAnswering"]),
+        ("4.57.6", "text-generation", "ok", ["AutoModelForCausalLM"]),
+    ],
+)
+def test_pipeline_task_as_the_runtime_resolves_it(version, task, outcome, classes):
+    got, info = bundled(version).pipeline_task(task)
+    assert got == outcome
+    if classes is not None:
+        assert info["pt"] == classes
+
+
+def test_model_types_of_a_concrete_class_include_types_sharing_its_config():
+    table = bundled("5.24.0")
+    assert table.model_types_of_class("T5ForConditionalGeneration") == {"t5"}
+    assert "gpt2" in table.model_types_of_class("GPT2LMHeadModel")
+    assert table.model_types_of_class("NoSuchModel") == frozenset()

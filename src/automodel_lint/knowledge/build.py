@@ -733,6 +733,7 @@ class _Builder:
             "architectures": _architectures(autos),
             "text_config_types": self.text_config_types(autos),
             "checkpoints": self.checkpoints(),
+            "pipelines": read_pipelines(self.source, autos),
         }
 
     def auto_classes(self) -> dict[str, dict]:
@@ -839,6 +840,122 @@ def _documented_checkpoints(cls: ast.ClassDef) -> list[str]:
         if REPO_ID.fullmatch(path) and path.split("/")[0] not in NOT_AN_ORG and path not in ids:
             ids.append(path)
     return ids
+
+
+# ------------------------------------------------------------------------------------------------ pipelines
+
+
+PIPELINES_MODULE = "pipelines/__init__.py"
+PIPELINES_BASE = "pipelines/base.py"
+
+
+def read_pipelines(source: Source, autos: dict[str, dict]) -> dict:
+    """`pipeline()`'s task registry, read from `pipelines/__init__.py` (and `base.py` for the translation form).
+
+    tasks       SUPPORTED_TASKS: each task's PyTorch model classes ("pt", in the order `load_model` tries them),
+                its pipeline class ("impl": a class in 4.x, a dotted string in 5.x) and its input "type".
+    aliases     TASK_ALIASES.
+    removed     5.x's REMOVED_TASKS: task -> transformers' own advice (`_resolve_deprecated_task` raises).
+    redirects   tasks `_resolve_deprecated_task` renames: `if task == "old": ... return "new"`.
+    translation "prefix" when `translation_XX_to_YY` names the translation task (4.x `check_task`, 5.x's removal).
+    """
+    if not source.exists(PIPELINES_MODULE):
+        return {}
+    tree = _parse(source, PIPELINES_MODULE)
+    assigned = {
+        t.id: node.value
+        for node in tree.body
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None
+        for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(t, ast.Name)
+    }
+    if "SUPPORTED_TASKS" not in assigned:
+        raise BuildError(f"{PIPELINES_MODULE} in {source.label} has no module-level SUPPORTED_TASKS")
+    tasks = {}
+    for task, info in _literal_dict_items(assigned["SUPPORTED_TASKS"], "SUPPORTED_TASKS"):
+        fields = dict(_literal_dict_items(info, f"SUPPORTED_TASKS[{task!r}]"))
+        pt = _class_names(fields.get("pt"), task)
+        unknown = [c for c in pt if c not in autos]
+        if unknown:
+            raise BuildError(f"pipeline task {task!r} names model classes that are not Auto classes: {unknown}")
+        impl = fields.get("impl")
+        tasks[task] = {
+            "pt": pt,
+            "impl": _impl_name(impl),
+            "type": fields["type"].value if isinstance(fields.get("type"), ast.Constant) else None,
+        }
+    aliases = {}
+    if "TASK_ALIASES" in assigned:
+        aliases = {k: _string(v, "TASK_ALIASES") for k, v in _literal_dict_items(assigned["TASK_ALIASES"], "TASK_ALIASES")}
+    removed = {}
+    if "REMOVED_TASKS" in assigned:
+        removed = {k: _string(v, "REMOVED_TASKS") for k, v in _literal_dict_items(assigned["REMOVED_TASKS"], "REMOVED_TASKS")}
+    redirects = {}
+    resolver = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "_resolve_deprecated_task"), None)
+    if resolver is not None:
+        for node in ast.walk(resolver):
+            if isinstance(node, ast.If) and (old := _task_equals(node.test)) is not None:
+                returned = [r.value.value for r in ast.walk(node) if isinstance(r, ast.Return)
+                            and isinstance(r.value, ast.Constant) and isinstance(r.value.value, str)]
+                if len(returned) == 1:
+                    redirects[old] = returned[0]
+    text = source.read(PIPELINES_MODULE) + (source.read(PIPELINES_BASE) if source.exists(PIPELINES_BASE) else "")
+    return {
+        "tasks": dict(sorted(tasks.items())),
+        "aliases": dict(sorted(aliases.items())),
+        "removed": dict(sorted(removed.items())),
+        "redirects": dict(sorted(redirects.items())),
+        "translation": "prefix" if re.search(r"""startswith\(["']translation""", text) else None,
+    }
+
+
+def _literal_dict_items(node: ast.expr, what: str) -> list[tuple[str, ast.expr]]:
+    if not isinstance(node, ast.Dict) or any(k is None for k in node.keys):
+        raise BuildError(f"pipelines: {what} is not a dict display")
+    out = []
+    for key, value in zip(node.keys, node.values):
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+            raise BuildError(f"pipelines: {what} has the key `{ast.unparse(key)}`")
+        out.append((key.value, value))
+    return out
+
+
+def _string(node: ast.expr, what: str) -> str:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+    raise BuildError(f"pipelines: a value of {what} is not a string: `{ast.unparse(node)[:80]}`")
+
+
+def _class_names(node: ast.expr | None, task: str) -> list[str]:
+    """`(AutoModelForX, ...) if is_torch_available() else ()`: the classes of the branch taken when torch is there."""
+    if node is None:
+        return []
+    if isinstance(node, ast.IfExp):
+        node = node.body
+    if not isinstance(node, (ast.Tuple, ast.List)) or not all(isinstance(e, ast.Name) for e in node.elts):
+        raise BuildError(f"pipelines: the model classes of {task!r} are not a tuple of names: `{ast.unparse(node)[:80]}`")
+    return [e.id for e in node.elts]
+
+
+def _impl_name(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value.rpartition(".")[2]
+    return None
+
+
+def _task_equals(test: ast.expr) -> str | None:
+    """`task == "literal"` -> "literal"."""
+    if (
+        isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "task"
+        and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)
+        and isinstance(test.comparators[0], ast.Constant) and isinstance(test.comparators[0].value, str)
+    ):
+        return test.comparators[0].value
+    return None
 
 
 def build_table(source: Source) -> dict:

@@ -15,7 +15,14 @@ The table's schema (written by `automodel_lint.knowledge.build`):
       },
       "architectures": {"GPT2LMHeadModel": ["AutoModelForCausalLM", ...]},
       "text_config_types": {"AutoModelForCausalLM": ["llama4", ...]},   # loaded with config.get_text_config()
-      "checkpoints": {"openai-community/gpt2": "gpt2", ...}     # ids named in config docstrings
+      "checkpoints": {"openai-community/gpt2": "gpt2", ...},    # ids named in config docstrings
+      "pipelines": {                                             # pipeline()'s registry (added later: may be absent)
+        "tasks": {"text-generation": {"pt": ["AutoModelForCausalLM"], "impl": "TextGenerationPipeline", "type": "text"}},
+        "aliases": {"ner": "token-classification", ...},
+        "removed": {"summarization": "Use the `text-generation` pipeline ...", ...},   # 5.x: raises KeyError
+        "redirects": {"image-to-text": "image-text-to-text"},
+        "translation": "prefix"                                  # `translation_XX_to_YY` names "translation"
+      }
     }
 
 `loads` is keyed by every model type the runtime accepts, after the config-class indirection of
@@ -113,3 +120,51 @@ class KnowledgeTable:
     @property
     def checkpoints(self) -> dict[str, str]:
         return self.data.get("checkpoints", {})
+
+    # Concrete classes
+
+    @cached_property
+    def _types_of_class(self) -> dict[str, frozenset[str]]:
+        out: dict[str, set[str]] = {}
+        for entry in self.data["auto_classes"].values():
+            for model_type, classes in entry["loads"].items():
+                for cls in classes:
+                    out.setdefault(cls, set()).add(model_type)
+        return {cls: frozenset(types) for cls, types in out.items()}
+
+    def model_types_of_class(self, class_name: str) -> frozenset[str]:
+        """The model types whose configs a concrete class is built from: every type an Auto class loads it for
+        (two types that share a config class both count, as the runtime treats them alike)."""
+        return self._types_of_class.get(class_name, frozenset())
+
+    # Pipelines
+
+    @property
+    def pipelines(self) -> dict:
+        return self.data.get("pipelines") or {}
+
+    def pipeline_task(self, task: str) -> tuple[str, dict | None]:
+        """What `pipeline(task)` does with a task name: ("ok", info), ("removed", {"advice": ...}) or ("unknown", None).
+
+        The steps are the runtime's: 5.x's `_resolve_deprecated_task` (redirects, then removals, `translation_*`
+        counting as "translation"), then `check_task` (aliases, the registry, 4.x's `translation_XX_to_YY`).
+        """
+        reg = self.pipelines
+        task = reg.get("redirects", {}).get(task, task)
+        is_translation = reg.get("translation") == "prefix" and _translation_form(task)
+        removed = reg.get("removed", {})
+        key = "translation" if task.startswith("translation_") else task
+        if key in removed:
+            return "removed", {"task": key, "advice": removed[key]}
+        task = reg.get("aliases", {}).get(task, task)
+        tasks = reg.get("tasks", {})
+        if task in tasks:
+            return "ok", {"task": task, **tasks[task]}
+        if is_translation and "translation" in tasks:
+            return "ok", {"task": "translation", **tasks["translation"]}
+        return "unknown", None
+
+
+def _translation_form(task: str) -> bool:
+    parts = task.split("_")
+    return len(parts) == 4 and parts[0] == "translation" and parts[2] == "to"
