@@ -94,8 +94,6 @@ def test_try_repo_check_hook_reports_and_fails(repo, env):
     assert (repo / "wrong.py").read_text() == WRONG  # the check hook never writes
 
 
-# Remove each marker in the commit that wires the feature into the CLI (strict: an unexpected pass fails).
-@pytest.mark.xfail(strict=True, reason="the engine does not yet read notebooks (notebooks.py is not wired in)")
 def test_try_repo_check_hook_checks_notebooks(repo, env):
     cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
             "source": ["!pip install transformers\n", "from transformers import AutoModelForSeq2SeqLM\n",
@@ -109,7 +107,6 @@ def test_try_repo_check_hook_checks_notebooks(repo, env):
     assert "demo.ipynb:1:3:5: HFA001" in result.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="`automodel-lint check --fix` is not in the CLI yet")
 def test_fix_hook_rewrites_and_pre_commit_fails_the_commit(repo, env):
     config = {"repos": [{"repo": str(ROOT), "rev": head(), "hooks": [{"id": "automodel-lint-fix"}]}]}
     (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
