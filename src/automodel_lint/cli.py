@@ -197,7 +197,7 @@ def _add_rules(subparsers) -> None:
 def _run_rules(args: argparse.Namespace) -> int:
     from automodel_lint.rules import RULES
 
-    for rule in RULES:
+    for rule in sorted(RULES, key=lambda r: r.code):
         print(f"{rule.code}  {rule.severity:<7}  {rule.name:<24}  {rule.summary}")
         print(f"{'':8}  fix: {rule.fix}")
     return EXIT_CLEAN

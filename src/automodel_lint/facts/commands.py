@@ -120,7 +120,11 @@ def loading_classes(table, facts: ModelFacts) -> list[tuple[str, str]]:
         found = []
     own = [auto for arch in facts.architectures for auto in (table.auto_classes_for_architecture(arch) if table else ())]
     rank = {auto: i for i, auto in enumerate(dict.fromkeys(own))}
-    found = sorted(dict.fromkeys(found), key=lambda pair: rank.get(pair[0], len(rank)))
+    # AutoModel and AutoModelForPreTraining load nearly everything: the task classes say more, so they go last
+    # among the classes of the checkpoint's own architecture.
+    from automodel_lint.families import NEVER_SUGGESTED
+
+    found = sorted(dict.fromkeys(found), key=lambda pair: (rank.get(pair[0], len(rank)) + len(rank) * (pair[0] in NEVER_SUGGESTED)))
     out.extend(found)
     built_in = {auto for auto, _ in found}
     for auto, ref in facts.auto_map:
