@@ -7,20 +7,23 @@ from automodel_lint.engine import Options, analyse_source, judge_all
 from automodel_lint.rules import RULES
 
 
-def diagnose(source: str):
+def diagnose(source: str, version: str | None = None):
+    """The codes the example gives, judged with the table of `version` (a rule about versions names one)."""
+    tables = {t.version: t for t in knowledge.bundled_tables()}
+    table = tables[version] if version else knowledge.bundled_tables()[-1]
     analysis = analyse_source("example.py", source.encode())
-    results, _ = judge_all([analysis], Options(offline=True), knowledge.bundled_tables()[-1])
+    results, _ = judge_all([analysis], Options(offline=True), table)
     return [d.code for r in results for d in r.diagnostics]
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
 def test_wrong_example_gives_exactly_its_code(rule):
-    assert diagnose(rule.wrong) == [rule.code]
+    assert diagnose(rule.wrong, rule.example_table) == [rule.code]
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
 def test_right_example_is_clean(rule):
-    assert diagnose(rule.right) == []
+    assert diagnose(rule.right, rule.example_table) == []
 
 
 def test_codes_are_unique_and_documented():

@@ -68,6 +68,21 @@ LEGITIMATE_PARTIAL_USE = {
 }
 
 
+# Checkpoint kinds of text models, whose weights other kinds cannot use: a concrete class of one kind given a
+# checkpoint of another is garbage (HFA006). Speech and multimodal checkpoints are composites whose text part a
+# class may legitimately load, so they are left out.
+TEXT_KINDS = frozenset({"encoder-decoder", "decoder-only", "masked-LM encoder"})
+
+# (class kind, checkpoint kind) pairs that are a documented warm start, not a mistake: a decoder initialised from
+# an encoder checkpoint (`BertGenerationDecoder.from_pretrained("bert-large-uncased", is_decoder=True)`,
+# `XLMRobertaForCausalLM.from_pretrained("roberta-base", config=...)` in transformers' own docs).
+WARM_STARTS = frozenset({("decoder-only", "masked-LM encoder")})
+
+# Model types whose config holds other models' configs: a class of one of the parts loads its part
+# (`PretrainedConfig.from_pretrained` picks the sub-config whose model_type matches), so no type mismatch counts.
+COMPOSITE_TYPES = frozenset({"encoder-decoder", "vision-encoder-decoder", "speech-encoder-decoder", "rag"})
+
+
 def group(called: str) -> tuple[str, ...]:
     """The classes that can stand in for `called`, best first.
 

@@ -1,21 +1,37 @@
-"""Source -> call sites: `X.from_pretrained(...)` where X is, through the file's own imports, a transformers class.
+"""Source -> call sites: `X.from_pretrained(...)` where X is, through the file's own imports, a transformers class,
+and `pipeline(...)` where `pipeline` is transformers' factory.
 
 One LibCST pass records the bindings of every scope and the candidate calls; the calls are resolved after
 the pass, because a module constant may be bound below the function that reads it. A class that merely
 looks like a transformers one (trl's `AutoModelForCausalLMWithValueHead`, a project's own
 `AutoModelForCausalLM`) is not bound by a transformers import and is ignored.
+
+A pipeline's call site has `called` = "pipeline:<task>" with the task as written ("pipeline:summarization",
+"pipeline:translation_en_to_fr"), or "pipeline" when no task is passed (transformers then asks the Hub for
+the model's `pipeline_tag`). Its `model` is the `model=` argument, unless `config=` names another repository
+(the pipeline then reads the config from there, and the model's own facts do not decide the load).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Iterable
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from automodel_lint.records import CallSite, Span
-from automodel_lint.values import UNKNOWN, Scope, evaluate, literal_bool
+from automodel_lint.values import (
+    READ_ONLY_METHODS,
+    UNKNOWN,
+    Overridable,
+    Parameter,
+    Scope,
+    evaluate,
+    literal_bool,
+)
 
 # Modules whose attributes include the Auto classes (transformers re-exports them at the top level).
 AUTO_MODULES = frozenset(
@@ -29,6 +45,10 @@ AUTO_MODULES = frozenset(
     }
 )
 MODEL_ARG = "pretrained_model_name_or_path"
+# Modules that export the concrete model classes: the top level, and a model's package or modeling module.
+MODEL_MODULE = re.compile(r"transformers(\.models\.\w+(\.modeling_\w+)?)?")
+PIPELINE_FUNCTIONS = frozenset({"transformers.pipeline", "transformers.pipelines.pipeline"})
+PIPELINE_PREFIX = "pipeline"
 
 
 @dataclass(frozen=True)
@@ -69,8 +89,9 @@ class _Collector(cst.CSTVisitor):
 
     # Scopes
 
-    def _push(self, kind: str) -> None:
-        self.scope = Scope(kind, self.scope)
+    def _push(self, kind: str, name: str | None = None) -> Scope:
+        self.scope = Scope(kind, self.scope, name=name)
+        return self.scope
 
     def _pop(self) -> None:
         assert self.scope.parent is not None
@@ -78,14 +99,18 @@ class _Collector(cst.CSTVisitor):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.scope.bind(node.name.value, None)
-        self._push("class")
+        outer = self.scope
+        cls = self._push("class", node.name.value)
+        cls.dataclass = any(_is_dataclass_decorator(d.decorator) for d in node.decorators)
+        if outer.kind == "module":
+            outer.facts().classes[node.name.value] = cls
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self._pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.scope.bind(node.name.value, None)
-        self._push("function")
+        self._push("function", node.name.value)
         self._bind_params(node.params)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
@@ -103,8 +128,15 @@ class _Collector(cst.CSTVisitor):
         for extra in (params.star_arg, params.star_kwarg):
             if isinstance(extra, cst.Param):
                 every.append(extra)
+        owner = f"`{self.scope.name}()`" if self.scope.name else "a lambda"
         for param in every:
-            self.scope.bind(param.name.value, None)
+            name = param.name.value
+            if param.default is not None and param.star == "":
+                # A default is the value only when the caller passes nothing: judged, with that said.
+                self.scope.bind(name, Overridable(param.default, f"the default value of parameter `{name}` of {owner}"))
+            else:
+                annotation = param.annotation.annotation if param.annotation is not None and param.star == "" else None
+                self.scope.bind(name, Parameter(annotation))
 
     # Bindings
 
@@ -121,6 +153,12 @@ class _Collector(cst.CSTVisitor):
                 owner = self.scope.enclosing_class()
                 if owner is not None:
                     owner.instance_assigned.add(target.attr.value)
+            else:
+                self.scope.facts().stored_attributes.add(target.attr.value)
+        elif isinstance(target, cst.Attribute):
+            self.scope.facts().stored_attributes.add(target.attr.value)
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+            self.scope.facts().changed_names.add(target.value.value)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -191,6 +229,20 @@ class _Collector(cst.CSTVisitor):
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "from_pretrained":
             self.candidates.append(_Candidate(node, self.scope))
+        elif isinstance(func, cst.Name) or (isinstance(func, cst.Attribute) and func.attr.value == "pipeline"):
+            # Possibly transformers' pipeline under any name (`from transformers import pipeline as pipe`).
+            self.candidates.append(_Candidate(node, self.scope))
+        facts = self.scope.facts()
+        if isinstance(func, cst.Attribute):
+            facts.method_calls.setdefault(func.attr.value, []).append((node, self.scope))
+            if isinstance(func.value, cst.Name) and func.attr.value not in READ_ONLY_METHODS:
+                facts.changed_names.add(func.value.value)
+        elif isinstance(func, cst.Name) and func.value == "setattr":
+            facts.setattr_used = True
+        for arg in node.args:
+            if isinstance(arg.value, cst.Name):
+                # A function handed a dict may change it.
+                facts.changed_names.add(arg.value.value)
 
 
 def _import_of(name: str, scope: Scope) -> str | None:
@@ -209,19 +261,49 @@ def _import_of(name: str, scope: Scope) -> str | None:
     return None
 
 
-def resolve_callee(func: cst.BaseExpression, scope: Scope) -> str | None:
-    """`transformers.X` for a callee that is certainly transformers' X, else None."""
+def _qualified(func: cst.BaseExpression, scope: Scope) -> str | None:
     parts = _dotted(func)
     if not parts:
         return None
     head = _import_of(parts[0], scope)
     if head is None:
         return None
-    qualified = ".".join([head, *parts[1:]])
+    return ".".join([head, *parts[1:]])
+
+
+def resolve_callee(func: cst.BaseExpression, scope: Scope) -> str | None:
+    """X for a callee that is certainly transformers' Auto class X, else None."""
+    qualified = _qualified(func, scope)
+    if qualified is None:
+        return None
     module, _, cls = qualified.rpartition(".")
     if module in AUTO_MODULES:
         return cls
     return None
+
+
+def resolve_model_class(func: cst.BaseExpression, scope: Scope) -> str | None:
+    """X for a callee that is certainly a class exported by transformers or by one of its model modules."""
+    qualified = _qualified(func, scope)
+    if qualified is None:
+        return None
+    module, _, cls = qualified.rpartition(".")
+    return cls if MODEL_MODULE.fullmatch(module) else None
+
+
+def _is_dataclass_decorator(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.Call):
+        node = node.func
+    parts = _dotted(node)
+    return bool(parts) and parts[-1] == "dataclass"
+
+
+@lru_cache(maxsize=1)
+def _known_model_classes() -> frozenset[str]:
+    """Every concrete class a bundled table knows an Auto class to build: the classes HFA006 can judge."""
+    from automodel_lint import knowledge
+
+    return frozenset(name for table in knowledge.bundled_tables() for name in table.data["architectures"])
 
 
 def _argument(call: cst.Call, keyword: str, position: int | None) -> cst.BaseExpression | None:
@@ -250,7 +332,10 @@ def _literal_kwargs(call: cst.Call, scope: Scope) -> dict:
                 found["uncertain"].append("**")
             continue
         key = arg.keyword.value
-        if key == "trust_remote_code":
+        if key == "config" and not (isinstance(arg.value, cst.Name) and arg.value.value == "None"):
+            # A config object decides what the class builds; the checkpoint's own config.json no longer does.
+            found["uncertain"].append(key)
+        elif key == "trust_remote_code":
             value = literal_bool(arg.value)
             if value is None:
                 found["uncertain"].append(key)
@@ -265,44 +350,119 @@ def _literal_kwargs(call: cst.Call, scope: Scope) -> dict:
 
 
 def find_calls(
-    module: cst.Module, path: str, is_target: Callable[[str], bool]
+    module: cst.Module,
+    path: str,
+    is_target: Callable[[str], bool],
+    is_model_class: Callable[[str], bool] | None = None,
 ) -> list[CallSite]:
-    """Every call of a transformers class's `from_pretrained`; `model` is None where its value is not certain."""
+    """Every call of a transformers class's `from_pretrained`, and of transformers' `pipeline`; `model` is None
+    where its value is not certain.
+
+    `is_target` accepts the Auto classes to report; `is_model_class` the concrete model classes (by default
+    those the bundled tables know), which are found only where they are imported from transformers.
+    """
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     collector = _Collector()
     wrapper.visit(collector)
     if not collector.candidates:
         return []
     positions = wrapper.resolve(PositionProvider)
+    concrete = is_model_class or _known_model_classes().__contains__
     sites: list[CallSite] = []
     for cand in collector.candidates:
-        site = _site(cand, path, is_target, positions)
+        if isinstance(cand.node.func, cst.Attribute) and cand.node.func.attr.value == "from_pretrained":
+            site = _site(cand, path, is_target, concrete, positions)
+        else:
+            site = _pipeline_site(cand, path, positions)
         if site is not None:
             sites.append(site)
     return sites
 
 
-def _site(cand: _Candidate, path: str, is_target: Callable[[str], bool], positions) -> CallSite | None:
+def _span(node: cst.Call, positions) -> Span:
+    pos = positions[node]
+    return Span(pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
+
+
+def _model_value(expr: cst.BaseExpression | None, scope: Scope) -> tuple[str | None, str | None]:
+    """The certain model value and, when it is a default a caller may override, the note that says so."""
+    if expr is None:
+        return None, None
+    notes: list[str] = []
+    value = evaluate(expr, scope, notes=notes)
+    if not isinstance(value, str):
+        return None, None
+    unique = list(dict.fromkeys(notes))
+    return value, ("; ".join(unique) if unique else None)
+
+
+def _site(
+    cand: _Candidate, path: str, is_target: Callable[[str], bool], concrete: Callable[[str], bool], positions
+) -> CallSite | None:
     func = cand.node.func
     assert isinstance(func, cst.Attribute)
     called = resolve_callee(func.value, cand.scope)
     if called is None or not is_target(called):
-        return None
-    model_expr = _argument(cand.node, MODEL_ARG, 0)
-    model = evaluate(model_expr, cand.scope) if model_expr is not None else UNKNOWN
+        called = resolve_model_class(func.value, cand.scope)
+        if called is None or not (is_target(called) or concrete(called)):
+            return None
+    model, note = _model_value(_argument(cand.node, MODEL_ARG, 0), cand.scope)
     kwargs = _literal_kwargs(cand.node, cand.scope)
-    pos = positions[cand.node]
     return CallSite(
         path=path,
-        span=Span(pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1),
+        span=_span(cand.node, positions),
         called=called,
         written=cst.Module([]).code_for_node(func.value),
-        model=model if isinstance(model, str) else None,
+        model=model,
         trust_remote_code=kwargs["trust_remote_code"],
         revision=kwargs["revision"],
         subfolder=kwargs["subfolder"],
+        value_note=note,
         uncertain_kwargs=tuple(kwargs["uncertain"]),
     )
+
+
+def _pipeline_site(cand: _Candidate, path: str, positions) -> CallSite | None:
+    """`pipeline(task, model=...)`: recorded when the task is certain (or absent, with a certain model)."""
+    if _qualified(cand.node.func, cand.scope) not in PIPELINE_FUNCTIONS:
+        return None
+    task_expr = _argument(cand.node, "task", 0)
+    task = evaluate(task_expr, cand.scope) if task_expr is not None else None
+    if task is UNKNOWN or (task_expr is None and _has_star(cand.node)):
+        return None
+    model, note = _model_value(_argument(cand.node, "model", 1), cand.scope)
+    config = _argument(cand.node, "config", 2)
+    if config is not None and not (isinstance(config, cst.Name) and config.value == "None"):
+        model, note = None, None
+    if task is None and model is None:
+        return None
+    kwargs = _literal_kwargs(cand.node, cand.scope)
+    return CallSite(
+        path=path,
+        span=_span(cand.node, positions),
+        called=f"{PIPELINE_PREFIX}:{task}" if task is not None else PIPELINE_PREFIX,
+        written=cst.Module([]).code_for_node(cand.node.func),
+        model=model,
+        trust_remote_code=kwargs["trust_remote_code"],
+        revision=kwargs["revision"],
+        subfolder=None,
+        value_note=note,
+        uncertain_kwargs=tuple(kwargs["uncertain"]),
+    )
+
+
+def _has_star(call: cst.Call) -> bool:
+    return any(arg.star for arg in call.args)
+
+
+def pipeline_task(called: str) -> str | None:
+    """The task of a pipeline call site's `called` ("pipeline:ner" -> "ner"); None for a class or a bare pipeline."""
+    prefix = PIPELINE_PREFIX + ":"
+    return called[len(prefix):] if called.startswith(prefix) else None
+
+
+def is_pipeline(called: str) -> bool:
+    return called == PIPELINE_PREFIX or called.startswith(PIPELINE_PREFIX + ":")
 
 
 def targets(names: Iterable[str]) -> Callable[[str], bool]:

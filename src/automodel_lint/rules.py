@@ -7,11 +7,12 @@ call gets one diagnostic, the most fundamental one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Callable
 
 from automodel_lint import families
+from automodel_lint.finder import is_pipeline, pipeline_task
 from automodel_lint.knowledge import KnowledgeTable
 from automodel_lint.records import CallSite, ModelFacts, Verdict
 
@@ -52,6 +53,48 @@ class Case:
     def own_loaders(self) -> list[str]:
         return self.table.auto_classes_for_architecture(self.own_architecture) if self.own_architecture else []
 
+    @property
+    def kind(self) -> str:
+        """"auto" (an Auto class), "pipeline", or "class" (a concrete model class)."""
+        called = self.site.called
+        if is_pipeline(called):
+            return "pipeline"
+        if self.table.is_auto_class(called) or any(t.is_auto_class(called) for t in self.history):
+            return "auto"
+        return "class"
+
+    @cached_property
+    def pipeline(self) -> tuple[str, dict | None]:
+        """The runtime's answer for this pipeline call's task: ("ok", info), ("removed", info), ("unknown", None),
+        or ("inferred", None) when no task is written and transformers asks the Hub."""
+        task = pipeline_task(self.site.called)
+        if task is None:
+            tag = getattr(self.facts, "pipeline_tag", None)  # a fact the resolver may learn to read (see report)
+            if not tag:
+                return "inferred", None
+            task = tag
+        return self.table.pipeline_task(task)
+
+    @property
+    def requested(self) -> tuple[str, ...]:
+        """The Auto classes the call asks to load with, in the order the runtime tries them."""
+        if self.kind == "auto":
+            return (self.site.called,)
+        if self.kind == "pipeline":
+            status, info = self.pipeline
+            return tuple(info["pt"]) if status == "ok" else ()
+        return ()
+
+    @property
+    def config_replaced(self) -> bool:
+        """`config=` passed: the load is decided by that config, not by the checkpoint's own."""
+        return "config" in self.site.uncertain_kwargs
+
+    def newer_table_knowing(self, model_type: str) -> KnowledgeTable | None:
+        """The oldest bundled table newer than the one in use that knows this model type."""
+        newer = [t for t in self.history if _version_key(t.version) > _version_key(self.table.version) and t.knows_type(model_type)]
+        return min(newer, key=lambda t: _version_key(t.version)) if newer else None
+
     def describe(self) -> str:
         """`a decoder-only gpt2 checkpoint (GPT2LMHeadModel)`: what the model is, in the reader's terms."""
         kind = families.checkpoint_kind(self.own_loaders)
@@ -69,6 +112,10 @@ def shown(model: str | None) -> str:
     if text.isprintable():
         return f'"{text}"'
     return repr(text)
+
+
+def _version_key(version: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else -1 for p in version.split("."))
 
 
 def _article(words: str) -> str:
@@ -158,22 +205,44 @@ def _pytorch_twin(name: str) -> str | None:
 
 
 def judge_custom_code(case: Case) -> Verdict | None:
-    """HFA003: only the checkpoint's own code serves this class, and the call does not trust it."""
+    """HFA003: only the checkpoint's own code serves this class, and the call does not trust it.
+
+    A model type that transformers has built in is loaded by the built-in class whatever the `auto_map` says,
+    unless the call passes trust_remote_code=True; so the repository's code is only needed where no built-in
+    class loads the type.
+    """
     site, facts = case.site, case.facts
-    if facts is None or not facts.auto_map:
+    if facts is None or not facts.auto_map or not case.requested or case.config_replaced:
         return None
     model_type = case.model_type
-    if model_type and case.table.knows_type(model_type) and case.table.loads(site.called, model_type):
+    if model_type and case.table.knows_type(model_type) and any(case.table.loads(c, model_type) for c in case.requested):
         return None
-    remote = facts.auto_map_dict().get(site.called)
-    if remote is None or site.trust_remote_code is True or _trust_uncertain(site):
+    custom = facts.auto_map_dict()
+    served = next((c for c in case.requested if c in custom), None)
+    if served is None or site.trust_remote_code is True or _trust_uncertain(site):
         return None
+    remote = custom[served]
+    where = f"the repository's own code ({remote})"
+    if "--" in remote:
+        repo, _, code = remote.partition("--")
+        where = f"code from another repository, {repo} ({code}), which its auto_map names"
+    passed = "passes trust_remote_code=False" if site.trust_remote_code is False else "does not pass trust_remote_code=True"
+    newer = case.newer_table_knowing(model_type) if model_type else None
+    built_in = ""
+    if newer is not None and any(newer.loads(c, model_type) for c in case.requested):
+        built_in = f"; transformers >= {newer.version} has {model_type} built in and needs no remote code"
     return Verdict(
         "HFA003",
-        f'{site.called} can load {shown(site.model)} only with the repository\'s own code ({remote}), and the call does'
-        " not pass trust_remote_code=True, so transformers raises; read that code before you pass it"
-        " (no fix: trusting remote code is your decision)",
+        f"{_callee(site)} can load {shown(site.model)} only with {where}, and the call {passed}, so transformers"
+        f" raises{built_in}; read that code before you trust it (no fix: trusting remote code is your decision)",
     )
+
+
+def _callee(site: CallSite) -> str:
+    task = pipeline_task(site.called)
+    if is_pipeline(site.called):
+        return f'pipeline("{task}")' if task is not None else "pipeline()"
+    return site.called
 
 
 def _trust_uncertain(site: CallSite) -> bool:
@@ -184,7 +253,7 @@ def judge_unloadable(case: Case) -> Verdict | None:
     """HFA001: transformers raises `Unrecognized configuration class ... for this kind of AutoModel`."""
     site, facts = case.site, case.facts
     model_type = case.model_type
-    if facts is None or not model_type or not case.table.is_auto_class(site.called):
+    if facts is None or not model_type or not case.table.is_auto_class(site.called) or case.config_replaced:
         return None
     custom = facts.auto_map_dict()
     if site.called in custom:
@@ -226,26 +295,200 @@ def _is_model_class(case: Case, name: str) -> bool:
 def judge_wrong_family(case: Case) -> Verdict | None:
     """HFA002: the class loads the checkpoint, but as another kind of language model, and nothing is raised."""
     site = case.site
-    model_type = case.model_type
-    if site.called not in families.LM_CLASSES or not model_type or not case.own_architecture:
+    if case.kind != "auto" or case.config_replaced:
         return None
-    loaded = case.table.loaded_class(site.called, model_type, case.facts.architectures)
-    if loaded is None or site.called in case.own_loaders:
+    found = _partial_load(case, site.called)
+    if found is None:
         return None
-    if not any(c in families.LM_CLASSES for c in case.own_loaders):
-        return None
-    if model_type in case.table.text_config_types(site.called):
-        return None  # transformers loads the text part of a multimodal checkpoint on purpose
-    suggestion = suggest(case, (families.group(site.called), families.widened(site.called)))
-    kind = families.checkpoint_kind(case.own_loaders)
-    effect = families.PARTIAL_LOAD_EFFECT.get((site.called, kind), f"not the {case.own_architecture} it was trained as")
-    use = families.LEGITIMATE_PARTIAL_USE.get((site.called, model_type))
+    loaded, effect, use, suggestion = found
     return Verdict(
         "HFA002",
         f'{site.called} loads {shown(site.model)} as {loaded}, but it is {case.describe()}: this {effect}'
         f"{'; ' + use if use else ''}{suggestion.advice()}",
         suggestion.best,
         "unsafe" if suggestion.classes else None,
+    )
+
+
+def _partial_load(case: Case, called: str) -> tuple[str, str, str | None, Suggestion] | None:
+    """What HFA002 reports: `called` loads the checkpoint, but as another LM kind than it was trained as."""
+    model_type = case.model_type
+    if called not in families.LM_CLASSES or not model_type or not case.own_architecture:
+        return None
+    loaded = case.table.loaded_class(called, model_type, case.facts.architectures)
+    if loaded is None or called in case.own_loaders:
+        return None
+    if not any(c in families.LM_CLASSES for c in case.own_loaders):
+        return None
+    if model_type in case.table.text_config_types(called):
+        return None  # transformers loads the text part of a multimodal checkpoint on purpose
+    suggestion = suggest(case, (families.group(called), families.widened(called)))
+    kind = families.checkpoint_kind(case.own_loaders)
+    effect = families.PARTIAL_LOAD_EFFECT.get((called, kind), f"not the {case.own_architecture} it was trained as")
+    use = families.LEGITIMATE_PARTIAL_USE.get((called, model_type))
+    return loaded, effect, use, suggestion
+
+
+# Pipelines (HFA005)
+
+
+def judge_pipeline(case: Case) -> Verdict | None:
+    """HFA005: a pipeline task that transformers removed, or whose model classes do not fit the checkpoint."""
+    if case.kind != "pipeline":
+        return None
+    status, info = case.pipeline
+    if status == "removed":
+        return _removed_task(case, info)
+    if status != "ok" or case.facts is None or case.config_replaced:
+        return None  # an unknown task may be a custom or registered pipeline; an inferred one is the Hub's
+    model_type = case.model_type
+    if not model_type or not case.table.knows_type(model_type):
+        return None  # custom code (HFA003) or a newer transformers (HFA007)
+    task, classes = info["task"], tuple(info["pt"])
+    callee = _callee(case.site)
+    first = next((c for c in classes if case.table.loads(c, model_type)), None)
+    if first is None:
+        return _task_does_not_fit(case, callee, task, classes, model_type)
+    partial = _partial_load(case, first)
+    if partial is None:
+        return None
+    loaded, effect, use, suggestion = partial
+    better = _tasks_for(case, task, suggestion.best)
+    return Verdict(
+        "HFA005",
+        f'{callee} loads {shown(case.site.model)} with {first} as {loaded}, but it is {case.describe()}: this {effect}'
+        f"{'; ' + use if use else ''}{_task_advice(better, suggestion)}",
+        suggestion.best,
+        None,
+    )
+
+
+def _removed_task(case: Case, info: dict) -> Verdict:
+    task = info["task"]
+    old = next((t for t in case.history if t.pipeline_task(task)[0] == "ok"), None)
+    old_classes = tuple(c for c in (old.pipeline_task(task)[1]["pt"] if old else ()) if case.table.is_auto_class(c))
+    what = ""
+    if case.facts is not None and case.model_type:
+        suggestion = suggest(case, (old_classes, families.TEXT_GENERATION, families.LM_CLASSES))
+        what = f"; {shown(case.site.model)} is {case.describe()}"
+    else:
+        suggestion = Suggestion(old_classes, certain=False)
+    instead = ""
+    if suggestion.best:
+        then = "call generate()" if suggestion.best in families.TEXT_GENERATION else "decode its outputs yourself"
+        instead = f"; load the model with {suggestion.best} and {then}"
+    return Verdict(
+        "HFA005",
+        f'{_callee(case.site)} raises KeyError: transformers {case.table.version} removed the "{task}" pipeline'
+        f' ({info["advice"].rstrip(".")}){what}{instead}',
+        suggestion.best,
+        None,
+    )
+
+
+def _task_does_not_fit(case: Case, callee: str, task: str, classes: tuple[str, ...], model_type: str) -> Verdict:
+    own = case.own_architecture
+    if own:
+        # `load_model` then tries the config's own architectures: the load works, the task does not.
+        after = (
+            f"; the pipeline falls back to the checkpoint's own {own}, which the {task} pipeline does not support"
+            " (it logs an error and runs it anyway)"
+        )
+    else:
+        after = "; the pipeline cannot load it"
+    suggestion = suggest(case, (families.TEXT_GENERATION, families.LM_CLASSES, tuple(case.own_loaders)))
+    better = _tasks_for(case, task, suggestion.best)
+    return Verdict(
+        "HFA005",
+        f"{callee} cannot use {shown(case.site.model)}: {case.describe()}; its model classes ({', '.join(classes)})"
+        f" do not accept model type {model_type}{after}{_task_advice(better, suggestion)}",
+        suggestion.best,
+        None,
+    )
+
+
+def _tasks_for(case: Case, exclude: str, auto_class: str | None) -> list[str]:
+    """Tasks of the table in use that load the checkpoint with `auto_class`, the class suggested for it (BART's
+    architecture is also a fill-mask model; a summariser wants the generation task, not that one)."""
+    if not case.own_architecture or not auto_class or auto_class not in case.own_loaders:
+        return []
+    tasks = case.table.pipelines.get("tasks", {})
+    return [t for t, info in sorted(tasks.items()) if t != exclude and auto_class in info["pt"]]
+
+
+def _task_advice(tasks: list[str], suggestion: Suggestion) -> str:
+    if tasks:
+        return "; use " + " or ".join(f'pipeline("{t}")' for t in tasks[:3])
+    if suggestion.best:
+        then = "call generate()" if suggestion.best in families.TEXT_GENERATION else "decode its outputs yourself"
+        return f"; no pipeline task of this transformers fits it: load it with {suggestion.best} and {then}"
+    return ""
+
+
+# Concrete model classes (HFA006)
+
+
+def judge_model_class(case: Case) -> Verdict | None:
+    """HFA006: a concrete class of one model type and language-model kind given a checkpoint of another.
+
+    transformers only warns ("You are using a model of type gpt2 to instantiate a model of type t5"), builds
+    the class from a config it does not understand and initialises every weight it cannot match. Reported only
+    where that is certain to be garbage: the class and the checkpoint are language models of different kinds
+    (encoder-decoder, decoder-only, masked-LM encoder). Types that share a config class, composite checkpoints
+    whose sub-config the runtime picks out, and a decoder warm-started from an encoder checkpoint are left alone.
+    """
+    site, facts = case.site, case.facts
+    if case.kind != "class" or facts is None or case.config_replaced:
+        return None
+    model_type = case.model_type
+    class_types = case.table.model_types_of_class(site.called)
+    if not model_type or not class_types or not case.table.knows_type(model_type) or model_type in class_types:
+        return None
+    if case.table.config_class(model_type) in {case.table.config_class(t) for t in class_types}:
+        return None
+    if model_type in families.COMPOSITE_TYPES or any(model_type in case.table.text_config_types(a) for a in families.LM_CLASSES):
+        return None
+    class_kind = families.checkpoint_kind(case.table.auto_classes_for_architecture(site.called))
+    own_kind = families.checkpoint_kind(case.own_loaders)
+    if class_kind is None or own_kind is None or class_kind == own_kind:
+        return None
+    if class_kind not in families.TEXT_KINDS or own_kind not in families.TEXT_KINDS:
+        return None
+    if (class_kind, own_kind) in families.WARM_STARTS:
+        return None
+    class_type = case.table.model_type_of_config(case.table.config_class(sorted(class_types)[0])) or sorted(class_types)[0]
+    auto = suggest(case, (families.TEXT_GENERATION, families.LM_CLASSES))
+    own = case.own_architecture
+    use = " or ".join(c for c in (own, auto.best) if c)
+    return Verdict(
+        "HFA006",
+        f"{site.called} is {_article(class_kind)} {class_kind} {class_type} class and cannot use {shown(site.model)}:"
+        f" {case.describe()}; transformers only warns (\"You are using a model of type {model_type} to instantiate a"
+        f" model of type {class_type}\") and initialises the weights it cannot match at random"
+        f"{'; use ' + use if use else ''}",
+        own or auto.best,
+        "unsafe" if (own or auto.best) else None,
+    )
+
+
+# transformers versions (HFA007)
+
+
+def judge_newer_transformers(case: Case) -> Verdict | None:
+    """HFA007: the table in use does not know the model type, a newer bundled table does."""
+    site, facts = case.site, case.facts
+    if facts is None or not facts.model_type or case.table.knows_type(facts.model_type) or case.config_replaced:
+        return None
+    if facts.auto_map and site.trust_remote_code is not False:
+        return None  # the repository's own code may serve it (HFA003 says when it cannot)
+    newer = case.newer_table_knowing(facts.model_type)
+    if newer is None:
+        return None
+    return Verdict(
+        "HFA007",
+        f"{_callee(site)} cannot load {shown(site.model)} with transformers {case.table.version}: model type"
+        f" {facts.model_type} is not known to it, and transformers {newer.version} knows it: needs transformers >="
+        f" {newer.version} (the oldest bundled table that knows it; no fix: upgrading is your decision)",
     )
 
 
@@ -267,6 +510,8 @@ class Rule:
     wrong: str  # a whole module that gives exactly this diagnostic (tests/test_rules.py runs it)
     right: str  # the same module written right: no diagnostic
     judge: Callable[[Case], Verdict | None] | None  # None: reported by the engine, not judged per call
+    details: str = ""  # what transformers does at run time, for `explain` and SARIF help
+    example_table: str | None = None  # the transformers version the examples are judged with (None: the newest)
 
 
 RULES: tuple[Rule, ...] = (
@@ -314,6 +559,73 @@ RULES: tuple[Rule, ...] = (
         judge_wrong_family,
     ),
     Rule(
+        "HFA007",
+        "needs-newer-transformers",
+        "error",
+        "The transformers version in use does not know the checkpoint's model type; a newer one does.",
+        "none: upgrading transformers is the user's decision",
+        'from transformers import AutoModelForCausalLM\n\n'
+        'model = AutoModelForCausalLM.from_pretrained("deepseek-ai/DeepSeek-V3.2-Exp")\n',
+        'from transformers import AutoModelForCausalLM\n\n'
+        '# requires transformers 5: pin it in the project\'s dependencies\n'
+        'model = AutoModelForCausalLM.from_pretrained("openai-community/gpt2")\n',
+        judge_newer_transformers,
+        details=(
+            "transformers reads `model_type` from config.json and raises `KeyError`/`ValueError` (\"The checkpoint you are"
+            " trying to load has model type X but Transformers does not recognize this architecture\") when the"
+            " installed version does not know it. The table in use is the installed transformers' (a 4.x project is"
+            " judged with the 4.x table); the message names the oldest bundled table that knows the type. A checkpoint"
+            " that brings its own code (auto_map) may still load with trust_remote_code=True, so it is not reported."
+        ),
+        example_table="4.57.6",
+    ),
+    Rule(
+        "HFA005",
+        "pipeline-task-mismatch",
+        "error",
+        "A pipeline task that transformers removed, or whose model classes cannot load the checkpoint as it was trained.",
+        "none: the right change is another task or loading the model yourself",
+        'from transformers import AutoTokenizer, pipeline\n\n'
+        'tokenizer = AutoTokenizer.from_pretrained("facebook/bart-large-cnn")\n'
+        'summarizer = pipeline("summarization", model="facebook/bart-large-cnn", tokenizer=tokenizer)\n',
+        'from transformers import AutoModelForSeq2SeqLM, AutoTokenizer\n\n'
+        'tokenizer = AutoTokenizer.from_pretrained("facebook/bart-large-cnn")\n'
+        'model = AutoModelForSeq2SeqLM.from_pretrained("facebook/bart-large-cnn")\n'
+        '# summary = tokenizer.decode(model.generate(**tokenizer(text, return_tensors="pt"))[0])\n',
+        judge_pipeline,
+        details=(
+            "`pipeline(task, model=...)` loads the model with the task's Auto classes in order, then with the classes"
+            " named in the checkpoint's `architectures`; a checkpoint none of the task's classes accepts is loaded as"
+            " its own architecture, and the pipeline logs \"The model ... is not supported for <task>\" and runs it"
+            " anyway. transformers 5 removed the summarization, translation, text2text-generation, question-answering,"
+            " visual-question-answering and image-to-image pipelines (`KeyError`); load the model with the Auto class"
+            " that fits it and call generate(). Tasks are read from the transformers source in use, aliases included;"
+            " a task name transformers does not know may be a custom pipeline and is not judged, nor is"
+            " `pipeline(model=...)` alone, whose task transformers asks the Hub for."
+        ),
+    ),
+    Rule(
+        "HFA006",
+        "model-class-type-mismatch",
+        "error",
+        "A concrete model class given a checkpoint of another model type and language-model kind.",
+        "unsafe: the suggested class is the checkpoint's own architecture",
+        'from transformers import T5ForConditionalGeneration\n\n'
+        'model = T5ForConditionalGeneration.from_pretrained("gpt2")\n',
+        'from transformers import GPT2LMHeadModel\n\n'
+        'model = GPT2LMHeadModel.from_pretrained("gpt2")\n',
+        judge_model_class,
+        details=(
+            "A concrete class builds its own config class from the checkpoint's config.json; transformers only warns"
+            " \"You are using a model of type gpt2 to instantiate a model of type t5. This is not supported for all"
+            " configurations of models and can yield errors.\" and initialises at random every weight it cannot match."
+            " Reported only when the class and the checkpoint are language models of different kinds (encoder-decoder,"
+            " decoder-only, masked-LM encoder): model types that share a config class, composite checkpoints"
+            " (encoder-decoder, multimodal) whose sub-config the runtime picks out, and a decoder warm-started from an"
+            " encoder checkpoint (BertGenerationDecoder on bert) are legitimate and never reported."
+        ),
+    ),
+    Rule(
         "HFA900",
         "syntax-error",
         "error",
@@ -333,5 +645,13 @@ def judge(case: Case) -> tuple[Rule, Verdict] | None:
             continue
         verdict = rule.judge(case)
         if verdict is not None:
+            if case.site.value_note:
+                # The value may differ at run time: say what was judged, so a reader can tell if it applies.
+                # A fix chosen for the default may be wrong for the values callers pass: never a safe one.
+                verdict = replace(
+                    verdict,
+                    message=f"{verdict.message} (judged on {shown(case.site.model)}, {case.site.value_note})",
+                    fix="unsafe" if verdict.fix else None,
+                )
             return rule, verdict
     return None
