@@ -342,10 +342,12 @@ def judge_pipeline(case: Case) -> Verdict | None:
     if status != "ok" or case.facts is None or case.config_replaced:
         return None  # an unknown task may be a custom or registered pipeline; an inferred one is the Hub's
     model_type = case.model_type
-    if not model_type or not case.table.knows_type(model_type):
-        return None  # custom code (HFA003) or a newer transformers (HFA007)
     task, classes = info["task"], tuple(info["pt"])
     callee = _callee(case.site)
+    if model_type and not case.table.knows_type(model_type):
+        return _custom_does_not_fit(case, callee, task, classes)
+    if not model_type:
+        return None
     first = next((c for c in classes if case.table.loads(c, model_type)), None)
     if first is None:
         return _task_does_not_fit(case, callee, task, classes, model_type)
@@ -358,7 +360,24 @@ def judge_pipeline(case: Case) -> Verdict | None:
         "HFA005",
         f'{callee} loads {shown(case.site.model)} with {first} as {loaded}, but it is {case.describe()}: this {effect}'
         f"{'; ' + use if use else ''}{_task_advice(better, suggestion)}",
-        suggestion.best,
+        None,  # a suggestion replaces the callee, and `pipeline(...)` is not a class call
+        None,
+    )
+
+
+def _custom_does_not_fit(case: Case, callee: str, task: str, classes: tuple[str, ...]) -> Verdict | None:
+    """A model type transformers does not know: only its auto_map can serve the task's classes. Without an
+    auto_map it is HFA007's (a newer transformers) or nobody's business."""
+    custom = case.facts.auto_map_dict()
+    if not custom or any(c in custom for c in classes):
+        return None
+    provided = sorted(c for c in custom if _is_model_class(case, c))
+    return Verdict(
+        "HFA005",
+        f"{callee} cannot use {shown(case.site.model)}: {case.describe()}; its own code (auto_map) provides only"
+        f" {', '.join(provided) or 'no model class'}, none of the {task} pipeline's classes ({', '.join(classes)}),"
+        " and transformers has no class of its own for it",
+        None,
         None,
     )
 
@@ -381,7 +400,7 @@ def _removed_task(case: Case, info: dict) -> Verdict:
         "HFA005",
         f'{_callee(case.site)} raises KeyError: transformers {case.table.version} removed the "{task}" pipeline'
         f' ({info["advice"].rstrip(".")}){what}{instead}',
-        suggestion.best,
+        None,
         None,
     )
 
@@ -402,7 +421,7 @@ def _task_does_not_fit(case: Case, callee: str, task: str, classes: tuple[str, .
         "HFA005",
         f"{callee} cannot use {shown(case.site.model)}: {case.describe()}; its model classes ({', '.join(classes)})"
         f" do not accept model type {model_type}{after}{_task_advice(better, suggestion)}",
-        suggestion.best,
+        None,
         None,
     )
 

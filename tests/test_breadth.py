@@ -1,0 +1,273 @@
+"""Breadth (issue 6): pipelines, concrete model classes, custom code, values a caller may override, and the
+table of the transformers in use (a 4.x project gets no 5.x-only advice)."""
+
+import libcst as cst
+import pytest
+
+from automodel_lint import knowledge
+from automodel_lint.engine import Options, analyse_source, judge_all
+from automodel_lint.finder import find_calls
+
+AUTO = {"AutoModel", "AutoModelForCausalLM", "AutoModelForSeq2SeqLM", "AutoModelWithLMHead"}
+
+
+def tables():
+    return {t.version: t for t in knowledge.bundled_tables()}
+
+
+def sites(source):
+    return find_calls(cst.parse_module(source), "t.py", AUTO.__contains__)
+
+
+def one(source):
+    found = sites(source)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def diagnose(source, version="5.24.0"):
+    analysis = analyse_source("example.py", source.encode())
+    results, _ = judge_all([analysis], Options(offline=True), tables()[version])
+    return [(d.code, d.suggestion, d.fix, d.message) for r in results for d in r.diagnostics]
+
+
+def codes(source, version="5.24.0"):
+    return [code for code, *_ in diagnose(source, version)]
+
+
+# ------------------------------------------------------------------------------------------ finding pipelines
+
+
+@pytest.mark.parametrize(
+    "source, called, model",
+    [
+        pytest.param("from transformers import pipeline\npipeline('ner', model='m')\n", "pipeline:ner", "m", id="positional-task"),
+        pytest.param("from transformers import pipeline\npipeline(task='ner', model='m')\n", "pipeline:ner", "m", id="keyword-task"),
+        pytest.param("from transformers import pipeline\npipeline('ner', 'm')\n", "pipeline:ner", "m", id="positional-model"),
+        pytest.param("from transformers import pipeline\npipeline(model='m')\n", "pipeline", "m", id="no-task"),
+        pytest.param("from transformers import pipeline\npipeline('summarization')\n", "pipeline:summarization", None, id="no-model"),
+        pytest.param("from transformers import pipeline as p\np('ner', model='m')\n", "pipeline:ner", "m", id="alias"),
+        pytest.param("from transformers.pipelines import pipeline as p\np('ner', model='m')\n", "pipeline:ner", "m", id="pipelines-module"),
+        pytest.param("import transformers as tr\ntr.pipeline('ner', model='m')\n", "pipeline:ner", "m", id="module-alias"),
+        pytest.param("import transformers.pipelines\ntransformers.pipelines.pipeline('ner', model='m')\n", "pipeline:ner", "m", id="submodule"),
+        pytest.param("from transformers import pipeline\npipeline('ner', model='m', config='c')\n", "pipeline:ner", None, id="config-elsewhere"),
+        pytest.param("from transformers import pipeline\npipeline('ner', model=loaded_model)\n", "pipeline:ner", None, id="model-object"),
+    ],
+)
+def test_pipeline_calls(source, called, model):
+    site = one(source)
+    assert (site.called, site.model) == (called, model)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("from diffusers import pipeline\npipeline('ner', model='m')\n", id="other-package"),
+        pytest.param("def pipeline(*a, **k):\n    pass\npipeline('ner', model='m')\n", id="own-function"),
+        pytest.param("from transformers import pipeline\npipeline(task, model='m')\n", id="uncertain-task"),
+        pytest.param("from transformers import pipeline\npipeline(**kwargs)\n", id="only-kwargs"),
+        pytest.param("from transformers import pipeline\npipeline(model=name)\n", id="nothing-certain"),
+    ],
+)
+def test_not_transformers_pipelines(source):
+    assert sites(source) == []
+
+
+# ------------------------------------------------------------------------------------- finding concrete classes
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("from transformers import T5ForConditionalGeneration as C\n", id="top-level"),
+        pytest.param("from transformers.models.t5 import T5ForConditionalGeneration as C\n", id="model-package"),
+        pytest.param("from transformers.models.t5.modeling_t5 import T5ForConditionalGeneration as C\n", id="modeling-module"),
+        pytest.param("import transformers.models.t5.modeling_t5 as m\nC = m.T5ForConditionalGeneration\n", id="not-an-import"),
+    ],
+)
+def test_concrete_classes_through_transformers_imports(source):
+    found = sites(source + "C.from_pretrained('gpt2')\n")
+    if "C = m." in source:
+        assert found == []  # an assignment is not an import: what C holds is not followed
+    else:
+        assert [(s.called, s.model) for s in found] == [("T5ForConditionalGeneration", "gpt2")]
+
+
+def test_tokenizers_and_unknown_classes_are_not_model_classes():
+    assert sites("from transformers import T5Tokenizer, T5Config\nT5Tokenizer.from_pretrained('x')\nT5Config.from_pretrained('x')\n") == []
+    assert sites("from transformers.models.t5.tokenization_t5 import T5ForConditionalGeneration as C\nC.from_pretrained('x')\n") == []
+
+
+# --------------------------------------------------------------------------------------------------- values
+
+
+@pytest.mark.parametrize(
+    "body, model, note",
+    [
+        pytest.param("M = {'a': 'x', 'b': 'y'}\nAutoModel.from_pretrained(M['b'])\n", "y", None, id="dict-key"),
+        pytest.param("M = {'a': 'x'}\nAutoModel.from_pretrained(M.get('a'))\n", "x", None, id="dict-get"),
+        pytest.param("M = {'a': 'x', 'a': 'z'}\nAutoModel.from_pretrained(M['a'])\n", "z", None, id="dict-repeated-key"),
+        pytest.param("K = 'a'\nM = {K: 'x'}\nAutoModel.from_pretrained(M[K])\n", "x", None, id="dict-constant-key"),
+        pytest.param("import os\nAutoModel.from_pretrained(os.path.join('models', 'm'))\n", "models/m", None, id="os-path-join"),
+        pytest.param("from os.path import join\nR = 'r'\nAutoModel.from_pretrained(join(R, 'm'))\n", "r/m", None, id="join-imported"),
+        pytest.param(
+            "def f(m='a'):\n    return AutoModel.from_pretrained(m)\n", "a", "the default value of parameter `m` of `f()`", id="parameter-default"
+        ),
+        pytest.param(
+            "def f(*, m='a'):\n    return AutoModel.from_pretrained(m)\n", "a", "the default value of parameter `m` of `f()`", id="keyword-only"
+        ),
+        pytest.param(
+            "import os\nAutoModel.from_pretrained(os.environ.get('M', 'a'))\n", "a",
+            "the default used when the environment variable M is not set", id="environ-get",
+        ),
+        pytest.param(
+            "import os\nAutoModel.from_pretrained(os.getenv('M', 'a'))\n", "a",
+            "the default used when the environment variable M is not set", id="getenv",
+        ),
+        pytest.param(
+            "import argparse\np = argparse.ArgumentParser()\np.add_argument('--model-name', default='a')\nargs = p.parse_args()\n"
+            "AutoModel.from_pretrained(args.model_name)\n", "a", "the default value of the command-line option `--model-name`", id="argparse",
+        ),
+        pytest.param(
+            "from argparse import ArgumentParser\np = ArgumentParser()\np.add_argument('-m', '--model', dest='name', default='a')\n"
+            "args = p.parse_args()\nAutoModel.from_pretrained(args.name)\n", "a", "the default value of the command-line option `--model`", id="argparse-dest",
+        ),
+        pytest.param(
+            "from dataclasses import dataclass, field\n@dataclass\nclass A:\n    m: str = field(default='a')\n"
+            "def f(args: A):\n    return AutoModel.from_pretrained(args.m)\n", "a", "the default value of the dataclass field `A.m`", id="dataclass-annotation",
+        ),
+        pytest.param(
+            "import dataclasses\n@dataclasses.dataclass\nclass A:\n    m: str = 'a'\nargs = A()\nAutoModel.from_pretrained(args.m)\n",
+            "a", "the default value of the dataclass field `A.m`", id="dataclass-instance",
+        ),
+        pytest.param(
+            "from dataclasses import dataclass\n@dataclass\nclass A:\n    m: str = 'a'\n    def load(self):\n        return AutoModel.from_pretrained(self.m)\n",
+            "a", "the default value of the dataclass field `A.m`", id="dataclass-self",
+        ),
+    ],
+)
+def test_values_and_their_notes(body, model, note):
+    site = one("from transformers import AutoModel\n" + body)
+    assert (site.model, site.value_note) == (model, note)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("M = {'a': 'x'}\nM['a'] = 'y'\nAutoModel.from_pretrained(M['a'])\n", id="dict-item-assigned"),
+        pytest.param("M = {'a': 'x'}\nM.update(a='y')\nAutoModel.from_pretrained(M['a'])\n", id="dict-updated"),
+        pytest.param("M = {'a': 'x'}\nchange(M)\nAutoModel.from_pretrained(M['a'])\n", id="dict-passed-away"),
+        pytest.param("M = {**O, 'a': 'x'}\nAutoModel.from_pretrained(M['a'])\n", id="dict-splat"),
+        pytest.param("M = {'a': 'x'}\nAutoModel.from_pretrained(M['b'])\n", id="dict-missing-key"),
+        pytest.param("M = {'a': 'x'}\nAutoModel.from_pretrained(M[k])\n", id="dict-unknown-key"),
+        pytest.param("AutoModel.from_pretrained(os.path.join('a', 'b'))\n", id="os-not-imported"),
+        pytest.param("import os\nAutoModel.from_pretrained(os.environ.get('M'))\n", id="environ-no-default"),
+        pytest.param("import os\nAutoModel.from_pretrained(os.environ['M'])\n", id="environ-item"),
+        pytest.param(
+            "import argparse\np = argparse.ArgumentParser()\np.add_argument('--m', default='a')\np.set_defaults(m='b')\n"
+            "args = p.parse_args()\nAutoModel.from_pretrained(args.m)\n", id="argparse-set-defaults",
+        ),
+        pytest.param(
+            "import argparse\np = argparse.ArgumentParser()\np.add_argument('--m', default='a')\nargs = p.parse_args()\nargs.m = 'b'\n"
+            "AutoModel.from_pretrained(args.m)\n", id="argparse-attribute-assigned",
+        ),
+        pytest.param(
+            "import argparse\np = argparse.ArgumentParser()\np.add_argument('--m')\nargs = p.parse_args()\nAutoModel.from_pretrained(args.m)\n",
+            id="argparse-no-default",
+        ),
+        pytest.param(
+            "import argparse\np = argparse.ArgumentParser()\np.add_argument('--m', default='a')\nq = argparse.ArgumentParser()\n"
+            "q.add_argument('--m', default='b')\nargs = p.parse_args()\nAutoModel.from_pretrained(args.m)\n", id="argparse-two-parsers",
+        ),
+        pytest.param(
+            "from dataclasses import dataclass\n@dataclass\nclass A:\n    m: str = 'a'\nargs = A(m='b')\nAutoModel.from_pretrained(args.m)\n",
+            id="dataclass-given",
+        ),
+        pytest.param(
+            "from dataclasses import dataclass, field\n@dataclass\nclass A:\n    m: list = field(default_factory=list)\n"
+            "def f(a: A):\n    return AutoModel.from_pretrained(a.m)\n", id="dataclass-factory",
+        ),
+        pytest.param("class A:\n    m = 'a'\ndef f(a: A):\n    return AutoModel.from_pretrained(a.m)\n", id="plain-class-annotation"),
+        pytest.param("def f(args):\n    return AutoModel.from_pretrained(args.model)\n", id="untyped-parameter"),
+    ],
+)
+def test_uncertain_values_are_not_judged(body):
+    assert one("from transformers import AutoModel\n" + body).model is None
+
+
+def test_revision_and_subfolder_take_no_defaults():
+    site = one("from transformers import AutoModel\ndef f(r='main'):\n    return AutoModel.from_pretrained('a', revision=r)\n")
+    assert site.revision is None and "revision" in site.uncertain_kwargs
+
+
+# ----------------------------------------------------------------------------------------------- the rules
+
+
+def test_default_values_are_judged_and_said_and_never_fixed_safely():
+    ((code, suggestion, fix, message),) = diagnose(
+        "from transformers import AutoModelForSeq2SeqLM\n"
+        "def load(name='openai-community/gpt2'):\n    return AutoModelForSeq2SeqLM.from_pretrained(name)\n"
+    )
+    assert (code, suggestion, fix) == ("HFA001", "AutoModelForCausalLM", "unsafe")
+    assert message.endswith('(judged on "openai-community/gpt2", the default value of parameter `name` of `load()`)')
+
+
+def test_removed_pipeline_tasks_are_only_reported_with_a_5x_table():
+    source = (
+        "from transformers import AutoTokenizer, pipeline\nAutoTokenizer.from_pretrained('x')\n"
+        "s = pipeline('summarization', model='facebook/bart-large-cnn')\n"
+        "t = pipeline('translation_en_to_fr', model='google-t5/t5-small')\n"
+        "q = pipeline('text2text-generation', model='google/flan-t5-base')\n"
+    )
+    assert codes(source, "5.24.0") == ["HFA005"] * 3
+    assert codes(source, "4.57.6") == []
+
+
+def test_pipeline_advice_follows_the_table_in_use():
+    source = "from transformers import AutoTokenizer, pipeline\nAutoTokenizer.from_pretrained('x')\npipeline('text-generation', model='google-t5/t5-small')\n"
+    ((_, _, _, five),) = diagnose(source, "5.24.0")
+    ((_, _, _, four),) = diagnose(source, "4.57.6")
+    assert "load it with AutoModelForSeq2SeqLM and call generate()" in five and 'pipeline("summarization")' not in five
+    assert 'pipeline("summarization")' in four
+
+
+def test_a_4x_project_gets_no_5x_advice_for_removed_classes():
+    source = "from transformers import AutoModelWithLMHead\nAutoModelWithLMHead.from_pretrained('openai-community/gpt2')\n"
+    assert codes(source, "5.24.0") == ["HFA004"]
+    assert codes(source, "4.57.6") == []
+
+
+def test_model_type_known_only_to_a_newer_table():
+    source = "from transformers import AutoModelForCausalLM\nAutoModelForCausalLM.from_pretrained('deepseek-ai/DeepSeek-V3.2-Exp')\n"
+    ((code, suggestion, fix, message),) = diagnose(source, "4.57.6")
+    assert (code, suggestion, fix) == ("HFA007", None, None)
+    assert "needs transformers >= 5.24.0" in message and "deepseek_v32" in message
+    assert codes(source, "5.24.0") == []
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "T5ForConditionalGeneration.from_pretrained('google/flan-t5-base')",
+        "T5ForConditionalGeneration.from_pretrained('google/mt5-small')",
+        "BertGenerationDecoder.from_pretrained('google-bert/bert-base-uncased', is_decoder=True)",
+        "CLIPTextModel.from_pretrained('openai/clip-vit-base-patch32')",
+        "LlamaForCausalLM.from_pretrained('mistralai/Mistral-7B-v0.1')",
+        "T5ForConditionalGeneration.from_pretrained('openai-community/gpt2', config=config)",
+        "VisionEncoderDecoderModel.from_pretrained('nlpconnect/vit-gpt2-image-captioning')",
+        "GPT2LMHeadModel.from_pretrained('nlpconnect/vit-gpt2-image-captioning')",
+    ],
+)
+def test_legitimate_concrete_class_loads(call):
+    head = (
+        "from transformers import (T5ForConditionalGeneration, BertGenerationDecoder, CLIPTextModel, LlamaForCausalLM,"
+        " VisionEncoderDecoderModel, GPT2LMHeadModel)\n"
+    )
+    assert codes(head + call + "\n") == []
+
+
+def test_a_class_from_a_model_module_is_judged_and_its_fix_explained():
+    source = "from transformers.models.t5.modeling_t5 import T5ForConditionalGeneration\nT5ForConditionalGeneration.from_pretrained('openai-community/gpt2')\n"
+    ((code, suggestion, fix, message),) = diagnose(source)
+    assert (code, suggestion, fix) == ("HFA006", "GPT2LMHeadModel", "unsafe")
+    assert "You are using a model of type gpt2 to instantiate a model of type t5" in message
