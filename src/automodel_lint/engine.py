@@ -26,7 +26,11 @@ if TYPE_CHECKING:  # notebooks are imported only when a notebook is read
 
 # A file that cannot mention a candidate call is never parsed: the substring test costs microseconds,
 # LibCST's parse tens of milliseconds.
-GATE = b"from_pretrained"
+GATES = (b"from_pretrained", b"pipeline")
+
+
+def _may_hold_calls(data: bytes) -> bool:
+    return any(gate in data for gate in GATES)
 
 
 @dataclass
@@ -113,18 +117,24 @@ def _target_names() -> frozenset[str]:
 def analyse_source(path: str, data: bytes) -> Analysis:
     """Call sites of one file's bytes; a file that does not parse gets its HFA900 here."""
     analysis = Analysis(path)
-    if GATE not in data:
+    if not _may_hold_calls(data):
         return analysis
-    import libcst as cst  # only files that pass the gate pay for LibCST
+    from automodel_lint.relevance import relevant_source
+
+    relevant = relevant_source(data)
+    if relevant is None:
+        return analysis
+    import libcst as cst  # only files that hold a candidate pay for LibCST
 
     from automodel_lint.finder import find_calls
 
     try:
-        module = cst.parse_module(data)
-        analysis.sites = find_calls(module, path, _target_names().__contains__)
+        module = cst.parse_module(relevant.source)
+        sites = find_calls(module, path, _target_names().__contains__)
+        analysis.sites = [_in_file_lines(site, relevant) for site in sites]
         if analysis.sites:
             analysis.source = data
-            analysis.lines = module.code.splitlines(keepends=True)
+            analysis.lines = data.decode(module.encoding).splitlines(keepends=True)
     except cst.ParserSyntaxError as exc:
         analysis.result.diagnostics.append(_syntax_error(path, data, str(exc).splitlines()[0]))
     except (SyntaxError, UnicodeDecodeError, LookupError, ValueError) as exc:
@@ -136,6 +146,15 @@ def analyse_source(path: str, data: bytes) -> Analysis:
     except MemoryError:
         analysis.result.skipped = "too large for the parser"
     return analysis
+
+
+def _in_file_lines(site: CallSite, relevant) -> CallSite:
+    span = site.span
+    if relevant.lines is None:
+        return site
+    return dataclasses.replace(
+        site, span=Span(relevant.file_line(span.line), span.column, relevant.file_line(span.end_line), span.end_column)
+    )
 
 
 def _syntax_error(path: str, data: bytes, fallback: str) -> Diagnostic:
@@ -172,7 +191,7 @@ def analyse_file(path: str, max_size: int) -> Analysis:
 
 
 def _analyse_notebook(path: str, data: bytes) -> Analysis:
-    if GATE not in data:
+    if not _may_hold_calls(data):
         return Analysis(path)
     from automodel_lint.notebooks import NotebookError, read_notebook
 

@@ -1,0 +1,449 @@
+"""What of a file can matter: the statements LibCST has to read; every other line is dropped.
+
+LibCST's parse, visit and position metadata cost about forty times the stdlib `ast` parse, and most of a
+file that loads a model is code that cannot matter (training loops, whole trainer classes around one
+`from_pretrained`). So the stdlib parser reads the file first, and only its statements, not every node:
+
+- lines that mention `from_pretrained` or `pipeline` are found in the bytes; a function or class whose
+  lines hold none is never walked (it becomes a one-line stub at its `def`/`class` line, which keeps the
+  name it binds and, for a method, the `self.X` attributes it assigns);
+- in the scopes that remain (the module, the functions and classes around those lines) each statement's
+  bound and read names are collected, and a file whose candidate calls (`X.from_pretrained(...)` or
+  `pipeline(...)` with a head name bound by a `transformers` import) turn out to be none is never handed
+  to LibCST at all;
+- the relevant names are the candidates' heads and everything they read, closed over the statements that
+  bind a relevant name; a statement that holds no candidate, binds no relevant name and calls no method
+  of one (`parser.add_argument(...)`) is dropped.
+
+Dropped lines are removed rather than left empty (LibCST pays for every empty line as a node); the map
+from each kept line to the file's line number comes along, and columns are unchanged, so a position found
+in the reduced text maps back exactly. The finder stays the one implementation of what a call site is
+and what a value holds: this module only decides what it need not read, and it errs on the side of
+keeping (names without scopes, a textual superset for attribute assignments, and only statements that
+own their lines are ever dropped). Definitions that declare `global`/`nonlocal` are kept whole.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import io
+import re
+import tokenize
+import warnings
+from dataclasses import dataclass
+
+CALL_NAMES = frozenset({"from_pretrained", "pipeline"})
+_MENTION = re.compile(rb"from_pretrained|pipeline")
+_ALIASED = re.compile(rb"\bpipeline\s+as\b")
+_SCOPE_ESCAPE = re.compile(rb"\b(?:global|nonlocal)\b")
+_SELF_ATTR = re.compile(rb"\b(?:self|cls)\s*\.\s*([A-Za-z_]\w*)")
+_ASSIGN = re.compile(rb"(?<![=!<>])=(?!=)")
+_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try) + (
+    (ast.TryStar,) if hasattr(ast, "TryStar") else ()
+) + ((ast.Match,) if hasattr(ast, "Match") else ())
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_HEADER_FIELDS = ("test", "iter", "target", "items", "subject")
+
+
+@dataclass(frozen=True)
+class Reduced:
+    source: bytes
+    lines: tuple[int, ...] | None  # the file's line number of each line of `source`; None: the same lines
+
+    def file_line(self, line: int) -> int:
+        return self.lines[line - 1] if self.lines is not None else line
+
+
+def _head(node: ast.AST) -> str | None:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+@dataclass
+class _Info:
+    """One statement (or one compound statement's header) of a scope that is read."""
+
+    node: ast.stmt
+    bound: set[str]
+    read: set[str]
+    calls: list[ast.Call]  # calls named from_pretrained / pipeline in it
+    scope: int = 0  # id() of the enclosing function or class, 0 for the module
+
+
+_OWN = ("self", "cls")
+
+
+def _names(nodes) -> _Info:
+    """Names bound and read; `self.X`/`cls.X` count as the name X (a class attribute), other attributes not."""
+    bound: set[str] = set()
+    read: set[str] = set()
+    calls: list[ast.Call] = []
+    for root in nodes:
+        for sub in ast.walk(root):
+            if isinstance(sub, ast.Name):
+                if sub.id not in _OWN:
+                    (bound if isinstance(sub.ctx, (ast.Store, ast.Del)) else read).add(sub.id)
+            elif isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and sub.value.id in _OWN:
+                (bound if isinstance(sub.ctx, (ast.Store, ast.Del)) else read).add(sub.attr)
+            if isinstance(sub, (ast.Attribute, ast.Subscript)) and isinstance(sub.ctx, (ast.Store, ast.Del)):
+                head = _head(sub.value) if isinstance(sub, ast.Subscript) else _head(sub)
+                if head and head not in _OWN:
+                    bound.add(head)  # `x[k] = v`, `x.a = v`: what x holds changes
+            elif isinstance(sub, ast.Call):
+                func = sub.func
+                last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+                if last in CALL_NAMES or isinstance(func, ast.Name):
+                    calls.append(sub)  # a bare name may be an alias: `from transformers import pipeline as p`
+                head = _head(func)
+                if isinstance(func, ast.Attribute) and head and head not in _OWN:
+                    bound.add(head)  # `x.method(...)` may change what x holds (`parser.add_argument(default=...)`)
+                # A name handed to a call may be changed by it (`fill(CHECKPOINTS)`, `setattr(obj, ...)`).
+                bound.update(a.id for a in sub.args if isinstance(a, ast.Name) and a.id not in _OWN)
+                bound.update(k.value.id for k in sub.keywords if isinstance(k.value, ast.Name) and k.value.id not in _OWN)
+            elif isinstance(sub, (ast.Import, ast.ImportFrom)):
+                bound.update((a.asname or a.name).split(".")[0] for a in sub.names)
+            elif isinstance(sub, ast.arg):
+                bound.add(sub.arg)
+            elif isinstance(sub, ast.ExceptHandler) and sub.name:
+                bound.add(sub.name)
+            elif isinstance(sub, (ast.Global, ast.Nonlocal)):
+                bound.update(sub.names)
+            elif hasattr(ast, "MatchAs") and isinstance(sub, (ast.MatchAs, ast.MatchStar)) and sub.name:
+                bound.add(sub.name)
+    return _Info(None, bound, read, calls)  # type: ignore[arg-type]
+
+
+def _blocks(node: ast.AST):
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(node, name, None)
+        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+            yield block
+    for handler in getattr(node, "handlers", ()):
+        yield handler.body
+    for case in getattr(node, "cases", ()):
+        yield case.body
+
+
+def _header(stmt: ast.stmt) -> list[ast.AST]:
+    parts: list[ast.AST] = []
+    for name in _HEADER_FIELDS:
+        value = getattr(stmt, name, None)
+        if isinstance(value, list):
+            parts.extend(v for v in value if isinstance(v, ast.AST))
+        elif isinstance(value, ast.AST):
+            parts.append(value)
+    for handler in getattr(stmt, "handlers", ()):
+        parts.append(handler)  # `except E as name` binds; the handler's body is walked as its own block
+    for case in getattr(stmt, "cases", ()):
+        parts.append(case.pattern)
+        if case.guard is not None:
+            parts.append(case.guard)
+    return [p if not isinstance(p, ast.ExceptHandler) else ast.ExceptHandler(type=p.type, name=p.name, body=[]) for p in parts]
+
+
+class _Reader:
+    """Walks statement lists; reads the statements of scopes that hold mention lines, skips the others."""
+
+    def __init__(self, data: bytes, lines: list[bytes], mentions: list[int]) -> None:
+        self.data_lines = lines
+        self.mentions = mentions
+        self.infos: dict[int, _Info] = {}
+        self.skipped: dict[int, ast.stmt] = {}  # definitions never walked, by id()
+        self.parent: dict[int, int] = {}  # scope -> enclosing scope (0: the module)
+        self.scope = 0
+        self.signatures: list[_Info] = []  # function parameters, as statements of the function's own scope
+
+    def _start(self, stmt: ast.stmt) -> int:
+        return min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
+
+    def mentions_within(self, first: int, last: int) -> bool:
+        i = bisect.bisect_left(self.mentions, first)
+        return i < len(self.mentions) and self.mentions[i] <= last
+
+    def read_block(self, block: list[ast.stmt]) -> None:
+        for stmt in block:
+            self.read_statement(stmt)
+
+    def read_statement(self, stmt: ast.stmt) -> None:
+        end = stmt.end_lineno or stmt.lineno
+        if isinstance(stmt, _DEFINITIONS):
+            if not self.mentions_within(self._start(stmt), end):
+                self.skipped[id(stmt)] = stmt
+                return
+            info = _names([*stmt.decorator_list, *getattr(stmt, "bases", ()), *getattr(stmt, "keywords", ())])
+            info.bound.add(stmt.name)
+            self._record(stmt, info)
+            outer, self.scope = self.scope, id(stmt)
+            self.parent[id(stmt)] = outer
+            if not isinstance(stmt, ast.ClassDef):
+                # The parameters bind inside the function; their annotations and defaults say what they hold.
+                signature = _names([stmt.args])
+                signature.node, signature.scope = stmt, id(stmt)
+                self.signatures.append(signature)
+            for block in _blocks(stmt):
+                self.read_block(block)
+            self.scope = outer
+        elif isinstance(stmt, _COMPOUND):
+            self._record(stmt, _names(_header(stmt)))
+            for block in _blocks(stmt):
+                self.read_block(block)
+        else:
+            self._record(stmt, _names([stmt]))
+
+    def _record(self, stmt: ast.stmt, info: _Info) -> None:
+        info.node, info.scope = stmt, self.scope
+        self.infos[id(stmt)] = info
+
+    def chain(self, scope: int):
+        """The scope and every scope around it, out to the module: where a name read there may be bound."""
+        while scope:
+            yield scope
+            scope = self.parent.get(scope, 0)
+        yield 0
+
+
+def _transformers_heads(infos) -> set[str]:
+    heads: set[str] = set()
+    for info in infos:
+        node = info.node
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "transformers":
+                    heads.add((alias.asname or alias.name).split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] == "transformers":
+            heads.update(alias.asname or alias.name for alias in node.names)
+    return heads
+
+
+class _Editor:
+    def __init__(self, data: bytes, reader: "_Reader", relevant: "_Relevant", candidates: set[int]) -> None:
+        self.original = data.splitlines(keepends=True)
+        self.lines: list[bytes | None] = list(self.original)
+        self.ascii_offsets = not _utf8(data)  # ast offsets count UTF-8 bytes; other encodings need ASCII lines
+        self.reader = reader
+        self.relevant = relevant
+        self.candidates = candidates  # id() of statements holding a candidate call, at any depth
+
+    def owns_lines(self, stmt: ast.stmt) -> bool:
+        """The statement alone occupies its lines (no `;` neighbour, not on its block header's line)."""
+        first, last = self.original[stmt.lineno - 1], self.original[(stmt.end_lineno or stmt.lineno) - 1]
+        if self.ascii_offsets and not (first.isascii() and last.isascii()):
+            return False
+        before = first[: stmt.col_offset]
+        after = last[stmt.end_col_offset :].strip()
+        return (not before or before.isspace()) and (not after or after.startswith(b"#"))
+
+    def drop(self, first: int, last: int) -> None:
+        for number in range(first, last + 1):
+            self.lines[number - 1] = None
+
+    def put(self, stmt: ast.stmt, text: str) -> None:
+        head = self.original[stmt.lineno - 1]
+        indent = head[: len(head) - len(head.lstrip(b" \t"))]
+        self.lines[stmt.lineno - 1] = indent + text.encode("ascii") + _ending(head)
+
+    def keeps(self, stmt: ast.stmt) -> bool:
+        if id(stmt) in self.candidates or isinstance(stmt, (ast.Global, ast.Nonlocal)):
+            return True
+        info = self.reader.infos.get(id(stmt))
+        anywhere = self.relevant.anywhere()
+        if info is None:  # a definition never walked
+            return self._text(stmt, _SCOPE_ESCAPE) or (isinstance(stmt, ast.ClassDef) and stmt.name in anywhere)
+        if isinstance(stmt, _DEFINITIONS):
+            return isinstance(stmt, ast.ClassDef) and stmt.name in anywhere or any(
+                self.keeps(s) for block in _blocks(stmt) for s in block
+            )
+        here = self.relevant.of(info.scope)
+        if isinstance(stmt, _COMPOUND):
+            return bool(info.bound & here) or any(self.keeps(s) for block in _blocks(stmt) for s in block)
+        return bool(info.bound & here)
+
+    def _text(self, stmt: ast.stmt, pattern: re.Pattern) -> bool:
+        first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
+        return any(pattern.search(line) for line in self.original[first - 1 : stmt.end_lineno])
+
+    def assigned_attributes(self, stmt: ast.stmt) -> list[str]:
+        """`self.X` written left of an `=` in the definition's lines: a superset of what it assigns."""
+        found = set()
+        for line in self.original[stmt.lineno - 1 : stmt.end_lineno]:
+            split = list(_ASSIGN.finditer(line))
+            if split:
+                lhs = line[: split[-1].start()]
+                found.update(m.group(1).decode() for m in _SELF_ATTR.finditer(lhs))
+        return sorted(f"self.{a}" for a in found & self.relevant.anywhere())
+
+    def drop_spacing(self, tree: ast.Module) -> None:
+        """Blank and comment-only lines between statements cost LibCST a node each and mean nothing.
+
+        Lines inside a kept statement are left alone: there they may belong to a multi-line string.
+        """
+        protected: set[int] = {1, 2}  # where an encoding cookie may stand
+        todo: list[ast.stmt] = list(tree.body)
+        while todo:
+            stmt = todo.pop()
+            if self.lines[stmt.lineno - 1] is None:
+                continue
+            blocks = list(_blocks(stmt))
+            if blocks:
+                first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
+                protected.update(range(first, blocks[0][0].lineno))  # the header, up to its body
+                todo.extend(s for block in blocks for s in block)
+            else:
+                protected.update(range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1))
+        for number, line in enumerate(self.lines, start=1):
+            if line is not None and number not in protected:
+                text = line.strip()
+                if not text or text.startswith(b"#"):
+                    self.lines[number - 1] = None
+
+    def reduce_block(self, block: list[ast.stmt]) -> None:
+        kept = 0
+        for stmt in block:
+            kept += self.reduce_statement(stmt)
+        if not kept:
+            self.put(block[0], "pass")  # a block must keep one statement
+
+    def reduce_statement(self, stmt: ast.stmt) -> bool:
+        """True if something remains of `stmt`: itself, part of it, or a stub."""
+        end = stmt.end_lineno or stmt.lineno
+        whole = self.keeps(stmt)
+        if not self.owns_lines(stmt):
+            return True
+        if isinstance(stmt, _DEFINITIONS):
+            if whole and id(stmt) in self.reader.infos:
+                for block in _blocks(stmt):
+                    self.reduce_block(block)
+                return True
+            if whole or not stmt.name.isascii():
+                return True
+            first = min([stmt.lineno, *(d.lineno for d in stmt.decorator_list)])
+            self.drop(first, end)
+            self.put(stmt, _stub(stmt, self.assigned_attributes(stmt)))
+            return True
+        if isinstance(stmt, _COMPOUND) and whole:
+            for block in _blocks(stmt):
+                self.reduce_block(block)
+            return True
+        if whole:
+            return True
+        self.drop(stmt.lineno, end)
+        return False
+
+
+def _stub(node: ast.AST, attributes: list[str]) -> str:
+    if isinstance(node, ast.ClassDef):
+        return f"class {node.name}: pass"
+    keyword = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
+    body = " = ".join([*attributes, "None"]) if attributes else "pass"
+    return f"{keyword} {node.name}(*a, **k): {body}"
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        return False
+    return encoding in ("utf-8", "utf-8-sig")
+
+
+def _ending(line: bytes) -> bytes:
+    if line.endswith(b"\r\n"):
+        return b"\r\n"
+    if line.endswith((b"\n", b"\r")):
+        return line[-1:]
+    return b""
+
+
+class _Relevant:
+    """Relevant names per scope: a name read in a scope may be bound there or in any scope around it."""
+
+    def __init__(self, reader: _Reader) -> None:
+        self.reader = reader
+        self.by_scope: dict[int, set[str]] = {}
+
+    def add(self, scope: int, names: set[str]) -> bool:
+        grew = False
+        for s in self.reader.chain(scope):
+            have = self.by_scope.setdefault(s, set())
+            if not names <= have:
+                have |= names
+                grew = True
+        return grew
+
+    def of(self, scope: int) -> set[str]:
+        return self.by_scope.get(scope, set())
+
+    def anywhere(self) -> set[str]:
+        return set().union(*self.by_scope.values()) if self.by_scope else set()
+
+
+def _candidates(reader: _Reader, heads: set[str], relevant: _Relevant) -> set[int]:
+    """Statements holding a candidate call; what the calls read becomes relevant in their scopes."""
+    holding: set[int] = set()
+    for info in reader.infos.values():
+        for call in info.calls:
+            if _head(call.func) in heads:
+                holding.add(id(info.node))
+                relevant.add(info.scope, _names([call]).read | heads)
+    return holding
+
+
+def _enclosing(tree: ast.Module, holding: set[int]) -> set[int]:
+    """`holding` plus every statement that contains one of them."""
+    out = set(holding)
+
+    def visit(block: list[ast.stmt]) -> bool:
+        found = False
+        for stmt in block:
+            inner = False
+            for inner_block in _blocks(stmt):
+                inner = visit(inner_block) or inner  # every block is visited: no short circuit
+            if inner or id(stmt) in holding:
+                out.add(id(stmt))
+                found = True
+        return found
+
+    visit(tree.body)
+    return out
+
+
+def relevant_source(data: bytes) -> Reduced | None:
+    """None if nothing in `data` can be a candidate call; else the statements that matter, and their lines.
+
+    When the stdlib cannot parse the file, it is returned whole: LibCST's parse then reports it.
+    """
+    lines = data.splitlines(keepends=True)
+    mentions = [number for number, line in enumerate(lines, start=1) if _MENTION.search(line)]
+    if not mentions:
+        return None
+    if _ALIASED.search(data):
+        # An alias's calls do not mention the name: no line can be skipped unread.
+        mentions = list(range(1, len(lines) + 1))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences and the like are not our business
+            tree = ast.parse(data)
+        reader = _Reader(data, lines, mentions)
+        reader.read_block(tree.body)
+        heads = _transformers_heads(reader.infos.values())
+        relevant = _Relevant(reader)
+        holding = _candidates(reader, heads, relevant)
+        if not holding:
+            return None
+        # A statement binding a relevant name makes what it reads relevant too, until nothing changes.
+        infos = [i for i in reader.infos.values() if not isinstance(i.node, _DEFINITIONS)] + reader.signatures
+        changed = True
+        while changed:
+            changed = False
+            for info in infos:
+                if info.bound & relevant.of(info.scope):
+                    changed = relevant.add(info.scope, info.read) or changed
+        editor = _Editor(data, reader, relevant, _enclosing(tree, holding))
+        editor.reduce_block(tree.body)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return Reduced(data, None)
+    editor.drop_spacing(tree)
+    kept = [(number, line) for number, line in enumerate(editor.lines, start=1) if line is not None]
+    return Reduced(b"".join(line for _, line in kept), tuple(number for number, _ in kept))
