@@ -130,7 +130,7 @@ def analyse_source(path: str, data: bytes) -> Analysis:
 
     try:
         module = cst.parse_module(relevant.source)
-        sites = find_calls(module, path, _target_names().__contains__)
+        sites = find_calls(module, path, _target_names().__contains__, call_spans=relevant.call_spans())
         analysis.sites = [_in_file_lines(site, relevant) for site in sites]
         if analysis.sites:
             analysis.source = data

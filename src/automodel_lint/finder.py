@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -86,6 +86,7 @@ class _Collector(cst.CSTVisitor):
         self.module_scope = Scope("module", None)
         self.scope = self.module_scope
         self.candidates: list[_Candidate] = []
+        self.calls: list[cst.Call] = []
 
     # Scopes
 
@@ -226,6 +227,7 @@ class _Collector(cst.CSTVisitor):
     # Calls
 
     def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append(node)  # every call, in source order: the n-th matches the n-th of `call_spans`
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "from_pretrained":
             self.candidates.append(_Candidate(node, self.scope))
@@ -354,19 +356,21 @@ def find_calls(
     path: str,
     is_target: Callable[[str], bool],
     is_model_class: Callable[[str], bool] | None = None,
+    call_spans: Sequence[Span] | None = None,
 ) -> list[CallSite]:
     """Every call of a transformers class's `from_pretrained`, and of transformers' `pipeline`; `model` is None
     where its value is not certain.
 
     `is_target` accepts the Auto classes to report; `is_model_class` the concrete model classes (by default
     those the bundled tables know), which are found only where they are imported from transformers.
+    `call_spans`, when the caller has them (the stdlib parser's positions of every call, in source order),
+    spare LibCST's position metadata, which costs a second pass over the whole module.
     """
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     collector = _Collector()
-    wrapper.visit(collector)
+    module.visit(collector)
     if not collector.candidates:
         return []
-    positions = wrapper.resolve(PositionProvider)
+    positions = _positions(module, collector.calls, call_spans)
     concrete = is_model_class or _known_model_classes().__contains__
     sites: list[CallSite] = []
     for cand in collector.candidates:
@@ -379,9 +383,18 @@ def find_calls(
     return sites
 
 
+def _positions(module: cst.Module, calls: list[cst.Call], call_spans: Sequence[Span] | None) -> dict:
+    if call_spans is not None and len(call_spans) == len(calls):
+        return {id(node): span for node, span in zip(calls, call_spans)}
+    found = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    return {
+        id(node): Span(found[node].start.line, found[node].start.column + 1, found[node].end.line, found[node].end.column + 1)
+        for node in calls
+    }
+
+
 def _span(node: cst.Call, positions) -> Span:
-    pos = positions[node]
-    return Span(pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
+    return positions[id(node)]
 
 
 def _model_value(expr: cst.BaseExpression | None, scope: Scope) -> tuple[str | None, str | None]:

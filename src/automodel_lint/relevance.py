@@ -33,6 +33,8 @@ import tokenize
 import warnings
 from dataclasses import dataclass
 
+from automodel_lint.records import Span
+
 CALL_NAMES = frozenset({"from_pretrained", "pipeline"})
 _MENTION = re.compile(rb"from_pretrained|pipeline")
 _ALIASED = re.compile(rb"\bpipeline\s+as\b")
@@ -50,9 +52,36 @@ _HEADER_FIELDS = ("test", "iter", "target", "items", "subject")
 class Reduced:
     source: bytes
     lines: tuple[int, ...] | None  # the file's line number of each line of `source`; None: the same lines
+    encoding: str = "utf-8"
 
     def file_line(self, line: int) -> int:
         return self.lines[line - 1] if self.lines is not None else line
+
+    def call_spans(self) -> list[Span] | None:
+        """Where every call of `source` is, in source order, in `source`'s own lines (the finder maps them).
+
+        From the stdlib parser, whose offsets count UTF-8 bytes; LibCST's count characters, so they are
+        converted. None if the stdlib cannot parse it (the finder then asks LibCST).
+        """
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(self.source)
+            text = self.source.decode(self.encoding).splitlines(keepends=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError, LookupError):
+            return None
+        calls = sorted(
+            (n for n in ast.walk(tree) if isinstance(n, ast.Call)),
+            key=lambda n: (n.lineno, n.col_offset, -(n.end_lineno or 0), -(n.end_col_offset or 0)),
+        )
+
+        def column(line: int, offset: int) -> int:
+            return len(text[line - 1].encode("utf-8")[:offset].decode("utf-8", "replace")) + 1
+
+        return [
+            Span(n.lineno, column(n.lineno, n.col_offset), n.end_lineno, column(n.end_lineno, n.end_col_offset))
+            for n in calls
+        ]
 
 
 def _head(node: ast.AST) -> str | None:
@@ -340,12 +369,15 @@ def _stub(node: ast.AST, attributes: list[str]) -> str:
     return f"{keyword} {node.name}(*a, **k): {body}"
 
 
-def _utf8(data: bytes) -> bool:
+def _encoding(data: bytes) -> str:
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
     except SyntaxError:
-        return False
-    return encoding in ("utf-8", "utf-8-sig")
+        return "utf-8"
+
+
+def _utf8(data: bytes) -> bool:
+    return _encoding(data) in ("utf-8", "utf-8-sig")
 
 
 def _ending(line: bytes) -> bytes:
@@ -446,4 +478,4 @@ def relevant_source(data: bytes) -> Reduced | None:
         return Reduced(data, None)
     editor.drop_spacing(tree)
     kept = [(number, line) for number, line in enumerate(editor.lines, start=1) if line is not None]
-    return Reduced(b"".join(line for _, line in kept), tuple(number for number, _ in kept))
+    return Reduced(b"".join(line for _, line in kept), tuple(number for number, _ in kept), _encoding(data))
