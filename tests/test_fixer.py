@@ -542,3 +542,12 @@ def test_property_on_generated_modules(body):
     except Exception:
         return  # the generator may produce code Python would not accept once the tail is appended
     _check_property(data, {CAUSAL: S2S})
+
+
+def test_alias_used_before_its_import_keeps_the_import():
+    # Found by the property test: scope analysis does not see a use that precedes the import.
+    data = (b"from transformers import AutoModelForCausalLM\nm = Alias.from_pretrained('x')\nisinstance(m, Alias)\n"
+            b"from transformers import AutoModelForCausalLM as Alias\n")
+    found = diagnostics(data, {"AutoModelForCausalLM": "AutoModelForSeq2SeqLM"})
+    outcome = fix_source(data, found)
+    assert b"as Alias" in outcome.fixed

@@ -159,4 +159,8 @@ def test_github_of_the_fixtures(fixtures_report):
 
 
 def test_sarif_module_writes_through_the_registry(fixtures_report):
-    assert FORMATS["sarif"] is sarif.write and FORMATS["github"] is github.write
+    for name, module in (("sarif", sarif), ("github", github)):
+        through_registry, direct = io.StringIO(), io.StringIO()
+        FORMATS[name](fixtures_report, through_registry)
+        module.write(fixtures_report, direct)
+        assert through_registry.getvalue() == direct.getvalue() != ""

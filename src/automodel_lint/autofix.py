@@ -31,8 +31,11 @@ def fix_report(report: Report, options: Options, unsafe: bool, write: bool) -> F
     for result in report.files:
         chosen, held = fixer.select_fixes(result.diagnostics, unsafe=unsafe)
         summary.held_back += len(held)
-        source = report.sources.get(result.path)
-        if not chosen or source is None:
+        if not chosen:
+            continue
+        source = report.sources.get(result.path) or _read(result.path)
+        if source is None:
+            summary.failures.append(f"{result.path}: fix not applied: the file can no longer be read")
             continue
         outcome = fixer.verify_fixed(fixer.fix_source(source, chosen), _recheck(result.path, report, options))
         if outcome.error:
@@ -48,7 +51,7 @@ def fix_report(report: Report, options: Options, unsafe: bool, write: bool) -> F
                 continue
         if write:
             try:
-                fixer.write_atomic(result.path, after)
+                fixer.write_atomic(result.path, after, expected=before)
             except fixer.WriteError as exc:
                 summary.failures.append(str(exc))
                 continue
@@ -59,6 +62,15 @@ def fix_report(report: Report, options: Options, unsafe: bool, write: bool) -> F
         applied = {id(d) for d in outcome.applied}
         result.diagnostics = [d for d in result.diagnostics if id(d) not in applied]
     return summary
+
+
+def _read(path: str) -> bytes | None:
+    """A file judged from the results cache: its bytes were not kept, so read them for the fix."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
 
 
 def _notebook_bytes(entry, fixed: bytes) -> tuple[bytes, bytes]:

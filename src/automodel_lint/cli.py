@@ -52,13 +52,33 @@ def _add_check(subparsers) -> None:
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when diagnostics are found")
     p.add_argument("--max-file-size", type=_size, metavar="BYTES", help="skip larger files (default: 2 MB)")
     p.add_argument("--cache-dir", metavar="DIR", help="automodel-lint's cache (default: ~/.cache/automodel-lint)")
-    p.add_argument("--no-cache", action="store_true", help="neither read nor write automodel-lint's cache")
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache of results")
+    p.add_argument("--jobs", type=_jobs, metavar="N", help="processes that parse files (default: all cores)")
     p.add_argument("--network-timeout", type=_seconds, metavar="SECONDS", help="per Hub request (default: 3)")
     p.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     p.add_argument("--unsafe-fixes", action="store_true", default=None, help="also apply unsafe fixes")
     p.add_argument("--diff", action="store_true", help="print the fixes as unified diffs; write nothing")
     p.add_argument("--stdin-filename", metavar="NAME", help="the name of the file read from stdin (PATH `-`)")
     p.set_defaults(func=_run_check)
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of processes: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be positive")
+    return value
+
+
+def _cores() -> int:
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _seconds(text: str) -> float:
@@ -109,7 +129,8 @@ def options_from(args: argparse.Namespace):
         exclude=exclude + settings.extend_exclude,
         models=settings.models,
         locked=args.locked,
-        use_cache=not args.no_cache,
+        result_cache=not args.no_cache,
+        jobs=args.jobs or _cores(),
         unsafe_fixes=bool(settings.unsafe_fixes),
         project_root=str(settings.project_root) if settings.project_root else None,
     )

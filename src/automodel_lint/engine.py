@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Iterable
 from automodel_lint import knowledge
 from automodel_lint.knowledge import KnowledgeTable
 from automodel_lint.records import CallSite, Diagnostic, FileResult, ModelFacts, ModelRequest, Span, Unresolved
-from automodel_lint.rules import RULES_BY_CODE, Case, judge
 from automodel_lint.sources import DEFAULT_MAX_FILE_SIZE, TooLarge, Unreadable, discover, read_source
 
 if TYPE_CHECKING:  # notebooks are imported only when a notebook is read
@@ -46,7 +45,9 @@ class Options:
     locked: bool = False
     unsafe_fixes: bool = False
     noqa: bool = True  # honour `# noqa` comments (flake8's --disable-noqa turns it off)
-    use_cache: bool = True
+    use_cache: bool = True  # automodel-lint's cache of model facts
+    result_cache: bool = False  # remember each file's call sites between runs (the CLI turns it on)
+    jobs: int = 1  # processes that parse files
     project_root: str | None = None  # the folder of the pyproject.toml in use: the lock file is read there
 
 
@@ -169,6 +170,8 @@ def _syntax_error(path: str, data: bytes, fallback: str) -> Diagnostic:
         message = f"{exc.msg}"
     except (ValueError, RecursionError, MemoryError) as exc:
         message = f"{fallback or exc}"
+    from automodel_lint.rules import RULES_BY_CODE
+
     rule = RULES_BY_CODE["HFA900"]
     return Diagnostic(
         path, Span(line, column, line, column), "HFA900", rule.severity, f"file does not parse, nothing in it was checked: {message}"
@@ -221,6 +224,8 @@ def selected(code: str, options: Options) -> bool:
 
 
 def diagnose(site: CallSite, facts: ModelFacts | None, table: KnowledgeTable) -> Diagnostic | None:
+    from automodel_lint.rules import Case, judge
+
     history = tuple(t for t in knowledge.bundled_tables() if t.version != table.version)
     found = judge(Case(site, facts, table, history))
     if found is None:
@@ -264,11 +269,21 @@ def judge_all(
     return results, unresolved
 
 
-def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, known: dict | None):
+def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, known: dict | None, cache=None):
     answers: dict = dict(known or {})
-    missing = requests_of(analyses) - answers.keys()
+    needed = requests_of(analyses)
+    fingerprint = None
+    if cache is not None:
+        from automodel_lint.results_cache import facts_fingerprint
+
+        fingerprint = facts_fingerprint(options, table.version)
+        answers.update({r: a for r, a in cache.answers(fingerprint).items() if r in needed and r not in answers})
+    missing = needed - answers.keys()
     if missing:
         answers.update(make_resolver(options, table).resolve_all(missing))
+    if cache is not None:
+        cache.keep_answers(fingerprint, {r: answers[r] for r in needed}, offline=options.offline or options.locked)
+        cache.save()
     unresolved = sorted(
         {a for a in answers.values() if isinstance(a, Unresolved)}, key=lambda u: (u.model_id, u.reason)
     )
@@ -294,8 +309,94 @@ def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, kn
 def check_paths(paths: list[str], options: Options) -> Report:
     table = knowledge.current_table(options.cache_dir)
     walk = discover(paths, options.exclude)
-    analyses = [analyse_file(f.path, options.max_file_size) for f in walk.files]
-    return _report(analyses, options, table, walk.problems)
+    cache = _results_cache(options)
+    analyses = analyse_files([f.path for f in walk.files], options, cache)
+    return _report(analyses, options, table, walk.problems, cache)
+
+
+def _results_cache(options: Options):
+    if not options.result_cache:
+        return None
+    from automodel_lint.results_cache import ResultsCache
+
+    return ResultsCache(options.cache_dir or _default_cache_dir())
+
+
+# Below this many files to parse, starting worker processes costs more than it saves.
+MIN_FILES_PER_JOB = 4
+
+
+def analyse_files(paths: list[str], options: Options, cache=None) -> list[Analysis]:
+    """Every file's call sites: from the results cache where the file is unchanged, else parsed, in parallel."""
+    from automodel_lint.results_cache import digest
+    analyses: list[Analysis | None] = [None] * len(paths)
+    to_parse: list[int] = []
+    stats: dict[int, tuple[os.stat_result, str]] = {}
+    for i, path in enumerate(paths):
+        if cache is None or path.endswith(".ipynb"):
+            to_parse.append(i)
+            continue
+        try:
+            st = os.stat(path)
+        except OSError:
+            to_parse.append(i)  # analyse_file reports it
+            continue
+        entry = cache.lookup(path, st)
+        if entry is None and st.st_size <= options.max_file_size:
+            try:
+                data = read_source(path, options.max_file_size)
+            except (TooLarge, Unreadable):
+                to_parse.append(i)
+                continue
+            sha = digest(data)
+            entry = cache.lookup_content(path, st, sha)
+            if entry is None and not _may_hold_calls(data):
+                analyses[i] = Analysis(path)  # cannot hold a call: nothing to parse, remember so
+                cache.store(path, st, sha, [], analyses[i].result, [])
+                continue
+            stats[i] = (st, sha)
+        if entry is not None:
+            analyses[i] = _restored(path, entry)
+        else:
+            to_parse.append(i)
+    for i, analysis in zip(to_parse, _parse_all([paths[i] for i in to_parse], options)):
+        analyses[i] = analysis
+        if cache is not None and i in stats and analysis.notebook is None:
+            st, sha = stats[i]
+            cache.store(paths[i], st, sha, analysis.sites, analysis.result, analysis.lines)
+    return analyses  # type: ignore[return-value]
+
+
+def _default_cache_dir() -> str:
+    from automodel_lint.paths import default_cache_dir
+
+    return str(default_cache_dir())
+
+
+def _restored(path: str, entry: dict) -> Analysis:
+    from automodel_lint.results_cache import ResultsCache
+
+    sites, diagnostics, skipped, lines = ResultsCache.restore(entry)
+    analysis = Analysis(path, sites=sites, lines=lines)
+    analysis.result.diagnostics = diagnostics
+    analysis.result.skipped = skipped
+    return analysis
+
+
+def _parse_all(paths: list[str], options: Options) -> list[Analysis]:
+    jobs = min(options.jobs, len(paths) // MIN_FILES_PER_JOB)
+    if jobs <= 1:
+        return [analyse_file(p, options.max_file_size) for p in paths]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: the workers start with this process's imports (LibCST, the tables) instead of importing again.
+    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            return list(pool.map(analyse_file, paths, [options.max_file_size] * len(paths), chunksize=4))
+    except (OSError, RuntimeError):  # no processes to be had (a sandbox): parse here
+        return [analyse_file(p, options.max_file_size) for p in paths]
 
 
 def check_source(path: str, data: bytes, options: Options) -> Report:
@@ -306,8 +407,8 @@ def check_source(path: str, data: bytes, options: Options) -> Report:
     return report
 
 
-def _report(analyses: list[Analysis], options: Options, table: KnowledgeTable, problems) -> Report:
-    results, unresolved, answers = _judge(analyses, options, table, None)
+def _report(analyses: list[Analysis], options: Options, table: KnowledgeTable, problems, cache=None) -> Report:
+    results, unresolved, answers = _judge(analyses, options, table, None, cache)
     return Report(
         results, unresolved, problems, table, sites=sum(len(a.sites) for a in analyses),
         answers=answers, sources={a.path: a.source for a in analyses if a.source is not None},

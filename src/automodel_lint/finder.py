@@ -22,7 +22,7 @@ from typing import Callable, Iterable, Sequence
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from automodel_lint.records import CallSite, Span
+from automodel_lint.records import PIPELINE_PREFIX, CallSite, Span
 from automodel_lint.values import (
     READ_ONLY_METHODS,
     UNKNOWN,
@@ -48,7 +48,6 @@ MODEL_ARG = "pretrained_model_name_or_path"
 # Modules that export the concrete model classes: the top level, and a model's package or modeling module.
 MODEL_MODULE = re.compile(r"transformers(\.models\.\w+(\.modeling_\w+)?)?")
 PIPELINE_FUNCTIONS = frozenset({"transformers.pipeline", "transformers.pipelines.pipeline"})
-PIPELINE_PREFIX = "pipeline"
 
 
 @dataclass(frozen=True)
@@ -468,14 +467,6 @@ def _has_star(call: cst.Call) -> bool:
     return any(arg.star for arg in call.args)
 
 
-def pipeline_task(called: str) -> str | None:
-    """The task of a pipeline call site's `called` ("pipeline:ner" -> "ner"); None for a class or a bare pipeline."""
-    prefix = PIPELINE_PREFIX + ":"
-    return called[len(prefix):] if called.startswith(prefix) else None
-
-
-def is_pipeline(called: str) -> bool:
-    return called == PIPELINE_PREFIX or called.startswith(PIPELINE_PREFIX + ":")
 
 
 def targets(names: Iterable[str]) -> Callable[[str], bool]:

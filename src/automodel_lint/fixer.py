@@ -343,9 +343,31 @@ def _unused(file: _File, plan: _Plan) -> set:
             if isinstance(assignment, ImportAssignment)
             for ref in assignment.references
         )
-        if not referenced:
+        # Scope analysis does not count a use that comes before the import (legal in a function body, or
+        # broken code): any other Name of that spelling keeps the import.
+        if not referenced and not any(n not in renamed for n in _names_spelled(file.module, name)):
             unused.add(alias)
     return unused
+
+
+def _names_spelled(module: cst.Module, name: str) -> list:
+    class Names(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.found: list = []
+
+        def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
+            return False  # the binding itself is not a use
+
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
+            return False  # nor is a rebinding (`except ImportError: X = None`)
+
+        def visit_Name(self, node: cst.Name) -> None:
+            if node.value == name:
+                self.found.append(node)
+
+    names = Names()
+    module.visit(names)
+    return names.found
 
 
 # Editing the import statements, whitespace and comments included
@@ -593,20 +615,29 @@ class WriteError(Exception):
         self.reason = reason
 
 
-def write_atomic(path: str | os.PathLike, data: bytes) -> bool:
+def write_atomic(path: str | os.PathLike, data: bytes, expected: bytes | None = None) -> bool:
     """Replaces the file's content with `data` atomically, keeping its mode; False if it already holds `data`.
 
     A read-only file is refused even where its folder would let `os.replace` swap it, because read-only
     is what the user asked for. A symlink is followed: the file it points to is written, the link kept.
+    With `expected` (the bytes the fix was computed from), a file that changed or vanished since it was
+    read is refused: the fix would otherwise undo someone's edit, or bring a deleted file back.
     """
     path = os.fspath(path)
     target = os.path.realpath(path)
     try:
         st = os.stat(target)
+        if not stat.S_ISREG(st.st_mode):
+            raise WriteError(path, "not a regular file")
         with open(target, "rb") as handle:
-            if handle.read() == data:
-                return False
+            current = handle.read()
+        if current == data:
+            return False
+        if expected is not None and current != expected:
+            raise WriteError(path, "the file changed while it was being checked; run again")
     except FileNotFoundError:
+        if expected is not None:
+            raise WriteError(path, "the file was removed while it was being checked") from None
         st = None
     except OSError as exc:
         raise WriteError(path, exc.strerror or str(exc)) from None

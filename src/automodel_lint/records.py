@@ -19,6 +19,20 @@ class Span:
     end_column: int
 
 
+# `CallSite.called` of a `pipeline(...)` call: "pipeline:<task>", or "pipeline" when no task is given.
+PIPELINE_PREFIX = "pipeline"
+
+
+def pipeline_task(called: str) -> str | None:
+    """The task of a pipeline call site's `called` ("pipeline:ner" -> "ner"); None for a class or a bare pipeline."""
+    prefix = PIPELINE_PREFIX + ":"
+    return called[len(prefix):] if called.startswith(prefix) else None
+
+
+def is_pipeline(called: str) -> bool:
+    return called == PIPELINE_PREFIX or called.startswith(PIPELINE_PREFIX + ":")
+
+
 @dataclass(frozen=True)
 class CallSite:
     """One `X.from_pretrained(...)` call whose X is a transformers class and whose model value is certain."""

@@ -12,9 +12,8 @@ from functools import cached_property
 from typing import Callable
 
 from automodel_lint import families
-from automodel_lint.finder import is_pipeline, pipeline_task
 from automodel_lint.knowledge import KnowledgeTable
-from automodel_lint.records import CallSite, ModelFacts, Verdict
+from automodel_lint.records import CallSite, ModelFacts, Verdict, is_pipeline, pipeline_task
 
 
 @dataclass

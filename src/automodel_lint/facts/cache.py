@@ -28,6 +28,7 @@ from pathlib import Path
 
 from automodel_lint.facts.base import Redirect, parse_json_bytes
 from automodel_lint.records import ModelFacts, ModelRequest, Unresolved
+from automodel_lint.paths import default_cache_dir
 
 SCHEMA_VERSION = 1
 FILE_NAME = "hub-facts.json"
@@ -35,18 +36,6 @@ POSITIVE_TTL = 30 * 24 * 3600
 NEGATIVE_TTL = 24 * 3600
 MAX_CACHE_BYTES = 64_000_000
 SOURCE = "cache"
-
-
-def default_cache_dir() -> Path:
-    """AUTOMODEL_LINT_CACHE_DIR, else $XDG_CACHE_HOME/automodel-lint, else ~/.cache/automodel-lint."""
-    env = os.environ.get("AUTOMODEL_LINT_CACHE_DIR")
-    if env:
-        return Path(env).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    # The XDG spec says a relative XDG_CACHE_HOME is invalid and must be ignored.
-    if xdg and os.path.isabs(xdg):
-        return Path(xdg) / "automodel-lint"
-    return Path.home() / ".cache" / "automodel-lint"
 
 
 def cache_key(request: ModelRequest) -> str:
