@@ -3,13 +3,27 @@
 Directories are walked the way ruff and flake8 users expect: version-control folders, virtualenvs,
 build output and caches are skipped, and so is what git ignores. A file named on the command line is
 always checked. Reading never follows a FIFO or a device, and a file above the size cap is not read.
+An entry that cannot even be stat'ed while walking (a symlink loop, a dangling link) is listed if its
+name is a source file's, so that reading it reports why; it is not a problem of the run.
+
+Reading also refuses what the parser cannot survive (`parse_hazard`). LibCST's native parser recurses
+once per nesting level on the C stack: an expression nested a few thousand levels deep (`a.b.b...`,
+`-----1`, `a and a and ...`, 1,300 parentheses) kills the process with SIGSEGV instead of raising, and
+a few hundred levels already end in RecursionError after seconds of work (LibCST #980, #619, #1000).
+The stdlib parser is checked first: it refuses such code with an exception (Python 3.11 and later;
+Python 3.10's own parser overflows on one-line expressions of about 200,000 terms, so there large files
+are checked in a child process).
 """
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import stat
 import subprocess
+import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,10 +106,12 @@ def _walk_dir(root: str, walk: Walk, exclude: tuple[str, ...]) -> list[str]:
                 if entry.is_dir():
                     if not _is_skipped_dir(entry):
                         subdirs.append(entry.path)
-                elif entry.name.endswith(SUFFIXES) and entry.is_file():
+                elif entry.name.endswith(SUFFIXES) and (entry.is_file() or entry.is_symlink()):
+                    # A dangling or looping link is listed too: reading it says why it was skipped.
                     found.append(entry.path)
-            except OSError as exc:
-                walk.problems.append((entry.path, exc.strerror or str(exc)))
+            except OSError:
+                if entry.name.endswith(SUFFIXES):
+                    found.append(entry.path)
         stack.extend(reversed(subdirs))
     return found
 
@@ -130,6 +146,10 @@ class Unreadable(Exception):
     """A file that cannot be read as a source file; the message says why."""
 
 
+class TooDeep(Unreadable):
+    """A source file nested beyond what the parser survives; the message says how deep, and why it is not parsed."""
+
+
 class TooLarge(Exception):
     def __init__(self, size: int) -> None:
         super().__init__(size)
@@ -153,4 +173,141 @@ def read_source(path: str, max_size: int) -> bytes:
         raise Unreadable(exc.strerror or str(exc)) from None
     if len(data) > max_size:
         raise TooLarge(len(data))
+    if path.endswith((".py", ".pyi")) and any(gate in data for gate in PARSE_GATES):
+        hazard = parse_hazard(data)
+        if hazard:
+            raise TooDeep(hazard)
     return data
+
+
+# Files holding none of these are never handed to LibCST (the engine's gate), so they need no check.
+PARSE_GATES = (b"from_pretrained", b"pipeline")
+# Deeper than this, LibCST and the finder end in RecursionError anyway (at about 320 levels with Python's
+# default recursion limit), after seconds of work; a few thousand levels crash the process.
+MAX_NESTING = 500
+# CPython refuses more than 200 nested brackets; LibCST's parser crashes at about 1,300.
+MAX_BRACKETS = 200
+# Python 3.10's ast.parse itself overflows the C stack on one-line chains of about 200,000 terms (about
+# 300 KB); smaller files cannot hold one, larger ones are checked in a child process there.
+_INPROCESS_LIMIT = None if sys.version_info >= (3, 11) else 100_000
+_HAZARD_TIMEOUT = 30.0
+_memo: dict[bytes, str | None] = {}
+
+
+def parse_hazard(data: bytes, tree: ast.AST | None = None) -> str | None:
+    """Why `data` must not be handed to LibCST's parser, or None. Never raises; `tree`: its stdlib AST, if parsed.
+
+    The stdlib parser answers first (it refuses extreme nesting with an exception); then the AST's depth is
+    measured, counting each operand of `a and b and ...` as a level, since LibCST nests those pairwise.
+    Code the stdlib cannot parse for other reasons (a syntax error, a newer Python's syntax) is measured by its
+    brackets only, and LibCST reports the syntax error.
+    """
+    if tree is None and data in _memo:
+        return _memo[data]
+    if tree is not None:
+        hazard = _too_deep(tree, data)
+    elif _INPROCESS_LIMIT is not None and len(data) > _INPROCESS_LIMIT:
+        hazard = _hazard_in_child(data)
+    else:
+        hazard = _hazard(data)
+    if tree is None:
+        if len(_memo) > 16:
+            _memo.clear()
+        _memo[data] = hazard
+    return hazard
+
+
+def _hazard(data: bytes) -> str | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(data)
+    except (RecursionError, MemoryError):
+        return "not parsed: nested too deeply for Python's own parser, and LibCST's would crash on it"
+    except SyntaxError as exc:
+        if "too many nested parentheses" in str(exc.msg):
+            return f"not parsed: more than {MAX_BRACKETS} nested brackets, which Python refuses and LibCST's parser may crash on"
+        return _bracket_hazard(data)
+    except (ValueError, TypeError):
+        return None  # NUL bytes and the like: LibCST reports them as a syntax error
+    return _too_deep(tree, data)
+
+
+def _bracket_hazard(data: bytes) -> str | None:
+    """For code the stdlib cannot parse: brackets counted in the bytes (strings included, so this errs toward refusing)."""
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(data):
+        if match.group() in b"([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(0, depth - 1)
+    if deepest > MAX_BRACKETS:
+        return f"not parsed: {deepest:,} nested brackets, more than LibCST's parser survives"
+    return None
+
+
+_BRACKETS = re.compile(rb"[()\[\]{}]")
+
+
+def _too_deep(tree: ast.AST, data: bytes) -> str | None:
+    depth = nesting_depth(tree)
+    if depth > MAX_NESTING:
+        return f"not parsed: nested {depth:,} levels deep, beyond what LibCST's parser survives (it crashes on such code)"
+    return None
+
+
+def nesting_depth(tree: ast.AST) -> int:
+    """The deepest chain of nodes, as LibCST would nest them: `a and b and c` is two levels there, one in `ast`.
+
+    Iterative, so any depth is measured. An expression on one line is not entered when it is shorter (in
+    characters) than the depth that could matter: every level takes at least one character.
+    """
+    deepest = 0
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, ast.BoolOp):
+            depth += len(node.values) - 2
+        if depth > deepest:
+            deepest = depth
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr) and child.lineno == child.end_lineno \
+                    and depth + 2 * ((child.end_col_offset or 0) - child.col_offset) <= MAX_NESTING:
+                deepest = max(deepest, depth + 1)
+                continue
+            stack.append((child, depth + 1))
+    return deepest
+
+
+_CHILD = r"""
+import ast, sys, warnings
+sys.setrecursionlimit(1000)
+data = sys.stdin.buffer.read()
+try:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ast.parse(data)
+except (RecursionError, MemoryError):
+    sys.exit(3)
+except SyntaxError as exc:
+    sys.exit(4 if "too many nested parentheses" in str(exc.msg) else 0)
+except BaseException:
+    sys.exit(0)
+"""
+
+
+def _hazard_in_child(data: bytes) -> str | None:
+    """Python 3.10: the stdlib parse of a large file is tried in a child process first, which may crash safely."""
+    try:
+        result = subprocess.run([sys.executable, "-c", _CHILD], input=data, capture_output=True,
+                                timeout=_HAZARD_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return f"not parsed: Python's own parser needed more than {_HAZARD_TIMEOUT:g} s for it"
+    except OSError:
+        return _bracket_hazard(data)
+    if result.returncode < 0 or result.returncode == 3:
+        return "not parsed: nested too deeply for Python's own parser, and LibCST's would crash on it"
+    if result.returncode == 4:
+        return f"not parsed: more than {MAX_BRACKETS} nested brackets, which Python refuses and LibCST's parser may crash on"
+    return _hazard(data)
