@@ -183,11 +183,11 @@ class FactsCache:
         if not self._pending or not self.writable:
             return not self._pending
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
+            make_private_dir(self.dir)
             from filelock import FileLock, Timeout
 
             try:
-                with FileLock(str(self.path) + ".lock", timeout=10):
+                with FileLock(str(self.path) + ".lock", timeout=10, mode=0o644):
                     self._write_locked()
             except Timeout:
                 self.warn(f"the cache {self.path} stayed locked by another run; this run's answers are not saved")
@@ -222,7 +222,7 @@ class FactsCache:
         if self.path.exists():
             from filelock import FileLock
 
-            with FileLock(str(self.path) + ".lock", timeout=10):
+            with FileLock(str(self.path) + ".lock", timeout=10, mode=0o644):
                 self.path.unlink(missing_ok=True)
         return count
 
@@ -238,6 +238,27 @@ class FactsCache:
             size = 0
         return {"path": str(self.path), "entries": len(entries), "positive": len(positive),
                 "negative": len(negative), "stale": len(stale), "bytes": size}
+
+
+def make_private_dir(folder: Path) -> None:
+    """Create the cache folder (and missing parents) writable by its owner only, whatever the umask.
+
+    A folder others could write would let them plant "facts" or swap the file between runs; folders that
+    already exist are the user's and are left as they are.
+    """
+    if folder.is_dir():
+        return
+    missing = []
+    step = folder
+    while not step.exists() and step.parent != step:
+        missing.append(step)
+        step = step.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    for created in missing:
+        try:
+            os.chmod(created, 0o755)
+        except OSError:
+            pass
 
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
