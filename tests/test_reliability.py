@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from automodel_lint import sources
-from automodel_lint.sources import TooDeep, TooLarge, Unreadable, discover, parse_hazard, read_source
+from automodel_lint.sources import TooLarge, Unreadable, discover, parse_hazard, read_source
 
 SRC = str(Path(__file__).resolve().parent.parent / "src")
 HEAD = b"from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM\n"
@@ -179,14 +179,30 @@ def test_parse_hazard(data, hazard):
     COUNTS["inputs"] += 1
 
 
-def test_read_source_refuses_what_the_parser_cannot_survive(tmp_path):
+def test_the_engine_refuses_what_the_parser_cannot_survive(tmp_path):
+    from automodel_lint import engine
+
+    deep = OK + b"x = a" + b".b" * 20_000 + b"\n"
+    # Whatever the source came from (a file, stdin, a notebook cell): LibCST never sees it.
+    assert "not parsed" in engine.analyse_source("a.py", deep).result.skipped
     path = tmp_path / "a.py"
-    path.write_bytes(OK + b"x = a" + b".b" * 20_000 + b"\n")
-    with pytest.raises(TooDeep, match="not parsed"):
-        read_source(str(path), 2_000_000)
-    path.write_bytes(b"x = a" + b".b" * 20_000 + b"\n")  # no candidate call: never parsed, so not checked
-    assert read_source(str(path), 2_000_000)
-    COUNTS["inputs"] += 2
+    path.write_bytes(deep)
+    assert "not parsed" in engine.analyse_file(str(path), 2_000_000).result.skipped
+    # No candidate call: never parsed, so nothing to refuse.
+    assert engine.analyse_source("b.py", b"x = a" + b".b" * 20_000 + b"\n").result.skipped is None
+    COUNTS["inputs"] += 3
+
+
+def test_deep_code_on_stdin_is_skipped_not_crashed():
+    import subprocess
+    import sys
+
+    deep = OK + b"x = a" + b".b" * 20_000 + b"\n"
+    r = subprocess.run([sys.executable, "-m", "automodel_lint", "check", "--offline", "-", "--stdin-filename", "deep.py"],
+                       input=deep, capture_output=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-300:]
+    assert b"not parsed" in r.stderr and b"Traceback" not in r.stderr
+    COUNTS["inputs"] += 1
 
 
 def test_a_file_above_the_cap_is_never_parsed(tmp_path, monkeypatch):

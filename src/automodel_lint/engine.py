@@ -125,6 +125,9 @@ def analyse_source(path: str, data: bytes) -> Analysis:
     relevant = relevant_source(data)
     if relevant is None:
         return analysis
+    if relevant.hazard:
+        analysis.result.skipped = relevant.hazard
+        return analysis
     import libcst as cst  # only files that hold a candidate pay for LibCST
 
     from automodel_lint.finder import find_calls
@@ -264,8 +267,11 @@ def make_resolver(options: Options, table: KnowledgeTable):
 def judge_all(
     analyses: list[Analysis], options: Options, table: KnowledgeTable, answers: dict | None = None
 ) -> tuple[list[FileResult], list[Unresolved]]:
-    """Diagnostics for every file; `answers` (from an earlier pass) are reused and never resolved again."""
-    results, unresolved, _ = _judge(analyses, options, table, answers)
+    """Diagnostics for every file. `answers` (model facts of earlier passes) are reused, never resolved again,
+    and the new ones are added to it: the flake8 adapter keeps one such dict per process."""
+    results, unresolved, found = _judge(analyses, options, table, answers)
+    if answers is not None:
+        answers.update(found)
     return results, unresolved
 
 
@@ -392,11 +398,29 @@ def _parse_all(paths: list[str], options: Options) -> list[Analysis]:
 
     # fork: the workers start with this process's imports (LibCST, the tables) instead of importing again.
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             return list(pool.map(analyse_file, paths, [options.max_file_size] * len(paths), chunksize=4))
+    except BrokenProcessPool:
+        # A worker died (a parser crash the hazard checks did not foresee): find the file, one at a time.
+        return [_isolated(p, options.max_file_size, context) for p in paths]
     except (OSError, RuntimeError):  # no processes to be had (a sandbox): parse here
         return [analyse_file(p, options.max_file_size) for p in paths]
+
+
+def _isolated(path: str, max_size: int, context) -> Analysis:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            return pool.submit(analyse_file, path, max_size).result()
+    except BrokenProcessPool:
+        analysis = Analysis(path)
+        analysis.result.skipped = "the parser crashed on it (please report the file)"
+        return analysis
 
 
 def check_source(path: str, data: bytes, options: Options) -> Report:

@@ -28,6 +28,10 @@ from typing import Iterator, Sequence
 from automodel_lint import __version__
 
 
+# Model facts already resolved in this flake8 process: each id once per process, not once per file.
+_ANSWERS: dict = {}
+
+
 @functools.lru_cache(maxsize=None)
 def _project(folder: str) -> tuple[dict, str | None]:
     """The project's `[tool.automodel-lint.models]` and the folder of its lock file, once per folder.
@@ -119,7 +123,10 @@ class Plugin:
         analysis = engine.analyse_source(self.filename, self._source_bytes())
         if not analysis.sites and not analysis.result.diagnostics:
             return
-        results, _unresolved = engine.judge_all([analysis], options, knowledge.current_table(options.cache_dir))
+        results, _unresolved = engine.judge_all(
+            [analysis], options, knowledge.current_table(options.cache_dir), answers=_ANSWERS
+        )
+
         for d in (d for result in results for d in result.diagnostics):
             # flake8 columns are 0-based; ours, like LibCST's lines, are 1-based.
             yield d.span.line, d.span.column - 1, f"{d.code} {d.message}", type(self)

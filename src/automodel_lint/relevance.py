@@ -29,11 +29,13 @@ import ast
 import bisect
 import io
 import re
+import sys
 import tokenize
 import warnings
 from dataclasses import dataclass
 
 from automodel_lint.records import Span
+from automodel_lint.sources import parse_hazard
 
 CALL_NAMES = frozenset({"from_pretrained", "pipeline"})
 _MENTION = re.compile(rb"from_pretrained|pipeline")
@@ -53,6 +55,7 @@ class Reduced:
     source: bytes
     lines: tuple[int, ...] | None  # the file's line number of each line of `source`; None: the same lines
     encoding: str = "utf-8"
+    hazard: str | None = None  # why LibCST must not be given this source at all (it would crash or stall)
 
     def file_line(self, line: int) -> int:
         return self.lines[line - 1] if self.lines is not None else line
@@ -453,10 +456,21 @@ def relevant_source(data: bytes) -> Reduced | None:
     if _ALIASED.search(data):
         # An alias's calls do not mention the name: no line can be skipped unread.
         mentions = list(range(1, len(lines) + 1))
+    if sys.version_info < (3, 11) and len(data) > 100_000:
+        hazard = parse_hazard(data)  # Python 3.10's own parser can crash here: it is asked in a child first
+        if hazard:
+            return Reduced(data, None, hazard=hazard)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences and the like are not our business
             tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        # LibCST reports a syntax error better than we could, unless the failure was the nesting itself.
+        return Reduced(data, None, hazard=parse_hazard(data))
+    hazard = parse_hazard(data, tree)
+    if hazard:
+        return Reduced(data, None, hazard=hazard)
+    try:
         reader = _Reader(data, lines, mentions)
         reader.read_block(tree.body)
         heads = _transformers_heads(reader.infos.values())

@@ -6,7 +6,8 @@ always checked. Reading never follows a FIFO or a device, and a file above the s
 An entry that cannot even be stat'ed while walking (a symlink loop, a dangling link) is listed if its
 name is a source file's, so that reading it reports why; it is not a problem of the run.
 
-Reading also refuses what the parser cannot survive (`parse_hazard`). LibCST's native parser recurses
+`parse_hazard` says what the parser cannot survive; the engine asks it (through `relevance`, which has
+the file's stdlib syntax tree already) before any source reaches LibCST, whatever it came from. LibCST's native parser recurses
 once per nesting level on the C stack: an expression nested a few thousand levels deep (`a.b.b...`,
 `-----1`, `a and a and ...`, 1,300 parentheses) kills the process with SIGSEGV instead of raising, and
 a few hundred levels already end in RecursionError after seconds of work (LibCST #980, #619, #1000).
@@ -146,10 +147,6 @@ class Unreadable(Exception):
     """A file that cannot be read as a source file; the message says why."""
 
 
-class TooDeep(Unreadable):
-    """A source file nested beyond what the parser survives; the message says how deep, and why it is not parsed."""
-
-
 class TooLarge(Exception):
     def __init__(self, size: int) -> None:
         super().__init__(size)
@@ -173,15 +170,9 @@ def read_source(path: str, max_size: int) -> bytes:
         raise Unreadable(exc.strerror or str(exc)) from None
     if len(data) > max_size:
         raise TooLarge(len(data))
-    if path.endswith((".py", ".pyi")) and any(gate in data for gate in PARSE_GATES):
-        hazard = parse_hazard(data)
-        if hazard:
-            raise TooDeep(hazard)
     return data
 
 
-# Files holding none of these are never handed to LibCST (the engine's gate), so they need no check.
-PARSE_GATES = (b"from_pretrained", b"pipeline")
 # Deeper than this, LibCST and the finder end in RecursionError anyway (at about 320 levels with Python's
 # default recursion limit), after seconds of work; a few thousand levels crash the process.
 MAX_NESTING = 500
