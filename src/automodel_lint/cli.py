@@ -26,14 +26,6 @@ def _codes(text: str) -> frozenset[str]:
     return codes
 
 
-def _size(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of bytes: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be positive")
-    return value
 
 
 def _add_check(subparsers) -> None:
@@ -62,14 +54,6 @@ def _add_check(subparsers) -> None:
     p.set_defaults(func=_run_check)
 
 
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of processes: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be positive")
-    return value
 
 
 def _cores() -> int:
@@ -81,14 +65,22 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be positive")
-    return value
+def _positive(cast, unit: str):
+    """An argparse type: a positive number of `unit`, or a one-line usage error."""
+
+    def parse(text: str):
+        try:
+            value = cast(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number of {unit}: {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError("must be positive")
+        return value
+
+    return parse
+
+
+_size, _jobs, _seconds = _positive(int, "bytes"), _positive(int, "processes"), _positive(float, "seconds")
 
 
 def _settings(args: argparse.Namespace):

@@ -29,6 +29,7 @@ from automodel_lint.values import (
     Overridable,
     Parameter,
     Scope,
+    dotted,
     evaluate,
     literal_bool,
 )
@@ -63,19 +64,8 @@ class _Candidate:
     scope: Scope
 
 
-def _dotted(node: cst.BaseExpression) -> list[str] | None:
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if not isinstance(node, cst.Name):
-        return None
-    parts.append(node.value)
-    return parts[::-1]
-
-
 def _module_name(node: cst.Attribute | cst.Name) -> str:
-    return ".".join(_dotted(node) or ())
+    return ".".join(dotted(node) or ())
 
 
 class _Collector(cst.CSTVisitor):
@@ -263,7 +253,7 @@ def _import_of(name: str, scope: Scope) -> str | None:
 
 
 def _qualified(func: cst.BaseExpression, scope: Scope) -> str | None:
-    parts = _dotted(func)
+    parts = dotted(func)
     if not parts:
         return None
     head = _import_of(parts[0], scope)
@@ -295,7 +285,7 @@ def resolve_model_class(func: cst.BaseExpression, scope: Scope) -> str | None:
 def _is_dataclass_decorator(node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.Call):
         node = node.func
-    parts = _dotted(node)
+    parts = dotted(node)
     return bool(parts) and parts[-1] == "dataclass"
 
 

@@ -72,8 +72,8 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _site_to_json(site: CallSite) -> dict:
-    data = asdict(site)
+def _to_json(record: CallSite | Diagnostic) -> dict:
+    data = asdict(record)
     data["span"] = list(data["span"].values())
     return data
 
@@ -83,12 +83,6 @@ def _site_from_json(data: dict) -> CallSite:
     fields["span"] = Span(*fields["span"])
     fields["uncertain_kwargs"] = tuple(fields.get("uncertain_kwargs", ()))
     return CallSite(**fields)
-
-
-def _diagnostic_to_json(d: Diagnostic) -> dict:
-    data = asdict(d)
-    data["span"] = list(data["span"].values())
-    return data
 
 
 def _diagnostic_from_json(data: dict) -> Diagnostic:
@@ -136,8 +130,8 @@ class ResultsCache:
             "size": st.st_size,
             "mtime_ns": st.st_mtime_ns,
             "sha": sha,
-            "sites": [_site_to_json(s) for s in sites],
-            "diagnostics": [_diagnostic_to_json(d) for d in result.diagnostics],
+            "sites": [_to_json(s) for s in sites],
+            "diagnostics": [_to_json(d) for d in result.diagnostics],
             "skipped": result.skipped,
             # `# noqa` needs the text only of files that have such a comment.
             "lines": lines if any("noqa" in line for line in lines) else [],

@@ -341,19 +341,28 @@ def _dest(call: cst.Call) -> str | None:
     return chosen.replace("-", "_") if chosen else None
 
 
-def qualified_name(node: cst.BaseExpression, scope: Scope) -> str | None:
-    """`os.path.join` for `os.path.join`, `join` after `from os.path import join`, ...: through the file's imports."""
+def dotted(node: cst.BaseExpression) -> list[str] | None:
+    """`["a", "b", "c"]` for `a.b.c`; None for anything but names and attributes."""
     parts: list[str] = []
     while isinstance(node, cst.Attribute):
         parts.append(node.attr.value)
         node = node.value
     if not isinstance(node, cst.Name):
         return None
-    found = _bound(node.value, scope)
+    parts.append(node.value)
+    return parts[::-1]
+
+
+def qualified_name(node: cst.BaseExpression, scope: Scope) -> str | None:
+    """`os.path.join` for `os.path.join`, `join` after `from os.path import join`, ...: through the file's imports."""
+    parts = dotted(node)
+    if not parts:
+        return None
+    found = _bound(parts[0], scope)
     qualified = getattr(found[0], "qualified", None) if found else None
     if not qualified:
         return None
-    return ".".join([qualified, *reversed(parts)])
+    return ".".join([qualified, *parts[1:]])
 
 
 def _call(node: cst.Call, scope: Scope, depth: int, notes: list[str] | None) -> "str | _Unknown":
