@@ -60,6 +60,7 @@ class Analysis:
     result: FileResult | None = None
     source: bytes | None = None  # kept only for files with call sites: what a fix starts from
     lines: list[str] = field(default_factory=list)  # the decoded text, for `# noqa` comments
+    verdicts: dict | None = None  # from the results cache: the last run's diagnostics of this unchanged file
     notebook: "NotebookSource | None" = None  # for .ipynb files: the cells' joined source and the way back
     raw: bytes | None = None  # for notebooks: the file's own bytes (the JSON), which a fix rewrites
 
@@ -277,23 +278,27 @@ def judge_all(
 
 def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, known: dict | None, cache=None):
     answers: dict = dict(known or {})
-    needed = requests_of(analyses)
-    fingerprint = None
+    fingerprint = verdicts = None
+    reused: list[Analysis] = []
     if cache is not None:
-        from automodel_lint.results_cache import facts_fingerprint
+        from automodel_lint.results_cache import facts_fingerprint, verdict_fingerprint
 
         fingerprint = facts_fingerprint(options, table.version)
+        # A file unchanged since a run with the same facts and options gets that run's verdicts back: a warm
+        # run then needs neither the rules nor the resolver.
+        verdicts = verdict_fingerprint(fingerprint, options)
+        reused = [a for a in analyses if a.verdicts is not None and a.verdicts.get("fp") == verdicts]
+        analyses = [a for a in analyses if not (a.verdicts is not None and a.verdicts.get("fp") == verdicts)]
+    needed = requests_of(analyses)
+    if cache is not None and needed:
         answers.update({r: a for r, a in cache.answers(fingerprint).items() if r in needed and r not in answers})
     missing = needed - answers.keys()
     if missing:
         answers.update(make_resolver(options, table).resolve_all(missing))
-    if cache is not None:
+    if cache is not None and needed:
         cache.keep_answers(fingerprint, {r: answers[r] for r in needed}, offline=options.offline or options.locked)
-        cache.save()
-    unresolved = sorted(
-        {a for a in answers.values() if isinstance(a, Unresolved)}, key=lambda u: (u.model_id, u.reason)
-    )
-    results = []
+    found_unresolved = {a for r, a in answers.items() if r in needed and isinstance(a, Unresolved)}
+    results = [_reuse(a, found_unresolved) for a in reused]
     for analysis in analyses:
         result = analysis.result
         result.diagnostics = [d for d in result.diagnostics if selected(d.code, options)]
@@ -309,7 +314,24 @@ def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, kn
             result.diagnostics = filter_noqa(analysis.lines, result.diagnostics)
         result.diagnostics.sort(key=lambda d: (d.span.line, d.span.column, d.code))
         results.append(result)
+        if cache is not None and analysis.notebook is None:
+            mine = {answers.get(request_of(s)) for s in analysis.sites if s.model is not None}
+            cache.keep_verdicts(analysis.path, verdicts, result.diagnostics, [u for u in mine if isinstance(u, Unresolved)])
+    if cache is not None:
+        cache.save()
+    order = {a.path: i for i, a in enumerate([*reused, *analyses])}
+    results.sort(key=lambda r: order.get(r.path, 0))
+    unresolved = sorted(found_unresolved, key=lambda u: (u.model_id, u.reason))
     return results, unresolved, answers
+
+
+def _reuse(analysis: Analysis, unresolved: set) -> FileResult:
+    from automodel_lint.results_cache import ResultsCache
+
+    diagnostics, missing = ResultsCache.verdicts_of(analysis.verdicts)
+    analysis.result.diagnostics = diagnostics
+    unresolved.update(missing)
+    return analysis.result
 
 
 def check_paths(paths: list[str], options: Options) -> Report:
@@ -383,7 +405,7 @@ def _restored(path: str, entry: dict) -> Analysis:
     from automodel_lint.results_cache import ResultsCache
 
     sites, diagnostics, skipped, lines = ResultsCache.restore(entry)
-    analysis = Analysis(path, sites=sites, lines=lines)
+    analysis = Analysis(path, sites=sites, lines=lines, verdicts=entry.get("verdicts"))
     analysis.result.diagnostics = diagnostics
     analysis.result.skipped = skipped
     return analysis

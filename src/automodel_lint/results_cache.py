@@ -30,6 +30,13 @@ def astuple_request(request) -> tuple:
     return (request.model, request.revision, request.subfolder, request.file_dir)
 
 
+def verdict_fingerprint(facts: str, options) -> str:
+    """What a file's verdicts depend on besides its bytes: the facts, and the options that filter them."""
+    parts = [facts, repr(sorted(options.select or ())), repr(options.select is None), repr(sorted(options.ignore)),
+             repr(options.noqa)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+
+
 def facts_fingerprint(options, table_version: str) -> str:
     """What the model facts of a run depend on, besides the model ids themselves."""
     from automodel_lint.paths import default_cache_dir
@@ -126,6 +133,7 @@ class ResultsCache:
         return None
 
     def store(self, path: str, st: os.stat_result, sha: str, sites: list[CallSite], result: FileResult, lines) -> None:
+        # A new entry has no verdicts: the file changed (or is new), so it is judged afresh.
         self.entries[os.path.abspath(path)] = {
             "size": st.st_size,
             "mtime_ns": st.st_mtime_ns,
@@ -171,6 +179,23 @@ class ResultsCache:
                 return {}  # an entry we did not write: trust none of them
         return found
 
+    def keep_verdicts(self, path: str, fingerprint: str, diagnostics: list[Diagnostic], unresolved: list) -> None:
+        entry = self.entries.get(os.path.abspath(path))
+        if entry is None:
+            return
+        entry["verdicts"] = {
+            "fp": fingerprint,
+            "diagnostics": [_to_json(d) for d in diagnostics],
+            "unresolved": sorted([u.model_id, u.reason] for u in unresolved),
+        }
+        self.dirty = True
+
+    @staticmethod
+    def verdicts_of(stored: dict) -> tuple[list[Diagnostic], list]:
+        from automodel_lint.records import Unresolved
+
+        return [_diagnostic_from_json(d) for d in stored["diagnostics"]], [Unresolved(*u) for u in stored["unresolved"]]
+
     def keep_answers(self, fingerprint: str, answers: dict, offline: bool) -> None:
         from automodel_lint.facts.cache import facts_to_json
         from automodel_lint.records import Unresolved
@@ -182,6 +207,9 @@ class ResultsCache:
                     kept.append({"request": list(astuple_request(request)), "unresolved": [answer.model_id, answer.reason]})
             elif answer.source in REUSABLE_SOURCES:
                 kept.append({"request": list(astuple_request(request)), "facts": facts_to_json(answer), "source": answer.source})
+        if fingerprint == self.data_fingerprint:
+            fresh = {json.dumps(item["request"]) for item in kept}
+            kept += [item for item in self.data_answers if json.dumps(item["request"]) not in fresh]
         kept.sort(key=lambda item: json.dumps(item["request"]))
         if fingerprint != self.data_fingerprint or kept != self.data_answers:
             self.data_fingerprint, self.data_answers = fingerprint, kept

@@ -1,0 +1,58 @@
+"""The results cache: a warm run says exactly what a cold one says, and anything that changes the answer
+(the file, the options, the project's declared models) is judged afresh."""
+
+import json
+import os
+import subprocess
+import sys
+
+WRONG = 'from transformers import AutoModelForSeq2SeqLM\n\nm = AutoModelForSeq2SeqLM.from_pretrained("gpt2")\n'
+PRIVATE = 'from transformers import AutoModelForSeq2SeqLM\n\nm = AutoModelForSeq2SeqLM.from_pretrained("acme/private-llm")\n'
+
+
+def run(root, *args):
+    r = subprocess.run([sys.executable, "-m", "automodel_lint", "check", "--offline", "--output-format", "json", *args, "."],
+                       capture_output=True, text=True, cwd=root, timeout=120)
+    return [(d["path"], d["line"], d["code"]) for d in json.loads(r.stdout)], r.stderr
+
+
+def test_warm_run_repeats_the_cold_one_and_changes_are_seen(tmp_path):
+    (tmp_path / "a.py").write_text(WRONG)
+    (tmp_path / "b.py").write_text(PRIVATE)
+    (tmp_path / "c.py").write_text("x = 1\n")
+    cold = run(tmp_path)
+    assert cold[0] == [("a.py", 3, "HFA001")]
+    assert "'acme/private-llm'" in cold[1]
+    warm = run(tmp_path)
+    assert warm == cold
+    assert (tmp_path / os.environ["AUTOMODEL_LINT_CACHE_DIR"] / "results-v1.json").exists()
+
+    # The file changes: judged afresh.
+    (tmp_path / "a.py").write_text(WRONG.replace('"gpt2"', '"t5-small"'))
+    assert run(tmp_path)[0] == []
+    # Touched but the same bytes: the entry still serves (and says the same).
+    os.utime(tmp_path / "a.py", ns=(1, 1))
+    assert run(tmp_path)[0] == []
+
+    # The project declares a model: the facts changed although no source did.
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.automodel-lint.models]\n"acme/private-llm" = { model_type = "llama", architectures = ["LlamaForCausalLM"] }\n')
+    assert run(tmp_path)[0] == [("b.py", 3, "HFA001")]
+    # The options change: the verdicts follow them.
+    assert run(tmp_path, "--ignore", "HFA001")[0] == []
+    assert run(tmp_path)[0] == [("b.py", 3, "HFA001")]
+
+
+def test_no_cache_neither_reads_nor_writes(tmp_path):
+    (tmp_path / "a.py").write_text(WRONG)
+    run(tmp_path, "--no-cache")
+    assert not (tmp_path / os.environ["AUTOMODEL_LINT_CACHE_DIR"] / "results-v1.json").exists()
+
+
+def test_a_corrupt_store_is_ignored(tmp_path):
+    (tmp_path / "a.py").write_text(WRONG)
+    store = tmp_path / os.environ["AUTOMODEL_LINT_CACHE_DIR"] / "results-v1.json"
+    store.parent.mkdir(parents=True, exist_ok=True)
+    store.write_text('{"key": "x", "files": [')
+    assert run(tmp_path)[0] == [("a.py", 3, "HFA001")]
+    assert json.loads(store.read_text())["files"]
