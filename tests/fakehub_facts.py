@@ -115,6 +115,8 @@ class FakeHub:
             elif fault != "no-info-config":
                 info["config"] = config if fault != "nonobject" else ["not", "an", "object"]
                 info["transformersInfo"] = {"auto_model": f.get("auto_model", "AutoModel")}
+            if "pipeline_tag" in f:
+                info["pipeline_tag"] = f["pipeline_tag"]
             return self._send(h, 200, json.dumps(info).encode(), [("Content-Type", "application/json")])
         rev, _, filename = tail.partition("/")
         subfolders = f.get("subfolders", {})

@@ -500,3 +500,31 @@ def test_cache_commands(capsys, tmp_path):
 def test_no_string_crashes_the_offline_resolver(model, revision, subfolder):
     answer = Resolver(offline=True, use_cache=False).resolve(ModelRequest(model, revision, subfolder))
     assert isinstance(answer, (ModelFacts, Unresolved))
+
+
+# -- the Hub's pipeline_tag: the task of `pipeline(model=...)` with no task ---------------------------------------
+
+def test_pipeline_tag_from_the_hub_survives_the_cache(tmp_path):
+    bart = {"model_type": "bart", "architectures": ["BartForConditionalGeneration"], "pipeline_tag": "summarization"}
+    with FakeHub({"lab/bart-sum": bart}) as hub:
+        facts = make(hub, cache_dir=tmp_path).resolve(ModelRequest("lab/bart-sum"))
+    assert facts.pipeline_tag == "summarization"
+    again = make(None, cache_dir=tmp_path, offline=True).resolve(ModelRequest("lab/bart-sum"))
+    assert (again.source, again.pipeline_tag) == ("cache", "summarization")
+
+
+def test_pipeline_without_a_task_is_judged_by_the_hubs_tag(tmp_path, monkeypatch):
+    from automodel_lint import knowledge
+    from automodel_lint.engine import Options, analyse_source, judge_all
+
+    bart = {"model_type": "bart", "architectures": ["BartForConditionalGeneration"], "pipeline_tag": "summarization"}
+    source = b'from transformers import pipeline\n\nsummarize = pipeline(model="lab/bart-sum")\n'
+    with FakeHub({"lab/bart-sum": bart}) as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+        results, _ = judge_all([analyse_source("a.py", source)], Options(cache_dir=str(tmp_path)),
+                               knowledge.bundled_tables()[-1])
+    found = [d for r in results for d in r.diagnostics]
+    # transformers 5 removed the summarization pipeline: this call raises although no task is written.
+    assert [(d.code, d.span.line) for d in found] == [("HFA005", 3)]
+    assert "summarization" in found[0].message

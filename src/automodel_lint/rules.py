@@ -68,7 +68,7 @@ class Case:
         or ("inferred", None) when no task is written and transformers asks the Hub."""
         task = pipeline_task(self.site.called)
         if task is None:
-            tag = getattr(self.facts, "pipeline_tag", None)  # a fact the resolver may learn to read (see report)
+            tag = self.facts.pipeline_tag if self.facts else None  # from the Hub: what transformers would run
             if not tag:
                 return "inferred", None
             task = tag

@@ -24,6 +24,7 @@ import json
 import os
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from automodel_lint.facts.base import Redirect, parse_json_bytes
@@ -45,7 +46,8 @@ def cache_key(request: ModelRequest) -> str:
 
 def facts_to_json(facts: ModelFacts) -> dict:
     return {"model_id": facts.model_id, "model_type": facts.model_type, "architectures": list(facts.architectures),
-            "auto_map": dict(facts.auto_map), "evidence": facts.evidence, "provenance": facts.provenance}
+            "auto_map": dict(facts.auto_map), "evidence": facts.evidence, "provenance": facts.provenance,
+            "pipeline_tag": facts.pipeline_tag}
 
 
 def facts_from_json(data: object, source: str) -> ModelFacts | None:
@@ -63,7 +65,8 @@ def facts_from_json(data: object, source: str) -> ModelFacts | None:
         return None
     evidence = data.get("evidence") if isinstance(data.get("evidence"), str) else None
     provenance = data.get("provenance") if isinstance(data.get("provenance"), str) else None
-    return ModelFacts(data["model_id"], mt, tuple(archs), tuple(sorted(amap.items())), source, evidence, provenance)
+    tag = data.get("pipeline_tag") if isinstance(data.get("pipeline_tag"), str) else None
+    return ModelFacts(data["model_id"], mt, tuple(archs), tuple(sorted(amap.items())), source, evidence, provenance, tag)
 
 
 class FactsCache:
@@ -157,8 +160,7 @@ class FactsCache:
         age = max(0, int((self.clock() - entry["fetched"]) // 86400))
         stale = "" if fresh else ", older than 30 days"
         where = f"cached Hub answer, {age} d old{stale}"
-        return ModelFacts(facts.model_id, facts.model_type, facts.architectures, facts.auto_map, SOURCE,
-                          facts.evidence, f"{where}; {facts.provenance}" if facts.provenance else where)
+        return replace(facts, provenance=f"{where}; {facts.provenance}" if facts.provenance else where)
 
     def sha(self, request: ModelRequest) -> str | None:
         entry = self._pending.get(cache_key(request)) or self.entries().get(cache_key(request)) or {}

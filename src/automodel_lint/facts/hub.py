@@ -21,6 +21,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from urllib.parse import quote
 
@@ -145,7 +146,11 @@ class HubSource:
             config = info.get("config")
             if isinstance(config, dict) and (config.get("model_type") or config.get("architectures")):
                 where = f"{self.endpoint}/api/models/{repo}" + (f" (sha {sha})" if sha else "")
-                return facts_from_config(config, repo, source=SOURCE, provenance=where), sha
+                facts = facts_from_config(config, repo, source=SOURCE, provenance=where)
+                tag = info.get("pipeline_tag")
+                if isinstance(facts, ModelFacts) and isinstance(tag, str) and tag.isprintable() and len(tag) < 100:
+                    facts = replace(facts, pipeline_tag=tag)
+                return facts, sha
             peft = config.get("peft") if isinstance(config, dict) else None
             if isinstance(peft, dict) and peft.get("base_model_name_or_path"):
                 return redirect_from_adapter_config(peft, request, f"{repo} (Hub)"), sha
@@ -171,7 +176,7 @@ class HubSource:
         url = f"{self.endpoint}/api/models/{request.model}"
         if request.revision:
             url += f"/revision/{quote(request.revision, safe='')}"
-        params = [("expand", "config"), ("expand", "transformersInfo"), ("expand", "sha")]
+        params = [("expand", "config"), ("expand", "transformersInfo"), ("expand", "sha"), ("expand", "pipeline_tag")]
         body, _ = self._get(url, params)
         data, problem = parse_json_bytes(body, "the Hub's model info")
         if problem:

@@ -73,6 +73,7 @@ def lock_entry(request: ModelRequest, facts: ModelFacts, sha: str | None) -> dic
         "model": request.model, "model_id": facts.model_id, "revision": request.revision,
         "subfolder": request.subfolder, "model_type": facts.model_type, "architectures": list(facts.architectures),
         "auto_map": dict(facts.auto_map), "evidence": facts.evidence, "resolved_from": facts.source, "sha": sha,
+        "pipeline_tag": facts.pipeline_tag,
     }
 
 
@@ -112,8 +113,9 @@ def facts_from_lock_entry(entry: dict, request: ModelRequest) -> ModelFacts | Un
     sha = entry.get("sha")
     where = f"{LOCK_NAME}" + (f" (sha {sha})" if isinstance(sha, str) else "")
     evidence = entry.get("evidence") if isinstance(entry.get("evidence"), str) else None
+    tag = entry.get("pipeline_tag") if isinstance(entry.get("pipeline_tag"), str) else None
     return ModelFacts(entry["model_id"], mt, tuple(archs), auto_map_pairs(entry.get("auto_map")), SOURCE, evidence,
-                      f"{where}, resolved from {entry.get('resolved_from')}")
+                      f"{where}, resolved from {entry.get('resolved_from')}", tag)
 
 
 class LockSource:
