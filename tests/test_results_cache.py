@@ -56,3 +56,23 @@ def test_a_corrupt_store_is_ignored(tmp_path):
     store.write_text('{"key": "x", "files": [')
     assert run(tmp_path)[0] == [("a.py", 3, "HFA001")]
     assert json.loads(store.read_text())["files"]
+
+
+def test_an_id_the_network_failed_on_is_asked_again(tmp_path, monkeypatch):
+    # Online (no --offline), with a Hub that refuses connections: the id stays unresolved, and the next run
+    # must try again rather than reuse a verdict made without its facts.
+    from automodel_lint.engine import Options, check_paths
+
+    (tmp_path / "b.py").write_text(PRIVATE)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    options = Options(result_cache=True, network_timeout=0.5)
+    first = check_paths(["."], options)
+    assert [u.model_id for u in first.unresolved] == ["acme/private-llm"]
+    asked = []
+    import automodel_lint.engine as engine
+
+    real = engine.make_resolver
+    monkeypatch.setattr(engine, "make_resolver", lambda *a: asked.append(1) or real(*a))
+    check_paths(["."], options)
+    assert asked, "the unresolved id was not asked for again"

@@ -316,7 +316,11 @@ def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, kn
         results.append(result)
         if cache is not None and analysis.notebook is None:
             mine = {answers.get(request_of(s)) for s in analysis.sites if s.model is not None}
-            cache.keep_verdicts(analysis.path, verdicts, result.diagnostics, [u for u in mine if isinstance(u, Unresolved)])
+            missing_facts = [u for u in mine if isinstance(u, Unresolved)]
+            # With the network in play an id may resolve next time (a timeout, a dead network): such a file's
+            # verdicts are not kept, so the next run asks again.
+            if not missing_facts or options.offline or options.locked:
+                cache.keep_verdicts(analysis.path, verdicts, result.diagnostics, missing_facts)
     if cache is not None:
         cache.save()
     order = {a.path: i for i, a in enumerate([*reused, *analyses])}
