@@ -5,6 +5,34 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
+# The Auto classes the finder tests ask about (the engine asks about every class the bundled tables know).
+AUTO = {"AutoModel", "AutoModelForCausalLM", "AutoModelForSeq2SeqLM", "AutoModelWithLMHead"}
+
+
+def sites(source):
+    """The call sites the finder sees in `source`, for the classes in AUTO."""
+    import libcst as cst
+
+    from automodel_lint.finder import find_calls
+
+    return find_calls(cst.parse_module(source), "t.py", AUTO.__contains__)
+
+
+def one(source):
+    found = sites(source)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def judged(source: str, version: str | None = None):
+    """The diagnostics of one module, offline, with the bundled table of `version` (default: the newest)."""
+    from automodel_lint import knowledge
+    from automodel_lint.engine import Options, analyse_source, judge_all
+
+    tables = {t.version: t for t in knowledge.bundled_tables()}
+    table = tables[version] if version else knowledge.bundled_tables()[-1]
+    results, _ = judge_all([analyse_source("example.py", source.encode())], Options(offline=True), table)
+    return [d for r in results for d in r.diagnostics]
 
 
 @pytest.fixture(autouse=True)

@@ -1,34 +1,13 @@
 """Breadth (issue 6): pipelines, concrete model classes, custom code, values a caller may override, and the
 table of the transformers in use (a 4.x project gets no 5.x-only advice)."""
 
-import libcst as cst
 import pytest
 
-from automodel_lint import knowledge
-from automodel_lint.engine import Options, analyse_source, judge_all
-from automodel_lint.finder import find_calls
-
-AUTO = {"AutoModel", "AutoModelForCausalLM", "AutoModelForSeq2SeqLM", "AutoModelWithLMHead"}
-
-
-def tables():
-    return {t.version: t for t in knowledge.bundled_tables()}
-
-
-def sites(source):
-    return find_calls(cst.parse_module(source), "t.py", AUTO.__contains__)
-
-
-def one(source):
-    found = sites(source)
-    assert len(found) == 1, found
-    return found[0]
+from conftest import judged, one, sites
 
 
 def diagnose(source, version="5.24.0"):
-    analysis = analyse_source("example.py", source.encode())
-    results, _ = judge_all([analysis], Options(offline=True), tables()[version])
-    return [(d.code, d.suggestion, d.fix, d.message) for r in results for d in r.diagnostics]
+    return [(d.code, d.suggestion, d.fix, d.message) for d in judged(source, version)]
 
 
 def codes(source, version="5.24.0"):

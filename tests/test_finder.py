@@ -1,21 +1,8 @@
 """The finder: which calls are transformers' from_pretrained, and which model values are certain."""
 
-import libcst as cst
 import pytest
 
-from automodel_lint.finder import find_calls
-
-AUTO = {"AutoModel", "AutoModelForCausalLM", "AutoModelForSeq2SeqLM", "AutoModelWithLMHead"}
-
-
-def sites(source):
-    return find_calls(cst.parse_module(source), "t.py", AUTO.__contains__)
-
-
-def one(source):
-    found = sites(source)
-    assert len(found) == 1, found
-    return found[0]
+from conftest import one, sites
 
 
 @pytest.mark.parametrize(

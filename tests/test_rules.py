@@ -2,18 +2,14 @@
 
 import pytest
 
-from automodel_lint import knowledge
-from automodel_lint.engine import Options, analyse_source, judge_all
 from automodel_lint.rules import RULES
+
+from conftest import judged
 
 
 def diagnose(source: str, version: str | None = None):
     """The codes the example gives, judged with the table of `version` (a rule about versions names one)."""
-    tables = {t.version: t for t in knowledge.bundled_tables()}
-    table = tables[version] if version else knowledge.bundled_tables()[-1]
-    analysis = analyse_source("example.py", source.encode())
-    results, _ = judge_all([analysis], Options(offline=True), table)
-    return [d.code for r in results for d in r.diagnostics]
+    return [d.code for d in judged(source, version)]
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
