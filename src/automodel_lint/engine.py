@@ -351,7 +351,7 @@ def _results_cache(options: Options):
         return None
     from automodel_lint.results_cache import ResultsCache
 
-    return ResultsCache(options.cache_dir or _default_cache_dir())
+    return ResultsCache(options.cache_dir)
 
 
 # Below this many files to parse, starting worker processes costs more than it saves.
@@ -397,12 +397,6 @@ def analyse_files(paths: list[str], options: Options, cache=None) -> list[Analys
             st, sha = stats[i]
             cache.store(paths[i], st, sha, analysis.sites, analysis.result, analysis.lines)
     return analyses  # type: ignore[return-value]
-
-
-def _default_cache_dir() -> str:
-    from automodel_lint.paths import default_cache_dir
-
-    return str(default_cache_dir())
 
 
 def _restored(path: str, entry: dict) -> Analysis:

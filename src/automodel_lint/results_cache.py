@@ -99,8 +99,10 @@ def _diagnostic_from_json(data: dict) -> Diagnostic:
 
 
 class ResultsCache:
-    def __init__(self, cache_dir: str | os.PathLike) -> None:
-        self.path = Path(cache_dir) / NAME
+    def __init__(self, cache_dir: str | os.PathLike | None) -> None:
+        from automodel_lint.paths import default_cache_dir
+
+        self.path = Path(cache_dir or default_cache_dir()) / NAME
         self.key = _tool_key()
         self.entries: dict[str, dict] = {}
         self.data_fingerprint: str | None = None
