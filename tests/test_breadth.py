@@ -228,10 +228,14 @@ def test_model_type_known_only_to_a_newer_table():
     "call",
     [
         "T5ForConditionalGeneration.from_pretrained('google/flan-t5-base')",
-        "T5ForConditionalGeneration.from_pretrained('google/mt5-small')",
         "BertGenerationDecoder.from_pretrained('google-bert/bert-base-uncased', is_decoder=True)",
+        "BertGenerationEncoder.from_pretrained('google-bert/bert-large-uncased')",
         "CLIPTextModel.from_pretrained('openai/clip-vit-base-patch32')",
-        "LlamaForCausalLM.from_pretrained('mistralai/Mistral-7B-v0.1')",
+        "CLIPVisionModel.from_pretrained('openai/clip-vit-base-patch32')",
+        "SiglipVisionModel.from_pretrained('google/siglip-base-patch16-224')",
+        "Gemma3ForCausalLM.from_pretrained('google/gemma-3-4b-it')",
+        "LlamaForCausalLM.from_pretrained('llava-hf/llava-1.5-7b-hf')",
+        "LlamaForCausalLM.from_pretrained('meta-llama/Llama-2-7b-hf')",
         "T5ForConditionalGeneration.from_pretrained('openai-community/gpt2', config=config)",
         "VisionEncoderDecoderModel.from_pretrained('nlpconnect/vit-gpt2-image-captioning')",
         "GPT2LMHeadModel.from_pretrained('nlpconnect/vit-gpt2-image-captioning')",
@@ -239,14 +243,54 @@ def test_model_type_known_only_to_a_newer_table():
 )
 def test_legitimate_concrete_class_loads(call):
     head = (
-        "from transformers import (T5ForConditionalGeneration, BertGenerationDecoder, CLIPTextModel, LlamaForCausalLM,"
+        "from transformers import (T5ForConditionalGeneration, BertGenerationDecoder, BertGenerationEncoder,"
+        " CLIPTextModel, CLIPVisionModel, SiglipVisionModel, Gemma3ForCausalLM, LlamaForCausalLM,"
         " VisionEncoderDecoderModel, GPT2LMHeadModel)\n"
     )
     assert codes(head + call + "\n") == []
+    assert codes(head + call + "\n", "4.57.6") == []
+
+
+@pytest.mark.parametrize(
+    "call, suggestion, severity, words",
+    [
+        # Different kinds of language model: garbage, an error.
+        ("T5ForConditionalGeneration.from_pretrained('openai-community/gpt2')", "GPT2LMHeadModel", "error",
+         "an encoder-decoder t5 class"),
+        ("BertForSequenceClassification.from_pretrained('openai-community/gpt2')", "GPT2ForSequenceClassification",
+         "error", "a masked-LM encoder bert class"),
+        # One kind, another type: what transformers warns about, a warning; the same head for the checkpoint's type.
+        ("BartForConditionalGeneration.from_pretrained('google/pegasus-large')", "PegasusForConditionalGeneration",
+         "warning", "a bart class"),
+        ("BertForMaskedLM.from_pretrained('FacebookAI/roberta-base')", "RobertaForMaskedLM", "warning", "a bert class"),
+        ("BertModel.from_pretrained('FacebookAI/roberta-base')", "RobertaModel", "warning", "a bert class"),
+        ("T5ForConditionalGeneration.from_pretrained('google/mt5-small')", "MT5ForConditionalGeneration", "warning",
+         "a t5 class"),
+        ("LlamaForCausalLM.from_pretrained('mistralai/Mistral-7B-v0.1')", "MistralForCausalLM", "warning",
+         "a llama class"),
+        # A vision class on a text checkpoint: judged, as one of the two is a text model.
+        ("ViTModel.from_pretrained('google-bert/bert-base-uncased')", "BertModel", "warning", "a vit class"),
+    ],
+)
+def test_concrete_class_on_another_model_type(call, suggestion, severity, words):
+    name = call.split(".")[0]
+    (d,) = judged(f"from transformers import {name}\n{call}\n")
+    assert (d.code, d.suggestion, d.fix, d.severity) == ("HFA006", suggestion, "unsafe", severity)
+    assert d.message.startswith(f"{name} is {words} and cannot use")
+    model_type = d.message.split("model of type `")[1].split("`")[0]
+    assert f"model of type `{model_type}` to instantiate a model of type" in d.message  # 5.x's own words
+
+
+def test_only_vision_types_are_left_to_the_runtime():
+    # sam2_video in Sam2Model is transformers' own example of a meant partial load; two vision types are not judged.
+    source = "from transformers import ViTModel\nViTModel.from_pretrained('facebook/dinov2-base')\n"
+    assert codes(source) == []
 
 
 def test_a_class_from_a_model_module_is_judged_and_its_fix_explained():
     source = "from transformers.models.t5.modeling_t5 import T5ForConditionalGeneration\nT5ForConditionalGeneration.from_pretrained('openai-community/gpt2')\n"
     ((code, suggestion, fix, message),) = diagnose(source)
     assert (code, suggestion, fix) == ("HFA006", "GPT2LMHeadModel", "unsafe")
+    assert "You are using a model of type `gpt2` to instantiate a model of type `t5`" in message
+    ((_, _, _, message),) = diagnose(source, "4.57.6")
     assert "You are using a model of type gpt2 to instantiate a model of type t5" in message

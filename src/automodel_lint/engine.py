@@ -239,7 +239,7 @@ def diagnose(site: CallSite, facts: ModelFacts | None, table: KnowledgeTable) ->
         path=site.path,
         span=site.span,
         code=verdict.code,
-        severity=rule.severity,
+        severity=verdict.severity or rule.severity,
         message=verdict.message,
         model=facts.model_id if facts else site.model,
         called=site.called,

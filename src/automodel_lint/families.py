@@ -69,17 +69,36 @@ LEGITIMATE_PARTIAL_USE = {
 
 
 # Checkpoint kinds of text models, whose weights other kinds cannot use: a concrete class of one kind given a
-# checkpoint of another is garbage (HFA006). Speech and multimodal checkpoints are composites whose text part a
-# class may legitimately load, so they are left out.
+# checkpoint of another is garbage whatever the two types are (HFA006 says so).
 TEXT_KINDS = frozenset({"encoder-decoder", "decoder-only", "masked-LM encoder"})
+
+# The Auto classes whose model types are text models. HFA006 judges a type mismatch when the class or the
+# checkpoint is one: between two vision or audio types transformers itself loads checkpoints that share a subset
+# of an architecture ("loading a `sam2_video` checkpoint into `Sam2Model`", in its own warning), which the tables
+# cannot tell from a mistake.
+TEXT_LM_CLASSES = ("AutoModelForSeq2SeqLM", "AutoModelForMaskedLM", "AutoModelForCausalLM")
+
+# What a model type is, for a class known only by its type (`BertModel`, `BertGenerationEncoder`): the first of
+# these classes that accepts the type. Unlike CHECKPOINT_KIND, masked LM comes before causal LM, as most encoders
+# also have a causal-LM head (BertLMHeadModel) without being decoders.
+TYPE_KIND = {
+    "AutoModelForSpeechSeq2Seq": "speech encoder-decoder",
+    "AutoModelForSeq2SeqLM": "encoder-decoder",
+    "AutoModelForImageTextToText": "image-text-to-text",
+    "AutoModelForMultimodalLM": "multimodal",
+    "AutoModelForMaskedLM": "masked-LM encoder",
+    "AutoModelForCausalLM": "decoder-only",
+}
 
 # (class kind, checkpoint kind) pairs that are a documented warm start, not a mistake: a decoder initialised from
 # an encoder checkpoint (`BertGenerationDecoder.from_pretrained("bert-large-uncased", is_decoder=True)`,
 # `XLMRobertaForCausalLM.from_pretrained("roberta-base", config=...)` in transformers' own docs).
 WARM_STARTS = frozenset({("decoder-only", "masked-LM encoder")})
 
-# Model types whose config holds other models' configs: a class of one of the parts loads its part
-# (`PretrainedConfig.from_pretrained` picks the sub-config whose model_type matches), so no type mismatch counts.
+# Model types whose config holds other models' configs without declaring their classes (RagConfig keeps
+# `question_encoder` and `generator` as plain dicts): `PreTrainedConfig.from_pretrained` picks the sub-dict whose
+# model type matches the class's, so a class of one of the parts may load its part. Composites that declare
+# `sub_configs` are replayed from the table instead.
 COMPOSITE_TYPES = frozenset({"encoder-decoder", "vision-encoder-decoder", "speech-encoder-decoder", "rag"})
 
 

@@ -92,6 +92,7 @@ class Verdict:
     message: str
     suggestion: str | None = None
     fix: str | None = None  # None, "safe" or "unsafe"
+    severity: str | None = None  # the rule's, unless this verdict is less certain than the rule's usual case
 
 
 @dataclass(frozen=True)

@@ -447,46 +447,75 @@ def _task_advice(tasks: list[str], suggestion: Suggestion) -> str:
 
 
 def judge_model_class(case: Case) -> Verdict | None:
-    """HFA006: a concrete class of one model type and language-model kind given a checkpoint of another.
+    """HFA006: a concrete class given a checkpoint of another model type.
 
-    transformers only warns ("You are using a model of type gpt2 to instantiate a model of type t5"), builds
-    the class from a config it does not understand and initialises every weight it cannot match. Reported only
-    where that is certain to be garbage: the class and the checkpoint are language models of different kinds
-    (encoder-decoder, decoder-only, masked-LM encoder). Types that share a config class, composite checkpoints
-    whose sub-config the runtime picks out, and a decoder warm-started from an encoder checkpoint are left alone.
+    transformers only warns ("You are using a model of type gpt2 to instantiate a model of type t5"), builds the
+    class's config from a config.json written for another model, and initialises at random every weight whose
+    name or shape does not match. Left alone, because the runtime does not warn or the load is meant: types that
+    share a config class; composite checkpoints whose sub-config the class's config picks out (CLIPTextModel on a
+    CLIP checkpoint, replayed from the table's config links); composites whose parts may be of any type; a
+    decoder warm-started from an encoder checkpoint; pairs where neither type is a text model.
     """
-    site, facts = case.site, case.facts
+    site, facts, table = case.site, case.facts, case.table
     if case.kind != "class" or facts is None or case.config_replaced:
         return None
     model_type = case.model_type
-    class_types = case.table.model_types_of_class(site.called)
-    if not model_type or not class_types or not case.table.knows_type(model_type) or model_type in class_types:
+    class_types = table.model_types_of_class(site.called)
+    if not model_type or not class_types or not table.knows_type(model_type) or model_type in class_types:
         return None
-    if case.table.config_class(model_type) in {case.table.config_class(t) for t in class_types}:
+    class_config = table.class_config(site.called)
+    class_type = table.config_model_type(class_config) if class_config else None
+    if not class_type or table.config_class(model_type) == class_config or model_type in families.COMPOSITE_TYPES:
         return None
-    if model_type in families.COMPOSITE_TYPES or any(model_type in case.table.text_config_types(a) for a in families.LM_CLASSES):
+    if table.type_seen_by(class_config, model_type) in (None, class_type):
         return None
-    class_kind = families.checkpoint_kind(case.table.auto_classes_for_architecture(site.called))
-    own_kind = families.checkpoint_kind(case.own_loaders)
-    if class_kind is None or own_kind is None or class_kind == own_kind:
+    if not any(table.loads(a, t) for a in families.TEXT_LM_CLASSES for t in (class_type, model_type)):
         return None
-    if class_kind not in families.TEXT_KINDS or own_kind not in families.TEXT_KINDS:
-        return None
+    class_kind = families.checkpoint_kind(table.auto_classes_for_architecture(site.called)) or _type_kind(table, class_type)
+    own_kind = families.checkpoint_kind(case.own_loaders) or _type_kind(table, model_type)
     if (class_kind, own_kind) in families.WARM_STARTS:
         return None
-    class_type = case.table.model_type_of_config(case.table.config_class(sorted(class_types)[0])) or sorted(class_types)[0]
-    auto = suggest(case, (families.TEXT_GENERATION, families.LM_CLASSES))
-    own = case.own_architecture
-    use = " or ".join(c for c in (own, auto.best) if c)
+    use = _same_head(case) or case.own_architecture or suggest(case, (families.TEXT_GENERATION, families.LM_CLASSES)).best
+    tick = "`" if table.major >= 5 else ""  # the warning's own words, which 5.x put in backquotes
+    warned = (
+        f"transformers only warns (\"You are using a model of type {tick}{model_type}{tick} to instantiate a model of"
+        f" type {tick}{class_type}{tick}\")"
+    )
+    certain = class_kind != own_kind and class_kind in families.TEXT_KINDS and own_kind in families.TEXT_KINDS
+    if certain:
+        what = f"{_article(class_kind)} {class_kind} {class_type} class"
+        effect = " and initialises the weights it cannot match at random"
+    else:
+        what = f"{_article(class_type)} {class_type} class"
+        effect = (f", reads the config as {_article(class_type)} {class_type} config (dropping the settings {class_type}"
+                  f" does not have) and initialises at random every weight whose name or shape differs")
     return Verdict(
         "HFA006",
-        f"{site.called} is {_article(class_kind)} {class_kind} {class_type} class and cannot use {shown(site.model)}:"
-        f" {case.describe()}; transformers only warns (\"You are using a model of type {model_type} to instantiate a"
-        f" model of type {class_type}\") and initialises the weights it cannot match at random"
+        f"{site.called} is {what} and cannot use {shown(site.model)}: {case.describe()}; {warned}{effect}"
         f"{'; use ' + use if use else ''}",
-        own or auto.best,
-        "unsafe" if (own or auto.best) else None,
+        use,
+        "unsafe" if use else None,
+        # Two models of one kind may be one network under two names (T5 classes on mT5): transformers' warning,
+        # passed on, is as far as the tables can see.
+        None if certain else "warning",
     )
+
+
+def _type_kind(table: KnowledgeTable, model_type: str) -> str | None:
+    return next((kind for auto, kind in families.TYPE_KIND.items() if table.loads(auto, model_type)), None)
+
+
+def _same_head(case: Case) -> str | None:
+    """The class with the called class's head for the checkpoint's type: what an Auto class that builds the called
+    class builds for the checkpoint (BartForConditionalGeneration on Pegasus: PegasusForConditionalGeneration)."""
+    architectures = case.facts.architectures if case.facts else ()
+    autos = case.table.auto_classes_for_architecture(case.site.called)
+    # AutoModel and AutoModelForPreTraining build many heads; the task classes say which head was meant.
+    for auto in sorted(autos, key=lambda a: a in families.NEVER_SUGGESTED):
+        found = case.table.loaded_class(auto, case.model_type or "", architectures)
+        if found:
+            return found
+    return None
 
 
 # transformers versions (HFA007)
@@ -626,21 +655,32 @@ RULES: tuple[Rule, ...] = (
         "HFA006",
         "model-class-type-mismatch",
         "error",
-        "A concrete model class given a checkpoint of another model type and language-model kind.",
-        "unsafe: the suggested class is the checkpoint's own architecture",
-        'from transformers import T5ForConditionalGeneration\n\n'
-        'model = T5ForConditionalGeneration.from_pretrained("gpt2")\n',
-        'from transformers import GPT2LMHeadModel\n\n'
-        'model = GPT2LMHeadModel.from_pretrained("gpt2")\n',
+        "A concrete model class given a checkpoint of another model type.",
+        "unsafe: the class with the same head for the checkpoint's type, else its own architecture",
+        'from transformers import BartForConditionalGeneration\n\n'
+        'model = BartForConditionalGeneration.from_pretrained("google/pegasus-large")\n',
+        'from transformers import PegasusForConditionalGeneration\n\n'
+        'model = PegasusForConditionalGeneration.from_pretrained("google/pegasus-large")\n',
         judge_model_class,
         details=(
-            "A concrete class builds its own config class from the checkpoint's config.json; transformers only warns"
-            " \"You are using a model of type gpt2 to instantiate a model of type t5. This is not supported for all"
-            " configurations of models and can yield errors.\" and initialises at random every weight it cannot match."
-            " Reported only when the class and the checkpoint are language models of different kinds (encoder-decoder,"
-            " decoder-only, masked-LM encoder): model types that share a config class, composite checkpoints"
-            " (encoder-decoder, multimodal) whose sub-config the runtime picks out, and a decoder warm-started from an"
-            " encoder checkpoint (BertGenerationDecoder on bert) are legitimate and never reported."
+            "A concrete class reads the checkpoint's config.json with its own config class; when the model types"
+            " differ transformers only warns (\"You are using a model of type pegasus to instantiate a model of type"
+            " bart. This is not supported for all configurations of models and can yield errors.\" in 4.x; 5.x"
+            " quotes the types in backquotes and adds that this may be expected for a checkpoint that shares a subset"
+            " of the architecture), builds the class from settings written for another model and initialises at"
+            " random every weight whose name or shape differs. Between language models of different kinds"
+            " (T5ForConditionalGeneration on gpt2) the result is garbage: an error. Otherwise it is reported as a"
+            " warning, as transformers does: at best the same network under another name (T5 classes on mT5), often"
+            " a broken one (BART classes on Pegasus, whose position embeddings differ; BertForMaskedLM on RoBERTa,"
+            " whose weights are all named roberta.*)."
+            " Not reported, because the runtime does not warn or the load is meant: model types that share a config"
+            " class or that transformers itself loads with the class (exaone with LlamaForCausalLM); composite"
+            " checkpoints whose sub-config the class's config picks out (CLIPTextModel on a CLIP checkpoint, through"
+            " `base_config_key` or a sub-config of the class's own type, replayed from the table's config links);"
+            " composites whose parts may be of any type (llava, encoder-decoder, rag); a decoder warm-started from an"
+            " encoder checkpoint (BertGenerationEncoder on bert); pairs where neither type is a text model, since"
+            " vision and audio models share parts of architectures on purpose (a sam2_video checkpoint in"
+            " Sam2Model, the runtime's own example)."
         ),
     ),
     Rule(

@@ -19,7 +19,7 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-from automodel_lint.knowledge.table import KnowledgeTable, TableError  # noqa: F401
+from automodel_lint.knowledge.table import SCHEMA_VERSION, KnowledgeTable, TableError  # noqa: F401
 from automodel_lint.paths import default_cache_dir
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -88,7 +88,8 @@ def table_for_major(major: int) -> KnowledgeTable | None:
 
 def cache_path(version: str, cache_dir: str | os.PathLike | None = None) -> Path:
     root = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
-    return root / CACHE_SUBDIR / f"transformers-{version}.json"
+    # The schema is in the name, so a table cached by an older automodel-lint is rebuilt, not reported as damaged.
+    return root / CACHE_SUBDIR / f"transformers-{version}.schema{SCHEMA_VERSION}.json"
 
 
 def current_table(cache_dir: str | os.PathLike | None = None) -> KnowledgeTable:

@@ -41,6 +41,19 @@ text_config_types
     text_config from the instance counts as no match, and the build fails if its model's `config_class` is not
     the composite config itself (the only case where that is certain).
 
+config_links
+    What `PreTrainedConfig.from_pretrained` (4.57 and 5.x alike) does with a checkpoint's config.json: it takes
+    the sub-dict named by the class's `base_config_key`, else a sub-dict whose model type is its own, and warns
+    when the types still differ. For every config class of `config_classes` that has a `base_config_key`, a
+    `sub_configs` (read as for text_config_types) or its own `from_pretrained` (ClvpEncoderConfig; not replayed),
+    and every sub-config class named there, its `model_type`, `base_config_key` (a list in Clvp's case) and
+    `sub_configs`, read from the class or its nearest in-source base.
+
+class_configs
+    The `config_class` (read as for text_config_types) of each class that Auto classes load for model types of
+    several config classes (5.x loads exaone with `LlamaForCausalLM`): the config class a concrete
+    `from_pretrained` uses. Other classes use the config class of the types that load them.
+
 checkpoints
     For config classes named in `config_classes` (sub-configs are skipped), the checkpoint of the class's
     `@auto_docstring(checkpoint="org/name")` decorator (5.x); failing that, the `[text](https://huggingface.co/org/name)`
@@ -81,6 +94,8 @@ CONFIG_MODULE = "models.auto.configuration_auto"
 AUTO_PACKAGE = "models.auto"
 READ_ONLY_METHODS = frozenset({"get", "items", "keys", "values", "copy", "index", "count"})
 RUNTIME_CONFIG = "<computed at run time>"
+# Sub-config entries that may hold a config of any model type.
+ANY_CONFIG = frozenset({"AutoConfig", "PretrainedConfig", "PreTrainedConfig", RUNTIME_CONFIG})
 HUB_LINK = re.compile(r"\[[^\]]*\]\(https://huggingface\.co/([^)\s#?]+)\)")
 REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
 NOT_AN_ORG = frozenset({"papers", "docs", "datasets", "spaces", "blog", "models", "transformers", "collections", "tasks"})
@@ -660,6 +675,23 @@ def _class_attribute(cls: ast.ClassDef, name: str) -> ast.expr | None:
     return None
 
 
+def _string_attribute(lineage: list[tuple[_PyModule, ast.ClassDef]], name: str, lists: bool = False) -> str | list[str]:
+    """A class attribute set to a string literal (or, with `lists`, a list of them), from the nearest class of the
+    lineage that sets it ("" if none does: the library's own base classes set the attributes asked for to "")."""
+    for mod, cls in lineage:
+        value = _class_attribute(cls, name)
+        if value is None:
+            continue
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return value.value
+        if lists and isinstance(value, (ast.List, ast.Tuple)) and all(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts
+        ):
+            return [e.value for e in value.elts]
+        raise BuildError(f"{mod.dotted}.{cls.name}.{name} is not a string literal: `{ast.unparse(value)[:80]}`")
+    return ""
+
+
 def _method(cls: ast.ClassDef, name: str) -> ast.FunctionDef | None:
     return next((f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == name), None)
 
@@ -732,6 +764,8 @@ class _Builder:
             "auto_classes": autos,
             "architectures": _architectures(autos),
             "text_config_types": self.text_config_types(autos),
+            "config_links": self.config_links(),
+            "class_configs": self.class_configs(autos),
             "checkpoints": self.checkpoints(),
             "pipelines": read_pipelines(self.source, autos),
         }
@@ -776,6 +810,52 @@ class _Builder:
             return False
         return text_config in model_configs
 
+    def config_links(self) -> dict[str, dict]:
+        """How `PreTrainedConfig.from_pretrained` reaches into a composite checkpoint's config, for every config
+        class that has a `base_config_key` or `sub_configs`, and every sub-config class named there."""
+        out: dict[str, dict] = {}
+        queue = sorted(self.type_of_config.items())
+        while queue:
+            config_class, near_type = queue.pop()
+            if config_class in out or config_class in ANY_CONFIG:
+                continue
+            mod, cls = self.classes.find(config_class, near_type, "configuration_")
+            lineage = self.classes.lineage(mod, cls)
+            key = _string_attribute(lineage, "base_config_key", lists=True)
+            subs = self._sub_configs_at(config_class, mod, cls)
+            own_loader = any(_method(owner, "from_pretrained") is not None for _, owner in lineage)
+            registered = config_class in self.type_of_config
+            if registered and not key and not subs and not own_loader:
+                continue
+            entry: dict = {"model_type": _string_attribute(lineage, "model_type")}
+            if key:
+                entry["base_config_key"] = key
+            if own_loader:
+                entry["own_from_pretrained"] = True
+            if subs:
+                entry["sub_configs"] = dict(sorted(subs.items()))
+            out[config_class] = entry
+            queue.extend((sub, near_type) for sub in subs.values())
+        return dict(sorted(out.items()))
+
+    def class_configs(self, autos: dict[str, dict]) -> dict[str, str]:
+        """Each concrete class's `config_class`, where it is not the config class of every type that loads it (the
+        class a concrete `from_pretrained` builds its config with: `LlamaForCausalLM` is also loaded for exaone)."""
+        out = {}
+        for model_class, types in sorted(_types_of_classes(autos).items()):
+            configs = {self.config_names[t] for t in types}
+            if len(configs) > 1:
+                found = self._model_config_class(model_class, types[0])
+                if found is None:
+                    raise BuildError(f"{model_class} has no config_class")
+                out[model_class] = found
+        return out
+
+    def _sub_configs_at(self, config_class: str, mod: _PyModule, cls: ast.ClassDef) -> dict[str, str]:
+        if config_class not in self.sub_config_cache:
+            self.sub_config_cache[config_class] = self.classes.sub_configs(mod, cls)
+        return self.sub_config_cache[config_class]
+
     def _sub_configs(self, config_class: str) -> dict[str, str]:
         if config_class not in self.sub_config_cache:
             mod, cls = self.classes.find(config_class, self.type_of_config[config_class], "configuration_")
@@ -816,6 +896,15 @@ def _loads(mapping: _LazyMapping) -> dict[str, list[str]]:
             value = mapping.model_names[owner]
             out[model_type] = list(value) if isinstance(value, (list, tuple)) else [value]
     return dict(sorted(out.items()))
+
+
+def _types_of_classes(autos: dict[str, dict]) -> dict[str, list[str]]:
+    out: dict[str, set[str]] = {}
+    for entry in autos.values():
+        for model_type, classes in entry["loads"].items():
+            for cls in classes:
+                out.setdefault(cls, set()).add(model_type)
+    return {cls: sorted(types) for cls, types in out.items()}
 
 
 def _architectures(autos: dict[str, dict]) -> dict[str, list[str]]:

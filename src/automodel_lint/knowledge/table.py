@@ -15,6 +15,13 @@ The table's schema (written by `automodel_lint.knowledge.build`):
       },
       "architectures": {"GPT2LMHeadModel": ["AutoModelForCausalLM", ...]},
       "text_config_types": {"AutoModelForCausalLM": ["llama4", ...]},   # loaded with config.get_text_config()
+      "config_links": {                                          # config classes with sub-configs or a base key,
+        "CLIPTextConfig": {"model_type": "clip_text_model", "base_config_key": "text_config"},   # and every
+        "CLIPConfig": {"model_type": "clip", "sub_configs": {"text_config": "CLIPTextConfig", ...}},  # sub-config
+        "ClvpEncoderConfig": {..., "own_from_pretrained": true}, ...   # its own from_pretrained: not replayed
+      },
+      "class_configs": {"LlamaForCausalLM": "LlamaConfig", ...},  # a class's config_class, where the types
+                                                                 #   that load it have several config classes
       "checkpoints": {"openai-community/gpt2": "gpt2", ...},    # ids named in config docstrings
       "pipelines": {                                             # pipeline()'s registry (added later: may be absent)
         "tasks": {"text-generation": {"pt": ["AutoModelForCausalLM"], "impl": "TextGenerationPipeline", "type": "text"}},
@@ -37,7 +44,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: config_links
 
 
 class TableError(ValueError):
@@ -113,6 +120,57 @@ class KnowledgeTable:
 
     def text_config_types(self, auto_class: str) -> frozenset[str]:
         return frozenset(self.data.get("text_config_types", {}).get(auto_class, ()))
+
+    # What a concrete class's config makes of a checkpoint's config.json
+
+    def class_config(self, model_class: str) -> str | None:
+        """The config class a concrete class's own `from_pretrained` reads the checkpoint's config.json with."""
+        if model_class in self.data["class_configs"]:
+            return self.data["class_configs"][model_class]
+        types = self.model_types_of_class(model_class)
+        return self.config_class(min(types)) if types else None
+
+    def config_link(self, config_class: str) -> dict:
+        return self.data["config_links"].get(config_class, {})
+
+    def config_model_type(self, config_class: str) -> str | None:
+        return self.config_link(config_class).get("model_type") or self.model_type_of_config(config_class)
+
+    def type_seen_by(self, config_class: str, checkpoint_type: str) -> str | None:
+        """The model type `config_class.from_pretrained` compares with its own on a checkpoint of `checkpoint_type`:
+        it replays `PreTrainedConfig.from_pretrained` (4.57 and 5.x alike), which first takes the sub-dict named by
+        the class's `base_config_key`, then any sub-dict whose model type is its own. None when that cannot be
+        known from the tables: a sub-config that may hold any type, or a config class with its own loader."""
+        own = self.config_link(config_class)
+        own_type = self.config_model_type(config_class)
+        if own.get("own_from_pretrained") or not own_type:
+            return None
+        key = own.get("base_config_key")
+        if isinstance(key, list):
+            return None
+        seen = checkpoint_type
+        subs = self._sub_configs(self.config_class(checkpoint_type))
+        if key and key in subs:
+            seen = self._sub_config_type(subs[key])
+            if seen is None:
+                return None
+            subs = self._sub_configs(subs[key])
+        if seen == own_type:
+            return seen
+        for sub in subs.values():
+            found = self._sub_config_type(sub)
+            if found is None or found == own_type:
+                return found
+        return seen
+
+    def _sub_configs(self, config_class: str | None) -> dict[str, str]:
+        return self.config_link(config_class).get("sub_configs", {}) if config_class else {}
+
+    def _sub_config_type(self, config_class: str) -> str | None:
+        """None for an entry that may hold any model type (AutoConfig, a base class, one computed at run time)."""
+        if config_class not in self.data["config_links"] and self.model_type_of_config(config_class) is None:
+            return None
+        return self.config_model_type(config_class)
 
     def framework(self, auto_class: str) -> str:
         return self.data["auto_classes"][auto_class].get("framework", "pt")
