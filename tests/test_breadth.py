@@ -6,6 +6,10 @@ import pytest
 from conftest import judged, one, sites
 
 
+# Two dataclasses and transformers' argument parser, for the HfArgumentParser cases.
+HF_ARGS = "from dataclasses import dataclass\nfrom transformers import HfArgumentParser\n@dataclass\nclass A:\n    m: str = 'a'\n@dataclass\nclass B:\n    n: str = 'b'\n"
+
+
 def diagnose(source, version="5.24.0"):
     return [(d.code, d.suggestion, d.fix, d.message) for d in judged(source, version)]
 
@@ -123,6 +127,23 @@ def test_tokenizers_and_unknown_classes_are_not_model_classes():
             "from dataclasses import dataclass\n@dataclass\nclass A:\n    m: str = 'a'\n    def load(self):\n        return AutoModel.from_pretrained(self.m)\n",
             "a", "the default value of the dataclass field `A.m`", id="dataclass-self",
         ),
+        pytest.param(
+            HF_ARGS + "p = HfArgumentParser((A, B))\na, b = p.parse_args_into_dataclasses()\nAutoModel.from_pretrained(b.n)\n",
+            "b", "the default value of the dataclass field `B.n`, an option of HfArgumentParser's command line",
+            id="hf-argument-parser",
+        ),
+        pytest.param(
+            HF_ARGS + "def main():\n    p = HfArgumentParser(A)\n    (a,) = p.parse_args_into_dataclasses()\n"
+            "    return AutoModel.from_pretrained(a.m)\n",
+            "a", "the default value of the dataclass field `A.m`, an option of HfArgumentParser's command line",
+            id="hf-argument-parser-one",
+        ),
+        pytest.param(
+            HF_ARGS + "p = HfArgumentParser([A, B])\na, b, rest = p.parse_args_into_dataclasses(return_remaining_strings=True)\n"
+            "AutoModel.from_pretrained(a.m)\n",
+            "a", "the default value of the dataclass field `A.m`, an option of HfArgumentParser's command line",
+            id="hf-argument-parser-remaining",
+        ),
     ],
 )
 def test_values_and_their_notes(body, model, note):
@@ -168,6 +189,36 @@ def test_values_and_their_notes(body, model, note):
         ),
         pytest.param("class A:\n    m = 'a'\ndef f(a: A):\n    return AutoModel.from_pretrained(a.m)\n", id="plain-class-annotation"),
         pytest.param("def f(args):\n    return AutoModel.from_pretrained(args.model)\n", id="untyped-parameter"),
+        # HfArgumentParser: only the tuple of one certain parser, unpacked once, position by position.
+        pytest.param(
+            HF_ARGS + "import sys\np = HfArgumentParser((A, B))\nif sys.argv[1].endswith('.json'):\n"
+            "    a, b = p.parse_json_file(sys.argv[1])\nelse:\n    a, b = p.parse_args_into_dataclasses()\n"
+            "AutoModel.from_pretrained(a.m)\n", id="hf-parser-json-or-args",
+        ),
+        pytest.param(
+            HF_ARGS + "p = HfArgumentParser((A, B))\n*rest, b = p.parse_args_into_dataclasses()\nAutoModel.from_pretrained(b.n)\n",
+            id="hf-parser-starred",
+        ),
+        pytest.param(
+            HF_ARGS + "p = HfArgumentParser((A, B))\na, b, c = p.parse_args_into_dataclasses()\nAutoModel.from_pretrained(c.m)\n",
+            id="hf-parser-beyond-the-classes",
+        ),
+        pytest.param(
+            HF_ARGS + "p = HfArgumentParser((B, A))\na, b = p.parse_args_into_dataclasses()\nAutoModel.from_pretrained(a.m)\n",
+            id="hf-parser-other-order",
+        ),
+        pytest.param(
+            HF_ARGS + "p = HfArgumentParser(CLASSES)\na, b = p.parse_args_into_dataclasses()\nAutoModel.from_pretrained(a.m)\n",
+            id="hf-parser-classes-elsewhere",
+        ),
+        pytest.param(
+            HF_ARGS + "p = make_parser((A, B))\na, b = p.parse_args_into_dataclasses()\nAutoModel.from_pretrained(a.m)\n",
+            id="hf-parser-unknown-parser",
+        ),
+        pytest.param(
+            HF_ARGS + "p = HfArgumentParser((A, B))\na, b = p.parse_args_into_dataclasses()\na.m = 'c'\nAutoModel.from_pretrained(a.m)\n",
+            id="hf-parser-field-assigned",
+        ),
     ],
 )
 def test_uncertain_values_are_not_judged(body):

@@ -29,6 +29,7 @@ from automodel_lint.values import (
     Overridable,
     Parameter,
     Scope,
+    Unpacked,
     dotted,
     evaluate,
     literal_bool,
@@ -134,8 +135,14 @@ class _Collector(cst.CSTVisitor):
         if isinstance(target, cst.Name):
             self.scope.bind(target.value, value)
         elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._bind_target(element.value, None)
+            parsed = _is_dataclass_parse(value)
+            for index, element in enumerate(target.elements):
+                # From a starred name on, positions no longer match the dataclasses.
+                parsed = parsed and not isinstance(element, cst.StarredElement)
+                if parsed and isinstance(element.value, cst.Name):
+                    self.scope.bind(element.value.value, Unpacked(value, index))
+                else:
+                    self._bind_target(element.value, None)
         elif isinstance(target, cst.StarredElement):
             self._bind_target(target.value, None)
         elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
@@ -280,6 +287,14 @@ def resolve_model_class(func: cst.BaseExpression, scope: Scope) -> str | None:
         return None
     module, _, cls = qualified.rpartition(".")
     return cls if MODEL_MODULE.fullmatch(module) else None
+
+
+def _is_dataclass_parse(value: cst.BaseExpression | None) -> bool:
+    """`parser.parse_args_into_dataclasses(...)`, whose tuple holds one instance per dataclass, in order."""
+    return (
+        isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
+        and value.func.attr.value == "parse_args_into_dataclasses" and isinstance(value.func.value, cst.Name)
+    )
 
 
 def _is_dataclass_decorator(node: cst.BaseExpression) -> bool:

@@ -6,7 +6,8 @@ parts, a dict display read with a literal key, and names bound exactly once to s
 that Python would look them up in. Anything else is UNKNOWN.
 
 Some values are written in the source but a caller may replace them: a parameter's default, an argparse
-`default=`, a dataclass field's default, the fallback of `os.environ.get`. They are followed only when the
+`default=`, a dataclass field's default (also through `HfArgumentParser(...).parse_args_into_dataclasses()`),
+the fallback of `os.environ.get`. They are followed only when the
 caller passes a `notes` list, which receives one sentence per such step ("the default value of ..."), so
 that a verdict on them can say what it was judged on.
 """
@@ -51,6 +52,14 @@ class Parameter:
     """A parameter without a default (or `*args`): its value is the caller's; its annotation may name a class."""
 
     annotation: cst.BaseExpression | None
+
+
+@dataclass(frozen=True)
+class Unpacked:
+    """One name of `a, b = parser.parse_args_into_dataclasses()`: the dataclass instance at `index` of the tuple."""
+
+    call: cst.Call
+    index: int
 
 
 @dataclass
@@ -226,6 +235,11 @@ def _attribute(node: cst.Attribute, scope: Scope, depth: int, notes: list[str] |
     if found is None:
         return UNKNOWN
     value, home = found
+    if isinstance(value, Unpacked):
+        cls = _parsed_dataclass(value, home)
+        if cls is None:
+            return UNKNOWN
+        return _field_default(cls, attr, depth, notes, ", an option of HfArgumentParser's command line")
     if isinstance(value, Parameter):
         # `def main(args: ModelArguments)`: the annotation names a dataclass of this file.
         cls = _local_class(value.annotation, scope)
@@ -239,6 +253,33 @@ def _attribute(node: cst.Attribute, scope: Scope, depth: int, notes: list[str] |
             return _field_default(cls, attr, depth, notes)
         return _argparse_default(value, attr, home, depth, notes)
     return UNKNOWN
+
+
+def _parsed_dataclass(unpacked: Unpacked, home: Scope) -> Scope | None:
+    """The dataclass of this file at `unpacked.index` of `HfArgumentParser((A, B, ...))`, the parser bound once to
+    the name the `parse_args_into_dataclasses()` call is made on: its instances hold the fields' defaults unless
+    the command line sets them."""
+    func = unpacked.call.func
+    if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+        return None
+    found = _bound(func.value.value, home)
+    if found is None or not isinstance(found[0], cst.Call):
+        return None
+    parser, parser_home = found
+    if qualified_name(parser.func, parser_home) != "transformers.HfArgumentParser" or not parser.args:
+        return None
+    first = parser.args[0]
+    if first.star or (first.keyword is not None and first.keyword.value != "dataclass_types"):
+        return None
+    if isinstance(first.value, (cst.Tuple, cst.List)):
+        if any(isinstance(e, cst.StarredElement) for e in first.value.elements):
+            return None
+        classes = [e.value for e in first.value.elements]
+    else:
+        classes = [first.value]
+    if unpacked.index >= len(classes):
+        return None
+    return _local_class(classes[unpacked.index], parser_home)
 
 
 def _local_class(node: cst.BaseExpression | None, scope: Scope) -> Scope | None:
@@ -255,14 +296,14 @@ def _local_class(node: cst.BaseExpression | None, scope: Scope) -> Scope | None:
     return cls
 
 
-def _field_default(cls: Scope, attr: str, depth: int, notes: list[str]) -> "str | _Unknown":
+def _field_default(cls: Scope, attr: str, depth: int, notes: list[str], via: str = "") -> "str | _Unknown":
     value = cls.single(attr)
     if value is None or attr in cls.instance_assigned:
         return UNKNOWN
     value = _field_call_default(value)
     if value is None:
         return UNKNOWN
-    notes.append(f"the default value of the dataclass field `{cls.name}.{attr}`")
+    notes.append(f"the default value of the dataclass field `{cls.name}.{attr}`{via}")
     return evaluate(value, cls, depth + 1, notes)
 
 
