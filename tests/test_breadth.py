@@ -280,6 +280,8 @@ def test_model_type_known_only_to_a_newer_table():
     [
         "T5ForConditionalGeneration.from_pretrained('google/flan-t5-base')",
         "BertGenerationDecoder.from_pretrained('google-bert/bert-base-uncased', is_decoder=True)",
+        "BertLMHeadModel.from_pretrained('google-bert/bert-base-uncased', is_decoder=True)",
+        "XLMRobertaForCausalLM.from_pretrained('FacebookAI/roberta-base', is_decoder=True)",
         "BertGenerationEncoder.from_pretrained('google-bert/bert-large-uncased')",
         "CLIPTextModel.from_pretrained('openai/clip-vit-base-patch32')",
         "CLIPVisionModel.from_pretrained('openai/clip-vit-base-patch32')",
@@ -295,6 +297,7 @@ def test_model_type_known_only_to_a_newer_table():
 def test_legitimate_concrete_class_loads(call):
     head = (
         "from transformers import (T5ForConditionalGeneration, BertGenerationDecoder, BertGenerationEncoder,"
+        " BertLMHeadModel, XLMRobertaForCausalLM,"
         " CLIPTextModel, CLIPVisionModel, SiglipVisionModel, Gemma3ForCausalLM, LlamaForCausalLM,"
         " VisionEncoderDecoderModel, GPT2LMHeadModel)\n"
     )
@@ -310,6 +313,9 @@ def test_legitimate_concrete_class_loads(call):
          "an encoder-decoder t5 class"),
         ("BertForSequenceClassification.from_pretrained('openai-community/gpt2')", "GPT2ForSequenceClassification",
          "error", "a masked-LM encoder bert class"),
+        # A decoder on an encoder checkpoint is a warm start only for an encoder's own causal-LM head.
+        ("GPT2LMHeadModel.from_pretrained('google-bert/bert-base-uncased')", "BertLMHeadModel", "error",
+         "a decoder-only gpt2 class"),
         # One kind, another type: what transformers warns about, a warning; the same head for the checkpoint's type.
         ("BartForConditionalGeneration.from_pretrained('google/pegasus-large')", "PegasusForConditionalGeneration",
          "warning", "a bart class"),

@@ -92,8 +92,12 @@ TYPE_KIND = {
 
 # (class kind, checkpoint kind) pairs that are a documented warm start, not a mistake: a decoder initialised from
 # an encoder checkpoint (`BertGenerationDecoder.from_pretrained("bert-large-uncased", is_decoder=True)`,
-# `XLMRobertaForCausalLM.from_pretrained("roberta-base", config=...)` in transformers' own docs).
+# `XLMRobertaForCausalLM.from_pretrained("roberta-base", config=...)` in transformers' own docs). Only classes
+# of an encoder's own model type (its causal-LM head) or of WARM_START_TYPES count: GPT-2 on BERT is garbage.
 WARM_STARTS = frozenset({("decoder-only", "masked-LM encoder")})
+
+# Model types made to be warm-started from another type's encoder checkpoint, as transformers documents them.
+WARM_START_TYPES = frozenset({"bert-generation"})
 
 # Model types whose config holds other models' configs without declaring their classes (RagConfig keeps
 # `question_encoder` and `generator` as plain dicts): `PreTrainedConfig.from_pretrained` picks the sub-dict whose

@@ -473,7 +473,9 @@ def judge_model_class(case: Case) -> Verdict | None:
         return None
     class_kind = families.checkpoint_kind(table.auto_classes_for_architecture(site.called)) or _type_kind(table, class_type)
     own_kind = families.checkpoint_kind(case.own_loaders) or _type_kind(table, model_type)
-    if (class_kind, own_kind) in families.WARM_STARTS:
+    if (class_kind, own_kind) in families.WARM_STARTS and (
+        class_type in families.WARM_START_TYPES or _type_kind(table, class_type) == "masked-LM encoder"
+    ):
         return None
     use = _same_head(case) or case.own_architecture or suggest(case, (families.TEXT_GENERATION, families.LM_CLASSES)).best
     tick = "`" if table.major >= 5 else ""  # the warning's own words, which 5.x put in backquotes
