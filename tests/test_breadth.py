@@ -325,8 +325,8 @@ def test_legitimate_concrete_class_loads(call):
          "a t5 class"),
         ("LlamaForCausalLM.from_pretrained('mistralai/Mistral-7B-v0.1')", "MistralForCausalLM", "warning",
          "a llama class"),
-        # A vision class on a text checkpoint: judged, as one of the two is a text model.
-        ("ViTModel.from_pretrained('google-bert/bert-base-uncased')", "BertModel", "warning", "a vit class"),
+        # A vision class on a text checkpoint: a text model and one that is not, garbage.
+        ("ViTModel.from_pretrained('google-bert/bert-base-uncased')", "BertModel", "error", "a vit class"),
     ],
 )
 def test_concrete_class_on_another_model_type(call, suggestion, severity, words):

@@ -97,6 +97,8 @@ class Case:
     def describe(self) -> str:
         """`a decoder-only gpt2 checkpoint (GPT2LMHeadModel)`: what the model is, in the reader's terms."""
         kind = families.checkpoint_kind(self.own_loaders)
+        if kind is None and self.model_type and not self.own_architecture:
+            kind = _type_kind(self.table, self.model_type)  # only the type is known (a documented checkpoint)
         words = " ".join(w for w in (kind, self.model_type or "custom", "checkpoint") if w)
         arch = self.own_architecture or (self.facts.architectures[0] if self.facts and self.facts.architectures else None)
         text = f"{_article(words)} {words}"
@@ -469,7 +471,8 @@ def judge_model_class(case: Case) -> Verdict | None:
         return None
     if table.type_seen_by(class_config, model_type) in (None, class_type):
         return None
-    if not any(table.loads(a, t) for a in families.TEXT_LM_CLASSES for t in (class_type, model_type)):
+    text = [any(table.loads(a, t) for a in families.TEXT_LM_CLASSES) for t in (class_type, model_type)]
+    if not any(text):
         return None
     class_kind = families.checkpoint_kind(table.auto_classes_for_architecture(site.called)) or _type_kind(table, class_type)
     own_kind = families.checkpoint_kind(case.own_loaders) or _type_kind(table, model_type)
@@ -483,9 +486,13 @@ def judge_model_class(case: Case) -> Verdict | None:
         f"transformers only warns (\"You are using a model of type {tick}{model_type}{tick} to instantiate a model of"
         f" type {tick}{class_type}{tick}\")"
     )
-    certain = class_kind != own_kind and class_kind in families.TEXT_KINDS and own_kind in families.TEXT_KINDS
+    # Certain garbage: language models of different kinds, or a text model and one that is not.
+    certain = text[0] != text[1] or (
+        class_kind != own_kind and class_kind in families.TEXT_KINDS and own_kind in families.TEXT_KINDS
+    )
     if certain:
-        what = f"{_article(class_kind)} {class_kind} {class_type} class"
+        words = " ".join(w for w in (class_kind, class_type) if w)
+        what = f"{_article(words)} {words} class"
         effect = " and initialises the weights it cannot match at random"
     else:
         what = f"{_article(class_type)} {class_type} class"
@@ -671,7 +678,8 @@ RULES: tuple[Rule, ...] = (
             " quotes the types in backquotes and adds that this may be expected for a checkpoint that shares a subset"
             " of the architecture), builds the class from settings written for another model and initialises at"
             " random every weight whose name or shape differs. Between language models of different kinds"
-            " (T5ForConditionalGeneration on gpt2) the result is garbage: an error. Otherwise it is reported as a"
+            " (T5ForConditionalGeneration on gpt2), or a text model and one that is not (ViTModel on BERT), the"
+            " result is garbage: an error. Otherwise it is reported as a"
             " warning, as transformers does: at best the same network under another name (T5 classes on mT5), often"
             " a broken one (BART classes on Pegasus, whose position embeddings differ; BertForMaskedLM on RoBERTa,"
             " whose weights are all named roberta.*)."
