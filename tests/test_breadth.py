@@ -351,3 +351,31 @@ def test_a_class_from_a_model_module_is_judged_and_its_fix_explained():
     assert "You are using a model of type `gpt2` to instantiate a model of type `t5`" in message
     ((_, _, _, message),) = diagnose(source, "4.57.6")
     assert "You are using a model of type gpt2 to instantiate a model of type t5" in message
+
+
+@pytest.mark.parametrize("version", ["4.57.6", "5.24.0"])
+def test_no_class_that_transformers_picks_for_a_checkpoint_is_reported(version):
+    """Every checkpoint of the snapshot, loaded with its own architecture and with every class an Auto class builds
+    for its model type: HFA006 must stay silent on all of them (about 20,000 pairs on 5.24, 32,000 on 4.57)."""
+    from automodel_lint import knowledge
+    from automodel_lint.facts import snapshot
+    from automodel_lint.records import CallSite, Span
+    from automodel_lint.rules import Case, judge_model_class
+
+    tables = {t.version: t for t in knowledge.bundled_tables()}
+    table = tables[version]
+    history = tuple(t for v, t in tables.items() if v != version)
+    reported, pairs = [], 0
+    for key in snapshot._data()["models"]:
+        facts = snapshot.lookup(key, table)
+        if not facts or not facts.model_type or not table.knows_type(facts.model_type):
+            continue
+        classes = {a for a in facts.architectures if table.knows_architecture(a)}
+        for auto in table.auto_classes:
+            classes.update(table.loads(auto, facts.model_type) or ())
+        for cls in sorted(classes):
+            pairs += 1
+            if judge_model_class(Case(CallSite("x.py", Span(1, 0, 1, 0), cls, cls, key), facts, table, history)):
+                reported.append((key, cls))
+    assert reported == []
+    assert pairs > 15_000
