@@ -379,3 +379,36 @@ def test_no_class_that_transformers_picks_for_a_checkpoint_is_reported(version):
                 reported.append((key, cls))
     assert reported == []
     assert pairs > 15_000
+
+
+@pytest.mark.parametrize(
+    "call, expected",
+    [
+        # Base models: the checkpoint's type says what it was trained as.
+        ("AutoModelForCausalLM.from_pretrained('facebook/bart-base')", [("HFA002", "AutoModelForSeq2SeqLM", "unsafe")]),
+        ("AutoModelForCausalLM.from_pretrained('sentence-transformers/all-MiniLM-L6-v2')",
+         [("HFA002", "AutoModelForMaskedLM", "unsafe")]),
+        # The class the type's own LM class builds anyway (BART's fill-mask class is BartForConditionalGeneration).
+        ("AutoModelForMaskedLM.from_pretrained('facebook/bart-base')", []),
+        ("AutoModelForSeq2SeqLM.from_pretrained('facebook/bart-base')", []),
+        ("AutoModel.from_pretrained('sentence-transformers/all-MiniLM-L6-v2')", []),
+    ],
+)
+def test_base_model_checkpoints_loaded_as_another_kind(call, expected):
+    name = call.split(".")[0]
+    got = [(d.code, d.suggestion, d.fix) for d in judged(f"from transformers import {name}\n{call}\n")]
+    assert got == expected
+
+
+def test_a_task_head_checkpoint_is_not_judged_by_its_type():
+    # A classifier was not trained as any language model: HFA002 does not guess from its type.
+    from automodel_lint.records import CallSite, ModelFacts, Span
+    from automodel_lint.rules import Case, judge_wrong_family
+    from automodel_lint import knowledge
+
+    table = knowledge.bundled_tables()[-1]
+    facts = ModelFacts("org/bert-classifier", "bert", ("BertForSequenceClassification",), source="config")
+    site = CallSite("x.py", Span(1, 0, 1, 0), "AutoModelForCausalLM", "AutoModelForCausalLM", "org/bert-classifier")
+    assert judge_wrong_family(Case(site, facts, table)) is None
+    base = ModelFacts("org/bert-encoder", "bert", ("BertModel",), source="config")
+    assert judge_wrong_family(Case(site, base, table)).code == "HFA002"

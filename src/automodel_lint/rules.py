@@ -97,8 +97,8 @@ class Case:
     def describe(self) -> str:
         """`a decoder-only gpt2 checkpoint (GPT2LMHeadModel)`: what the model is, in the reader's terms."""
         kind = families.checkpoint_kind(self.own_loaders)
-        if kind is None and self.model_type and not self.own_architecture:
-            kind = _type_kind(self.table, self.model_type)  # only the type is known (a documented checkpoint)
+        if kind is None and self.model_type:
+            kind = _type_kind(self.table, self.model_type)  # a base model, or only the type is known
         words = " ".join(w for w in (kind, self.model_type or "custom", "checkpoint") if w)
         arch = self.own_architecture or (self.facts.architectures[0] if self.facts and self.facts.architectures else None)
         text = f"{_article(words)} {words}"
@@ -319,15 +319,24 @@ def _partial_load(case: Case, called: str) -> tuple[str, str, str | None, Sugges
     loaded = case.table.loaded_class(called, model_type, case.facts.architectures)
     if loaded is None or called in case.own_loaders:
         return None
-    if not any(c in families.LM_CLASSES for c in case.own_loaders):
-        return None
     if model_type in case.table.text_config_types(called):
         return None  # transformers loads the text part of a multimodal checkpoint on purpose
-    suggestion = suggest(case, (families.group(called), families.widened(called)))
-    kind = families.checkpoint_kind(case.own_loaders)
-    effect = families.PARTIAL_LOAD_EFFECT.get((called, kind), f"not the {case.own_architecture} it was trained as")
     use = families.LEGITIMATE_PARTIAL_USE.get((called, model_type))
-    return loaded, effect, use, suggestion
+    if any(c in families.LM_CLASSES for c in case.own_loaders):
+        suggestion = suggest(case, (families.group(called), families.widened(called)))
+        kind = families.checkpoint_kind(case.own_loaders)
+        effect = families.PARTIAL_LOAD_EFFECT.get((called, kind), f"not the {case.own_architecture} it was trained as")
+        return loaded, effect, use, suggestion
+    if "AutoModel" not in case.own_loaders:
+        return None  # a task head (a classifier): what it was trained as is not a language model
+    # A base model (BartModel, BertModel): its type says what kind of language model it is. Reported only where the
+    # effect was measured and the type's own LM class builds another class than the one called.
+    own = _type_lm(case.table, model_type)
+    if own is None or (called, own[1]) not in families.PARTIAL_LOAD_EFFECT:
+        return None
+    if case.table.loaded_class(own[0], model_type, case.facts.architectures) == loaded:
+        return None
+    return loaded, families.PARTIAL_LOAD_EFFECT[(called, own[1])], use, Suggestion((own[0],), certain=False)
 
 
 # Pipelines (HFA005)
@@ -510,8 +519,14 @@ def judge_model_class(case: Case) -> Verdict | None:
     )
 
 
+def _type_lm(table: KnowledgeTable, model_type: str) -> tuple[str, str] | None:
+    """The language-model class a model type is loaded with, and its kind, as TYPE_KIND orders them."""
+    return next(((auto, kind) for auto, kind in families.TYPE_KIND.items() if table.loads(auto, model_type)), None)
+
+
 def _type_kind(table: KnowledgeTable, model_type: str) -> str | None:
-    return next((kind for auto, kind in families.TYPE_KIND.items() if table.loads(auto, model_type)), None)
+    found = _type_lm(table, model_type)
+    return found[1] if found else None
 
 
 def _same_head(case: Case) -> str | None:
@@ -613,6 +628,18 @@ RULES: tuple[Rule, ...] = (
         'from transformers import AutoModelForCausalLM\n\nmodel = AutoModelForCausalLM.from_pretrained("facebook/bart-large-cnn")\n',
         'from transformers import AutoModelForSeq2SeqLM\n\nmodel = AutoModelForSeq2SeqLM.from_pretrained("facebook/bart-large-cnn")\n',
         judge_wrong_family,
+        details=(
+            "The Auto class accepts the model type and builds its own head for it, so nothing is raised: on a BART"
+            " checkpoint AutoModelForCausalLM builds BartForCausalLM, keeps the decoder, drops every encoder"
+            " tensor and initialises lm_head and the decoder's embeddings at random (measured with transformers"
+            " 5.24 on tiny checkpoints); on BERT it builds BertLMHeadModel, a bidirectional encoder asked to generate"
+            " left to right. What the checkpoint was trained as comes from its config's architectures; for a base"
+            " model (BartModel, BertModel, which only AutoModel loads) from its model type, and then only where the"
+            " effect was measured and the type's own language-model class builds another class than the one called"
+            " (BART's fill-mask class is its whole encoder-decoder, so AutoModelForMaskedLM on bart-base is fine)."
+            " A checkpoint of a task head (a classifier) is not judged by its type. Loading the text part of a"
+            " multimodal checkpoint, which transformers does on purpose, is never reported."
+        ),
     ),
     Rule(
         "HFA007",
