@@ -756,6 +756,7 @@ class _Builder:
 
     def build(self) -> dict:
         autos = self.auto_classes()
+        class_configs = self.class_configs(autos)
         return {
             "schema_version": SCHEMA_VERSION,
             "transformers_version": self.source.version(),
@@ -764,8 +765,8 @@ class _Builder:
             "auto_classes": autos,
             "architectures": _architectures(autos),
             "text_config_types": self.text_config_types(autos),
-            "config_links": self.config_links(),
-            "class_configs": self.class_configs(autos),
+            "config_links": self.config_links(autos, class_configs),
+            "class_configs": class_configs,
             "checkpoints": self.checkpoints(),
             "pipelines": read_pipelines(self.source, autos),
         }
@@ -810,11 +811,14 @@ class _Builder:
             return False
         return text_config in model_configs
 
-    def config_links(self) -> dict[str, dict]:
+    def config_links(self, autos: dict[str, dict], class_configs: dict[str, str]) -> dict[str, dict]:
         """How `PreTrainedConfig.from_pretrained` reaches into a composite checkpoint's config, for every config
-        class that has a `base_config_key` or `sub_configs`, and every sub-config class named there."""
+        class that has a `base_config_key` or `sub_configs`, every sub-config class named there, and every config
+        class of `class_configs` that is no registered type's (its model type is known only from here)."""
         out: dict[str, dict] = {}
+        types_of = _types_of_classes(autos)
         queue = sorted(self.type_of_config.items())
+        queue += sorted((config, types_of[cls][0]) for cls, config in class_configs.items())
         while queue:
             config_class, near_type = queue.pop()
             if config_class in out or config_class in ANY_CONFIG:
@@ -839,15 +843,16 @@ class _Builder:
         return dict(sorted(out.items()))
 
     def class_configs(self, autos: dict[str, dict]) -> dict[str, str]:
-        """Each concrete class's `config_class`, where it is not the config class of every type that loads it (the
-        class a concrete `from_pretrained` builds its config with: `LlamaForCausalLM` is also loaded for exaone)."""
+        """Each concrete class's `config_class` (what its own `from_pretrained` reads config.json with), where it is
+        not the one config class of the types that load it: `LlamaForCausalLM` is also loaded for exaone, and
+        `Emu3ForCausalLM` (Emu3TextConfig) only for the composite emu3, through `get_text_config()`."""
         out = {}
         for model_class, types in sorted(_types_of_classes(autos).items()):
             configs = {self.config_names[t] for t in types}
-            if len(configs) > 1:
-                found = self._model_config_class(model_class, types[0])
-                if found is None:
-                    raise BuildError(f"{model_class} has no config_class")
+            found = self._model_config_class(model_class, types[0])
+            if found is None:
+                raise BuildError(f"{model_class} has no config_class")
+            if configs != {found}:
                 out[model_class] = found
         return out
 
@@ -859,7 +864,7 @@ class _Builder:
     def _sub_configs(self, config_class: str) -> dict[str, str]:
         if config_class not in self.sub_config_cache:
             mod, cls = self.classes.find(config_class, self.type_of_config[config_class], "configuration_")
-            self.sub_config_cache[config_class] = self.classes.sub_configs(mod, cls)
+            return self._sub_configs_at(config_class, mod, cls)
         return self.sub_config_cache[config_class]
 
     def _model_config_class(self, model_class: str, model_type: str) -> str | None:

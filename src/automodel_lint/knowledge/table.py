@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-SCHEMA_VERSION = 2  # 2: config_links
+SCHEMA_VERSION = 2  # 2 added config_links and class_configs
 
 
 class TableError(ValueError):
