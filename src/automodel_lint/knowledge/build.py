@@ -46,13 +46,15 @@ config_links
     the sub-dict named by the class's `base_config_key`, else a sub-dict whose model type is its own, and warns
     when the types still differ. For every config class of `config_classes` that has a `base_config_key`, a
     `sub_configs` (read as for text_config_types) or its own `from_pretrained` (ClvpEncoderConfig; not replayed),
-    and every sub-config class named there, its `model_type`, `base_config_key` (a list in Clvp's case) and
+    every sub-config class named there and every unregistered config class of `class_configs`, its `model_type`, `base_config_key` (a list in Clvp's case) and
     `sub_configs`, read from the class or its nearest in-source base.
 
 class_configs
-    The `config_class` (read as for text_config_types) of each class that Auto classes load for model types of
-    several config classes (5.x loads exaone with `LlamaForCausalLM`): the config class a concrete
-    `from_pretrained` uses. Other classes use the config class of the types that load them.
+    The `config_class` (read as for text_config_types) of each class named in `loads`, kept where it is not the
+    one config class of the model types that load it: 5.x loads exaone with `LlamaForCausalLM`, and
+    `Emu3ForCausalLM` (Emu3TextConfig) only for the composite emu3. It is the config class a concrete
+    `from_pretrained` uses; its model type is in `config_links` when no registered type has it.
+    `scripts/check_class_configs_with_torch.py` compares every class against the runtime (needs torch).
 
 checkpoints
     For config classes named in `config_classes` (sub-configs are skipped), the checkpoint of the class's
