@@ -148,3 +148,30 @@ def test_hostile_model_id_is_not_echoed_raw(tree):
     root = tree({"a.py": 'from transformers import AutoModel\nm = AutoModel.from_pretrained("a\\x1b[31mb")\n'})
     r = run("check", "--offline", str(root))
     assert "\x1b" not in r.stdout + r.stderr
+
+
+def test_a_fix_that_cannot_be_made_says_why_and_the_others_still_apply(tree):
+    source = (
+        "from transformers import AutoModelForSeq2SeqLM\n"
+        "from transformers.models.t5.modeling_t5 import T5ForConditionalGeneration\n\n"
+        'a = AutoModelForSeq2SeqLM.from_pretrained("gpt2")\n'
+        'b = T5ForConditionalGeneration.from_pretrained("google/mt5-small")\n'
+    )
+    root = tree({"m.py": source})
+    r = run("check", "--offline", "--fix", "--unsafe-fixes", "m.py", cwd=root)
+    assert r.returncode == 1
+    assert ("m.py:5:5: HFA006 fix not applied: MT5ForConditionalGeneration cannot be imported from"
+            " transformers.models.t5.modeling_t5") in r.stderr
+    fixed = (root / "m.py").read_text()
+    assert 'a = AutoModelForCausalLM.from_pretrained("gpt2")' in fixed
+    assert 'b = T5ForConditionalGeneration.from_pretrained("google/mt5-small")' in fixed
+
+
+def test_a_class_named_through_an_assignment_is_judged_without_a_fix(tree):
+    source = 'from transformers import AutoModelForCausalLM\nModel = AutoModelForCausalLM\nm = Model.from_pretrained("t5-small")\n'
+    root = tree({"m.py": source})
+    r = run("check", "--offline", "--output-format", "json", "m.py", cwd=root)
+    (d,) = json.loads(r.stdout)
+    assert (d["code"], d["suggestion"], d["fix"]) == ("HFA001", "AutoModelForSeq2SeqLM", None)
+    r = run("check", "--offline", "--fix", "m.py", cwd=root)
+    assert r.returncode == 1 and (root / "m.py").read_text() == source

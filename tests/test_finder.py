@@ -27,6 +27,14 @@ from conftest import one, sites
         pytest.param(
             "def f():\n    from transformers import AutoModel\n    return AutoModel.from_pretrained('x')\n", "AutoModel", "AutoModel", id="local-import"
         ),
+        pytest.param(
+            "from transformers import AutoModel\nModel = AutoModel\ndef f():\n    return Model.from_pretrained('x')\n",
+            "AutoModel", "Model", id="assigned-alias",
+        ),
+        pytest.param(
+            "import transformers\nLoader = transformers.AutoModel\nAlias = Loader\nAlias.from_pretrained('x')\n",
+            "AutoModel", "Alias", id="alias-of-an-alias",
+        ),
     ],
 )
 def test_import_styles(source, called, written):
@@ -45,6 +53,12 @@ def test_import_styles(source, called, written):
         pytest.param("from transformers import *\nAutoModel.from_pretrained('x')\n", id="star-import"),
         pytest.param("from .transformers import AutoModel\nAutoModel.from_pretrained('x')\n", id="relative-import"),
         pytest.param("from transformers import AutoModel\nAutoModel.from_config('x')\n", id="from-config"),
+        pytest.param(
+            "from transformers import AutoModel, AutoModelForCausalLM\nModel = AutoModel\nif big:\n"
+            "    Model = AutoModelForCausalLM\nModel.from_pretrained('x')\n", id="alias-assigned-twice",
+        ),
+        pytest.param("A = B\nB = A\nA.from_pretrained('x')\n", id="alias-cycle"),
+        pytest.param("from transformers import AutoModel\nModel = pick(AutoModel)\nModel.from_pretrained('x')\n", id="alias-computed"),
     ],
 )
 def test_not_transformers(source):

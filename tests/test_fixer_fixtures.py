@@ -59,7 +59,7 @@ def declared_fixes(path, data):
     return [
         Diagnostic(str(path), site.span, declared[site.span.line][0], "error", "m", called=site.called, suggestion=declared[site.span.line][1])
         for site in find_calls(cst.parse_module(data), str(path), lambda _: True)
-        if declared.get(site.span.line, (None, None))[1]
+        if declared.get(site.span.line, (None, None))[1] and not site.callee_assigned  # no fix is offered there
     ]
 
 

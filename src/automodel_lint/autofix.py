@@ -40,6 +40,10 @@ def fix_report(report: Report, options: Options, unsafe: bool, write: bool) -> F
         outcome = fixer.verify_fixed(fixer.fix_source(source, chosen), _recheck(result.path, report, options))
         if outcome.error:
             summary.failures.append(f"{result.path}: fix not applied: {outcome.error}")
+        else:
+            for skipped in outcome.not_applied:  # the file's other fixes went in; say why this one did not
+                d = skipped.diagnostic
+                summary.failures.append(f"{d.path}:{d.span.line}:{d.span.column}: {d.code} fix not applied: {skipped.reason}")
         if not outcome.changed:
             continue
         before, after = source, outcome.fixed

@@ -244,7 +244,8 @@ def diagnose(site: CallSite, facts: ModelFacts | None, table: KnowledgeTable) ->
         model=facts.model_id if facts else site.model,
         called=site.called,
         suggestion=verdict.suggestion,
-        fix=verdict.fix,
+        # A fix renames the class at the call and in its import; `Model = AutoModel` leaves it neither to rename.
+        fix=None if site.callee_assigned else verdict.fix,
         facts_source=facts.source if facts else None,
     )
 

@@ -243,8 +243,9 @@ class _Collector(cst.CSTVisitor):
                 facts.changed_names.add(arg.value.value)
 
 
-def _import_of(name: str, scope: Scope) -> str | None:
-    """The dotted path an imported name stands for, if every binding of it in its scope is that import.
+def _import_of(name: str, scope: Scope, depth: int = 0) -> str | None:
+    """The dotted path an imported name stands for, if every binding of it in its scope is that import, or
+    if its one binding is another such name (`Model = AutoModelForCausalLM`).
 
     `try: from transformers import X` / `except ImportError: X = None` binds X twice; the None branch
     cannot call `from_pretrained`, so it does not make the import uncertain.
@@ -256,14 +257,21 @@ def _import_of(name: str, scope: Scope) -> str | None:
     qualified = {v.qualified for v in bound if isinstance(v, ImportBinding)}
     if len(qualified) == 1 and len(bound) == sum(isinstance(v, ImportBinding) for v in bound):
         return qualified.pop()
+    if len(home.values[name]) == 1 and isinstance(bound[0] if bound else None, (cst.Name, cst.Attribute)):
+        if depth < MAX_ALIAS_DEPTH:
+            return _qualified(bound[0], home, depth + 1)
     return None
 
 
-def _qualified(func: cst.BaseExpression, scope: Scope) -> str | None:
+# `A = B`, `B = C`, ...: longer chains than this are not followed (real code never needs them).
+MAX_ALIAS_DEPTH = 8
+
+
+def _qualified(func: cst.BaseExpression, scope: Scope, depth: int = 0) -> str | None:
     parts = dotted(func)
     if not parts:
         return None
-    head = _import_of(parts[0], scope)
+    head = _import_of(parts[0], scope, depth)
     if head is None:
         return None
     return ".".join([head, *parts[1:]])
@@ -436,6 +444,8 @@ def _site(
         subfolder=kwargs["subfolder"],
         value_note=note,
         uncertain_kwargs=tuple(kwargs["uncertain"]),
+        # Found without following assignments: the class is named by an import the fixer can edit.
+        callee_assigned=_qualified(func.value, cand.scope, MAX_ALIAS_DEPTH) is None,
     )
 
 

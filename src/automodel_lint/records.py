@@ -47,6 +47,7 @@ class CallSite:
     subfolder: str | None = None
     value_note: str | None = None  # why the value may differ at run time ("the default value of ..."), else None
     uncertain_kwargs: tuple[str, ...] = ()  # keywords passed with values that are not certain ("**" for **kwargs)
+    callee_assigned: bool = False  # the class is named through an assignment (`Model = AutoModel`), not an import
 
 
 @dataclass(frozen=True)

@@ -246,6 +246,20 @@ def _transformers_heads(infos) -> set[str]:
                     heads.add((alias.asname or alias.name).split(".")[0])
         elif isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] == "transformers":
             heads.update(alias.asname or alias.name for alias in node.names)
+    # `Model = AutoModelForCausalLM`: a name assigned one of these may be a callee too (the finder decides).
+    aliases = [
+        (info.node.targets[0].id, info.node.value)
+        for info in infos
+        if isinstance(info.node, ast.Assign) and len(info.node.targets) == 1
+        and isinstance(info.node.targets[0], ast.Name) and isinstance(info.node.value, (ast.Name, ast.Attribute))
+    ]
+    grown = True
+    while grown:
+        grown = False
+        for name, value in aliases:
+            if name not in heads and _head(value) in heads:
+                heads.add(name)
+                grown = True
     return heads
 
 
