@@ -52,7 +52,6 @@ def test_import_styles(source, called, written):
         pytest.param("from transformers import AutoModel\ndef f(AutoModel):\n    AutoModel.from_pretrained('x')\n", id="parameter-shadows"),
         pytest.param("from transformers import *\nAutoModel.from_pretrained('x')\n", id="star-import"),
         pytest.param("from .transformers import AutoModel\nAutoModel.from_pretrained('x')\n", id="relative-import"),
-        pytest.param("from transformers import AutoModel\nAutoModel.from_config('x')\n", id="from-config"),
         pytest.param(
             "from transformers import AutoModel, AutoModelForCausalLM\nModel = AutoModel\nif big:\n"
             "    Model = AutoModelForCausalLM\nModel.from_pretrained('x')\n", id="alias-assigned-twice",
@@ -118,3 +117,31 @@ def test_keywords_recorded():
 def test_position_is_the_call_start_one_based():
     site = one(HEAD + "x = (\n    AutoModel.from_pretrained(\n        'a'\n    )\n)\n")
     assert (site.span.line, site.span.column, site.span.end_line, site.span.end_column) == (3, 5, 5, 6)
+
+
+@pytest.mark.parametrize(
+    "body, model, revision",
+    [
+        pytest.param("c = AutoConfig.from_pretrained('t5-small')\nAutoModel.from_config(c)\n", "t5-small", None, id="name"),
+        pytest.param("AutoModel.from_config(AutoConfig.from_pretrained('t5-small', revision='v1'))\n", "t5-small", "v1", id="inline"),
+        pytest.param("c = AutoConfig.from_pretrained('t5-small')\nAutoModel.from_config(config=c)\n", "t5-small", None, id="keyword"),
+        pytest.param(
+            "import transformers as tr\nc = tr.AutoConfig.from_pretrained('t5-small')\nAutoModel.from_config(c)\n", "t5-small", None,
+            id="module-attribute",
+        ),
+        # Not certain: the config is not (only) what AutoConfig read from one checkpoint.
+        pytest.param("AutoModel.from_config(c)\n", None, None, id="unknown-config"),
+        pytest.param("c = AutoConfig.from_pretrained('t5-small')\nc.model_type = 'gpt2'\nAutoModel.from_config(c)\n", None, None,
+                     id="model-type-reassigned"),
+        pytest.param("c = AutoConfig.from_pretrained('t5-small')\nif x:\n    c = other\nAutoModel.from_config(c)\n", None, None,
+                     id="bound-twice"),
+        pytest.param("c = T5Config()\nAutoModel.from_config(c)\n", None, None, id="built-config"),
+        pytest.param("c = MyConfig.from_pretrained('t5-small')\nAutoModel.from_config(c)\n", None, None, id="other-class"),
+        pytest.param("AutoModel.from_config(AutoConfig.from_pretrained('t5-small', revision=r))\n", None, None, id="revision-unknown"),
+    ],
+)
+def test_from_config_is_judged_on_the_config_it_is_given(body, model, revision):
+    site = one("from transformers import AutoConfig, AutoModel, T5Config\n" + body)
+    assert (site.called, site.model, site.revision) == ("AutoModel", model, revision)
+    assert site.via == ("the config AutoConfig.from_pretrained reads from it, given to from_config" if model else None)
+    assert site.value_note is None and "config" not in site.uncertain_kwargs

@@ -237,7 +237,7 @@ NOOPS = [
     pytest.param("from transformers import AutoModelForCausalLM\nAutoModelForCausalLM.from_pretrained('x')\n", lambda ds: [], "", id="no-fixes"),
     pytest.param(
         "from transformers import AutoModelForCausalLM\nAutoModelForCausalLM.from_pretrained('x')\n\n",
-        lambda ds: [_shifted(d) for d in ds], "no transformers from_pretrained call at this position", id="position-matches-nothing",
+        lambda ds: [_shifted(d) for d in ds], "no transformers from_pretrained or from_config call at this position", id="position-matches-nothing",
     ),
     pytest.param(
         "from transformers import AutoModelForCausalLM\nAutoModelForCausalLM.from_pretrained('x')\n",

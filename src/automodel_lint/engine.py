@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # notebooks are imported only when a notebook is read
 
 # A file that cannot mention a candidate call is never parsed: the substring test costs microseconds,
 # LibCST's parse tens of milliseconds.
-GATES = (b"from_pretrained", b"pipeline")
+GATES = (b"from_pretrained", b"from_config", b"pipeline")
 
 
 def _may_hold_calls(data: bytes) -> bool:

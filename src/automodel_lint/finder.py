@@ -10,6 +10,10 @@ A pipeline's call site has `called` = "pipeline:<task>" with the task as written
 "pipeline:translation_en_to_fr"), or "pipeline" when no task is passed (transformers then asks the Hub for
 the model's `pipeline_tag`). Its `model` is the `model=` argument, unless `config=` names another repository
 (the pipeline then reads the config from there, and the model's own facts do not decide the load).
+
+`AutoX.from_config(config)` builds the same class `from_pretrained` would, from the config alone, and raises
+the same "Unrecognized configuration class". Its site's `model` is the id of `AutoConfig.from_pretrained(id)`
+when the config is that call, written in place or bound once to a name, and the `value_note` says so.
 """
 
 from __future__ import annotations
@@ -225,7 +229,7 @@ class _Collector(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         self.calls.append(node)  # every call, in source order: the n-th matches the n-th of `call_spans`
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value == "from_pretrained":
+        if isinstance(func, cst.Attribute) and func.attr.value in ("from_pretrained", "from_config"):
             self.candidates.append(_Candidate(node, self.scope))
         elif isinstance(func, cst.Name) or (isinstance(func, cst.Attribute) and func.attr.value == "pipeline"):
             # Possibly transformers' pipeline under any name (`from transformers import pipeline as pipe`).
@@ -388,6 +392,8 @@ def find_calls(
     for cand in collector.candidates:
         if isinstance(cand.node.func, cst.Attribute) and cand.node.func.attr.value == "from_pretrained":
             site = _site(cand, path, is_target, concrete, positions)
+        elif isinstance(cand.node.func, cst.Attribute) and cand.node.func.attr.value == "from_config":
+            site = _config_site(cand, path, is_target, positions)
         else:
             site = _pipeline_site(cand, path, positions)
         if site is not None:
@@ -447,6 +453,62 @@ def _site(
         # Found without following assignments: the class is named by an import the fixer can edit.
         callee_assigned=_qualified(func.value, cand.scope, MAX_ALIAS_DEPTH) is None,
     )
+
+
+def _config_site(cand: _Candidate, path: str, is_target: Callable[[str], bool], positions) -> CallSite | None:
+    """`AutoX.from_config(config)`: judged on the checkpoint whose config it is, when that is certain."""
+    func = cand.node.func
+    assert isinstance(func, cst.Attribute)
+    called = resolve_callee(func.value, cand.scope)  # concrete classes have no public from_config
+    if called is None or not is_target(called):
+        return None
+    read = _config_read(_argument(cand.node, "config", 0), cand.scope)
+    model = note = revision = subfolder = None
+    if read is not None:
+        config_call, home = read
+        model, note = _model_value(_argument(config_call, MODEL_ARG, 0), home)
+        config_kwargs = _literal_kwargs(config_call, home)
+        if "revision" in config_kwargs["uncertain"] or "subfolder" in config_kwargs["uncertain"]:
+            model, note = None, None
+        revision, subfolder = config_kwargs["revision"], config_kwargs["subfolder"]
+    kwargs = _literal_kwargs(cand.node, cand.scope)
+    return CallSite(
+        path=path,
+        span=_span(cand.node, positions),
+        called=called,
+        written=cst.Module([]).code_for_node(func.value),
+        model=model,
+        trust_remote_code=kwargs["trust_remote_code"],
+        revision=revision,
+        subfolder=subfolder,
+        value_note=note,
+        via="the config AutoConfig.from_pretrained reads from it, given to from_config" if model is not None else None,
+        # The config is this call's subject, not a replacement of the checkpoint's own.
+        uncertain_kwargs=tuple(k for k in kwargs["uncertain"] if k != "config"),
+        callee_assigned=_qualified(func.value, cand.scope, MAX_ALIAS_DEPTH) is None,
+    )
+
+
+def _config_read(expr: cst.BaseExpression | None, scope: Scope) -> tuple[cst.Call, Scope] | None:
+    """The `AutoConfig.from_pretrained(...)` call that `expr` certainly holds, and the scope its arguments are read
+    in: the call itself, or a name bound once to it and whose model type or architectures nothing reassigns."""
+    home = scope
+    if isinstance(expr, cst.Name):
+        home = scope.lookup_scope(expr.value)
+        if home is None:
+            return None
+        expr = home.single(expr.value)
+        # `config.model_type = ...` anywhere in the file: what the config says is no longer only the checkpoint's.
+        if scope.facts().stored_attributes & {"model_type", "architectures"} or scope.facts().setattr_used:
+            return None
+    if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Attribute):
+        return None
+    if expr.func.attr.value != "from_pretrained":
+        return None
+    owner = _qualified(expr.func.value, home)
+    if owner is None or owner.rpartition(".")[2] != "AutoConfig" or not owner.startswith("transformers."):
+        return None
+    return expr, home
 
 
 def _pipeline_site(cand: _Candidate, path: str, positions) -> CallSite | None:

@@ -1,10 +1,11 @@
 """Diagnostics -> a fixed source: the callee's class replaced, the file's imports kept right, nothing else.
 
-A fix replaces one node, the class name in `X.from_pretrained(...)`. Import bookkeeping follows once
-for the whole file, in the same transform: for a name imported with `from ... import X [as Y]`, the new
-class is added to that same statement (so an import inside a function or a `try:` guard stays there),
-and the old name leaves it when no reference is left, by LibCST's scope analysis. A removed class's
-import is dropped when unused, because on transformers 5 the import line alone fails.
+A fix replaces one node, the class name in `X.from_pretrained(...)` or `X.from_config(...)`. Import
+bookkeeping follows once for the whole file, in the same transform: for a name imported with
+`from ... import X [as Y]`, the new class is added to that same statement (so an import inside a function
+or a `try:` guard stays there), and the old name leaves it when no reference is left, by LibCST's scope
+analysis. A removed class's import is dropped when unused, because on transformers 5 the import line alone
+fails.
 
 LibCST's AddImportsVisitor and RemoveImportsVisitor are not used for the edit itself: the first only
 merges into the block of imports at the top of a module and otherwise hoists a new, unguarded import
@@ -141,7 +142,7 @@ class _File:
         for node, pos in self.positions.items():
             if isinstance(node, cst.Call):
                 func = node.func
-                if isinstance(func, cst.Attribute) and func.attr.value == "from_pretrained" and _dotted(func.value):
+                if isinstance(func, cst.Attribute) and func.attr.value in ("from_pretrained", "from_config") and _dotted(func.value):
                     self.calls[(pos.start.line, pos.start.column + 1)] = node
             elif isinstance(node, cst.ImportFrom):
                 if isinstance(node.names, cst.ImportStar):
@@ -251,7 +252,7 @@ def _plan_one(file: _File, diag: Diagnostic, plan: _Plan) -> str | None:
     key = (diag.span.line, diag.span.column)
     site, call = file.sites_at.get(key), file.calls.get(key)
     if site is None or call is None:
-        return "no transformers from_pretrained call at this position"
+        return "no transformers from_pretrained or from_config call at this position"
     if site.called != old:
         return f"the call here is {site.called}, not {old}"
     callee = call.func.value

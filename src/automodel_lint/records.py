@@ -48,6 +48,7 @@ class CallSite:
     value_note: str | None = None  # why the value may differ at run time ("the default value of ..."), else None
     uncertain_kwargs: tuple[str, ...] = ()  # keywords passed with values that are not certain ("**" for **kwargs)
     callee_assigned: bool = False  # the class is named through an assignment (`Model = AutoModel`), not an import
+    via: str | None = None  # how the model reaches a call that does not name it (`from_config` of its config)
 
 
 @dataclass(frozen=True)

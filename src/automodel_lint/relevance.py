@@ -4,13 +4,13 @@ LibCST's parse, visit and position metadata cost about forty times the stdlib `a
 file that loads a model is code that cannot matter (training loops, whole trainer classes around one
 `from_pretrained`). So the stdlib parser reads the file first, and only its statements, not every node:
 
-- lines that mention `from_pretrained` or `pipeline` are found in the bytes; a function or class whose
-  lines hold none is never walked (it becomes a one-line stub at its `def`/`class` line, which keeps the
-  name it binds and, for a method, the `self.X` attributes it assigns);
+- lines that mention `from_pretrained`, `from_config` or `pipeline` are found in the bytes; a function or
+  class whose lines hold none is never walked (it becomes a one-line stub at its `def`/`class` line, which
+  keeps the name it binds and, for a method, the `self.X` attributes it assigns);
 - in the scopes that remain (the module, the functions and classes around those lines) each statement's
-  bound and read names are collected, and a file whose candidate calls (`X.from_pretrained(...)` or
-  `pipeline(...)` with a head name bound by a `transformers` import) turn out to be none is never handed
-  to LibCST at all;
+  bound and read names are collected, and a file whose candidate calls (`X.from_pretrained(...)`,
+  `X.from_config(...)` or `pipeline(...)` with a head name bound by a `transformers` import, or by a name
+  assigned one) turn out to be none is never handed to LibCST at all;
 - the relevant names are the candidates' heads and everything they read, closed over the statements that
   bind a relevant name; a statement that holds no candidate, binds no relevant name and calls no method
   of one (`parser.add_argument(...)`) is dropped.
@@ -37,8 +37,8 @@ from dataclasses import dataclass
 from automodel_lint.records import Span
 from automodel_lint.sources import parse_hazard
 
-CALL_NAMES = frozenset({"from_pretrained", "pipeline"})
-_MENTION = re.compile(rb"from_pretrained|pipeline")
+CALL_NAMES = frozenset({"from_pretrained", "from_config", "pipeline"})
+_MENTION = re.compile(rb"from_pretrained|from_config|pipeline")
 _ALIASED = re.compile(rb"\bpipeline\s+as\b")
 _SCOPE_ESCAPE = re.compile(rb"\b(?:global|nonlocal)\b")
 _SELF_ATTR = re.compile(rb"\b(?:self|cls)\s*\.\s*([A-Za-z_]\w*)")
@@ -100,7 +100,7 @@ class _Info:
     node: ast.stmt
     bound: set[str]
     read: set[str]
-    calls: list[ast.Call]  # calls named from_pretrained / pipeline in it
+    calls: list[ast.Call]  # calls named from_pretrained / from_config / pipeline in it
     scope: int = 0  # id() of the enclosing function or class, 0 for the module
 
 

@@ -743,13 +743,14 @@ def judge(case: Case) -> tuple[Rule, Verdict] | None:
             continue
         verdict = rule.judge(case)
         if verdict is not None:
-            if case.site.value_note:
-                # The value may differ at run time: say what was judged, so a reader can tell if it applies.
-                # A fix chosen for the default may be wrong for the values callers pass: never a safe one.
-                verdict = replace(
-                    verdict,
-                    message=f"{verdict.message} (judged on {shown(case.site.model)}, {case.site.value_note})",
-                    fix="unsafe" if verdict.fix else None,
-                )
+            site = case.site
+            if site.value_note or site.via:
+                # Say what was judged, so a reader can tell if it applies.
+                said = "; ".join(n for n in (site.value_note, site.via) if n)
+                verdict = replace(verdict, message=f"{verdict.message} (judged on {shown(site.model)}, {said})")
+            if site.value_note:
+                # The value may differ at run time: a fix chosen for the default may be wrong for the values
+                # callers pass, so never a safe one.
+                verdict = replace(verdict, fix="unsafe" if verdict.fix else None)
             return rule, verdict
     return None
