@@ -64,6 +64,17 @@ def ensure_corpus() -> Path:
     return src
 
 
+def compile_bytecode() -> None:
+    """Measure a checkout as pip installs a package: with its bytecode compiled. A development tree may hold
+    stale .pyc files, and under PYTHONDONTWRITEBYTECODE=1 every short run would pay for compiling them again
+    (about 35 ms of a 0.2 s warm run, measured)."""
+    import compileall
+
+    import automodel_lint
+
+    compileall.compile_dir(str(Path(automodel_lint.__file__).parent), quiet=1)
+
+
 def lint(*args):
     return [sys.executable, "-m", "automodel_lint", *args]
 
@@ -112,6 +123,7 @@ def main(argv=None) -> int:
     runs = 3 if args.quick else args.runs
     fixit = not (args.quick or args.no_fixit)
     ensure_tools(fixit)
+    compile_bytecode()
     tree = args.corpus or ensure_corpus()
     work = Path(tempfile.mkdtemp(prefix="automodel-lint-bench-"))
     env = dict(os.environ, HF_HUB_OFFLINE="1", AUTOMODEL_LINT_CACHE_DIR=str(work / "cache"))
