@@ -19,7 +19,7 @@ when the config is that call, written in place or bound once to a name, and the 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
@@ -438,6 +438,13 @@ def _site(
         if called is None or not (is_target(called) or concrete(called)):
             return None
     model, note = _model_value(_argument(cand.node, MODEL_ARG, 0), cand.scope)
+    return _class_site(cand, path, positions, called, model, note)
+
+
+def _class_site(cand: _Candidate, path: str, positions, called: str, model: str | None, note: str | None) -> CallSite:
+    """The site of `X.from_pretrained(...)` or `X.from_config(...)`, its keywords read from the call itself."""
+    func = cand.node.func
+    assert isinstance(func, cst.Attribute)
     kwargs = _literal_kwargs(cand.node, cand.scope)
     return CallSite(
         path=path,
@@ -471,21 +478,15 @@ def _config_site(cand: _Candidate, path: str, is_target: Callable[[str], bool], 
         if "revision" in config_kwargs["uncertain"] or "subfolder" in config_kwargs["uncertain"]:
             model, note = None, None
         revision, subfolder = config_kwargs["revision"], config_kwargs["subfolder"]
-    kwargs = _literal_kwargs(cand.node, cand.scope)
-    return CallSite(
-        path=path,
-        span=_span(cand.node, positions),
-        called=called,
-        written=cst.Module([]).code_for_node(func.value),
-        model=model,
-        trust_remote_code=kwargs["trust_remote_code"],
+    site = _class_site(cand, path, positions, called, model, note)
+    # The checkpoint is named in the config's call: its revision and subfolder are read there.
+    return replace(
+        site,
         revision=revision,
         subfolder=subfolder,
-        value_note=note,
         via="the config AutoConfig.from_pretrained reads from it, given to from_config" if model is not None else None,
         # The config is this call's subject, not a replacement of the checkpoint's own.
-        uncertain_kwargs=tuple(k for k in kwargs["uncertain"] if k != "config"),
-        callee_assigned=_qualified(func.value, cand.scope, MAX_ALIAS_DEPTH) is None,
+        uncertain_kwargs=tuple(k for k in site.uncertain_kwargs if k != "config"),
     )
 
 

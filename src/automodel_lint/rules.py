@@ -483,10 +483,11 @@ def judge_model_class(case: Case) -> Verdict | None:
     text = [any(table.loads(a, t) for a in families.TEXT_LM_CLASSES) for t in (class_type, model_type)]
     if not any(text):
         return None
-    class_kind = families.checkpoint_kind(table.auto_classes_for_architecture(site.called)) or _type_kind(table, class_type)
+    class_type_kind = _type_kind(table, class_type)
+    class_kind = families.checkpoint_kind(table.auto_classes_for_architecture(site.called)) or class_type_kind
     own_kind = families.checkpoint_kind(case.own_loaders) or _type_kind(table, model_type)
     if (class_kind, own_kind) in families.WARM_STARTS and (
-        class_type in families.WARM_START_TYPES or _type_kind(table, class_type) == "masked-LM encoder"
+        class_type in families.WARM_START_TYPES or class_type_kind == "masked-LM encoder"
     ):
         return None
     use = _same_head(case) or case.own_architecture or suggest(case, (families.TEXT_GENERATION, families.LM_CLASSES)).best

@@ -83,7 +83,7 @@ from importlib import metadata
 from pathlib import Path, PurePosixPath
 
 from automodel_lint import knowledge
-from automodel_lint.knowledge.table import SCHEMA_VERSION
+from automodel_lint.knowledge.table import SCHEMA_VERSION, types_of_classes
 
 GENERATED_BY = "automodel_lint.knowledge.build"
 AUTO_MODULES = {
@@ -758,7 +758,8 @@ class _Builder:
 
     def build(self) -> dict:
         autos = self.auto_classes()
-        class_configs = self.class_configs(autos)
+        types_of = types_of_classes(autos)
+        class_configs = self.class_configs(types_of)
         return {
             "schema_version": SCHEMA_VERSION,
             "transformers_version": self.source.version(),
@@ -767,7 +768,7 @@ class _Builder:
             "auto_classes": autos,
             "architectures": _architectures(autos),
             "text_config_types": self.text_config_types(autos),
-            "config_links": self.config_links(autos, class_configs),
+            "config_links": self.config_links(types_of, class_configs),
             "class_configs": class_configs,
             "checkpoints": self.checkpoints(),
             "pipelines": read_pipelines(self.source, autos),
@@ -813,14 +814,13 @@ class _Builder:
             return False
         return text_config in model_configs
 
-    def config_links(self, autos: dict[str, dict], class_configs: dict[str, str]) -> dict[str, dict]:
+    def config_links(self, types_of: dict[str, frozenset[str]], class_configs: dict[str, str]) -> dict[str, dict]:
         """How `PreTrainedConfig.from_pretrained` reaches into a composite checkpoint's config, for every config
         class that has a `base_config_key` or `sub_configs`, every sub-config class named there, and every config
         class of `class_configs` that is no registered type's (its model type is known only from here)."""
         out: dict[str, dict] = {}
-        types_of = _types_of_classes(autos)
         queue = sorted(self.type_of_config.items())
-        queue += sorted((config, types_of[cls][0]) for cls, config in class_configs.items())
+        queue += sorted((config, min(types_of[cls])) for cls, config in class_configs.items())
         while queue:
             config_class, near_type = queue.pop()
             if config_class in out or config_class in ANY_CONFIG:
@@ -844,14 +844,14 @@ class _Builder:
             queue.extend((sub, near_type) for sub in subs.values())
         return dict(sorted(out.items()))
 
-    def class_configs(self, autos: dict[str, dict]) -> dict[str, str]:
+    def class_configs(self, types_of: dict[str, frozenset[str]]) -> dict[str, str]:
         """Each concrete class's `config_class` (what its own `from_pretrained` reads config.json with), where it is
         not the one config class of the types that load it: `LlamaForCausalLM` is also loaded for exaone, and
         `Emu3ForCausalLM` (Emu3TextConfig) only for the composite emu3, through `get_text_config()`."""
         out = {}
-        for model_class, types in sorted(_types_of_classes(autos).items()):
+        for model_class, types in sorted(types_of.items()):
             configs = {self.config_names[t] for t in types}
-            found = self._model_config_class(model_class, types[0])
+            found = self._model_config_class(model_class, min(types))
             if found is None:
                 raise BuildError(f"{model_class} has no config_class")
             if configs != {found}:
@@ -903,15 +903,6 @@ def _loads(mapping: _LazyMapping) -> dict[str, list[str]]:
             value = mapping.model_names[owner]
             out[model_type] = list(value) if isinstance(value, (list, tuple)) else [value]
     return dict(sorted(out.items()))
-
-
-def _types_of_classes(autos: dict[str, dict]) -> dict[str, list[str]]:
-    out: dict[str, set[str]] = {}
-    for entry in autos.values():
-        for model_type, classes in entry["loads"].items():
-            for cls in classes:
-                out.setdefault(cls, set()).add(model_type)
-    return {cls: sorted(types) for cls, types in out.items()}
 
 
 def _architectures(autos: dict[str, dict]) -> dict[str, list[str]]:

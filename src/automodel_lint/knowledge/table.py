@@ -183,12 +183,7 @@ class KnowledgeTable:
 
     @cached_property
     def _types_of_class(self) -> dict[str, frozenset[str]]:
-        out: dict[str, set[str]] = {}
-        for entry in self.data["auto_classes"].values():
-            for model_type, classes in entry["loads"].items():
-                for cls in classes:
-                    out.setdefault(cls, set()).add(model_type)
-        return {cls: frozenset(types) for cls, types in out.items()}
+        return types_of_classes(self.data["auto_classes"])
 
     def model_types_of_class(self, class_name: str) -> frozenset[str]:
         """The model types whose configs a concrete class is built from: every type an Auto class loads it for
@@ -226,3 +221,14 @@ class KnowledgeTable:
 def _translation_form(task: str) -> bool:
     parts = task.split("_")
     return len(parts) == 4 and parts[0] == "translation" and parts[2] == "to"
+
+
+def types_of_classes(auto_classes: dict[str, dict]) -> dict[str, frozenset[str]]:
+    """Concrete class -> the model types some Auto class loads it for (the table's `auto_classes`, or the
+    generator's before it is written)."""
+    out: dict[str, set[str]] = {}
+    for entry in auto_classes.values():
+        for model_type, classes in entry["loads"].items():
+            for cls in classes:
+                out.setdefault(cls, set()).add(model_type)
+    return {cls: frozenset(types) for cls, types in out.items()}
