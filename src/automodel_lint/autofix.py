@@ -1,7 +1,7 @@
 """Diagnostics -> fixed files: choose the fixes, apply them per file, verify, then write or show a diff.
 
-The edit itself is `fixer.fix_source`; this module decides what to ask of it and what to do with the
-answer. A fixed file is re-judged with the facts of the first pass (no model is looked up twice) and
+The edit itself is `fixer.fix_source`, the write `files.write_atomic`; this module decides what to ask of
+them and what to do with the answers. A fixed file is re-judged with the facts of the first pass (no model is looked up twice) and
 written only if the calls it fixed come back clean; otherwise the file is left as it was and the reason
 is reported.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from automodel_lint import fixer
+from automodel_lint import files, fixer
 from automodel_lint.engine import Options, Report, analyse_source, judge_all
 from automodel_lint.records import Diagnostic
 
@@ -55,11 +55,11 @@ def fix_report(report: Report, options: Options, unsafe: bool, write: bool) -> F
                 continue
         if write:
             try:
-                fixer.write_atomic(result.path, after, expected=before)
-            except fixer.WriteError as exc:
+                files.write_atomic(result.path, after, expected=before)
+            except files.WriteError as exc:
                 summary.failures.append(str(exc))
                 continue
-        summary.diffs.append(fixer.unified_diff(result.path, before, after))
+        summary.diffs.append(files.unified_diff(result.path, before, after))
         summary.fixed_sources[result.path] = after
         summary.changed.append(result.path)
         summary.applied += len(outcome.applied)

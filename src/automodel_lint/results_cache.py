@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
@@ -218,21 +217,18 @@ class ResultsCache:
             self.dirty = True
 
     def save(self) -> None:
+        from automodel_lint.files import LinkRefused, make_private_dir, write_atomic
+
         if not self.dirty:
             return
-        tmp = None
+        facts = {"fingerprint": self.data_fingerprint, "answers": self.data_answers}
+        data = json.dumps({"key": self.key, "files": self.entries, "facts": facts}, separators=(",", ":"))
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".results-", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                facts = {"fingerprint": self.data_fingerprint, "answers": self.data_answers}
-                json.dump({"key": self.key, "files": self.entries, "facts": facts}, out, separators=(",", ":"))
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, self.path)
+            make_private_dir(self.path.parent)
+            write_atomic(self.path, data.encode("utf-8"), mode=0o644)
+        except LinkRefused as exc:
+            import logging  # only on this rare path
+
+            logging.getLogger(__name__).warning("automodel-lint: warning: results cache not saved: %s", exc.reason)
         except OSError:
-            # A read-only cache folder: the next run is as slow as this one, nothing worse.
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+            pass  # a read-only cache folder: the next run is as slow as this one, nothing worse

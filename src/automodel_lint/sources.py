@@ -6,6 +6,11 @@ always checked. Reading never follows a FIFO or a device, and a file above the s
 An entry that cannot even be stat'ed while walking (a symlink loop, a dangling link) is listed if its
 name is a source file's, so that reading it reports why; it is not a problem of the run.
 
+Symbolic links met while walking a folder are never followed out of it: a link (to a file or a folder) whose
+real path is outside the folder named on the command line is left out and named in `Walk.skipped`; a link
+that stays inside is checked like the file it points to. A file named on the command line is checked even if
+it is a link. Either way `--fix` never writes through a link (`files.write_atomic` refuses it, with the reason).
+
 `parse_hazard` says what the parser cannot survive; the engine asks it (through `relevance`, which has
 the file's stdlib syntax tree already) before any source reaches LibCST, whatever it came from. LibCST's native parser recurses
 once per nesting level on the C stack: an expression nested a few thousand levels deep (`a.b.b...`,
@@ -25,7 +30,7 @@ import stat
 import subprocess
 import sys
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SKIPPED_DIRS = frozenset(
@@ -48,6 +53,7 @@ class SourceFile:
 class Walk:
     files: list[SourceFile]
     problems: list[tuple[str, str]]  # (path, why it could not be listed)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why it was left out): links leaving the tree
 
 
 def _is_skipped_dir(entry: os.DirEntry) -> bool:
@@ -88,6 +94,7 @@ def _walk_dir(root: str, walk: Walk, exclude: tuple[str, ...]) -> list[str]:
     found: list[str] = []
     stack = [root]
     visited: set[tuple[int, int]] = set()
+    inside = os.path.join(os.path.realpath(root), "")
     while stack:
         folder = stack.pop()
         try:
@@ -103,6 +110,11 @@ def _walk_dir(root: str, walk: Walk, exclude: tuple[str, ...]) -> list[str]:
         for entry in entries:
             if _excluded(entry.path, exclude):
                 continue
+            if entry.is_symlink():
+                real = os.path.realpath(entry.path)
+                if not os.path.join(real, "").startswith(inside):
+                    walk.skipped.append((entry.path, f"a symbolic link to {real}, outside {root}: not followed"))
+                    continue
             try:
                 if entry.is_dir():
                     if not _is_skipped_dir(entry):

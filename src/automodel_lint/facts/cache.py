@@ -28,6 +28,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from automodel_lint.facts.base import Redirect, parse_json_bytes
+from automodel_lint.files import WriteError, make_private_dir, write_atomic
 from automodel_lint.records import ModelFacts, ModelRequest, Unresolved
 from automodel_lint.paths import default_cache_dir
 
@@ -194,6 +195,10 @@ class FactsCache:
             except Timeout:
                 self.warn(f"the cache {self.path} stayed locked by another run; this run's answers are not saved")
                 return False
+        except WriteError as exc:
+            self.writable = False
+            self.warn(f"the cache {self.path} is not written ({exc.reason}); running without the cache")
+            return False
         except OSError as exc:
             self.writable = False
             self.warn(f"the cache folder {self.dir} is not writable ({exc.strerror or type(exc).__name__}); "
@@ -215,7 +220,7 @@ class FactsCache:
         self._entries = kept
         text = json.dumps({"schema_version": SCHEMA_VERSION, "entries": kept}, sort_keys=True,
                           separators=(",", ":"))
-        atomic_write(self.path, text.encode("utf-8"))
+        write_atomic(self.path, text.encode("utf-8"), mode=0o644)
 
     def clear(self) -> int:
         """Remove the cache file; the number of entries it held."""
@@ -240,47 +245,6 @@ class FactsCache:
             size = 0
         return {"path": str(self.path), "entries": len(entries), "positive": len(positive),
                 "negative": len(negative), "stale": len(stale), "bytes": size}
-
-
-def make_private_dir(folder: Path) -> None:
-    """Create the cache folder (and missing parents) writable by its owner only, whatever the umask.
-
-    A folder others could write would let them plant "facts" or swap the file between runs; folders that
-    already exist are the user's and are left as they are.
-    """
-    if folder.is_dir():
-        return
-    missing = []
-    step = folder
-    while not step.exists() and step.parent != step:
-        missing.append(step)
-        step = step.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    for created in missing:
-        try:
-            os.chmod(created, 0o755)
-        except OSError:
-            pass
-
-
-def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write `data` to `path` so that readers see the old content or the new, never a mix (same-folder rename)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            # Explicit, whatever the umask: a cache other users could write would let them plant "facts".
-            os.fchmod(fh.fileno(), mode)
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 class CacheSource:

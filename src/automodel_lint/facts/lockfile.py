@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from automodel_lint.facts.base import auto_map_pairs, read_json_file
-from automodel_lint.facts.cache import atomic_write, cache_key
+from automodel_lint.facts.cache import cache_key
+from automodel_lint.files import write_atomic
 from automodel_lint.records import ModelFacts, ModelRequest, Unresolved
 
 LOCK_NAME = "automodel-lint.lock"
@@ -100,7 +101,7 @@ def write_lock(path: str | os.PathLike, answers: Mapping[ModelRequest, ModelFact
         models = fresh
     else:
         models.update(fresh)
-    atomic_write(Path(path), render_lock(models).encode("utf-8"))
+    write_atomic(path, render_lock(models).encode("utf-8"), mode=0o644)
     return models
 
 

@@ -135,20 +135,13 @@ def _read_cache(path: Path, version: str) -> KnowledgeTable | None:
 
 
 def _write_cache(path: Path, text: str) -> None:
-    """Write-then-rename, so that a concurrent run never reads half a file. A cache that cannot be written only
-    costs the next run the same few seconds."""
-    import tempfile
+    """Written atomically by `files.write_atomic`, so that a concurrent run never reads half a file. A cache that
+    cannot be written (or is a link, which is never written through) only costs the next run the same few seconds."""
+    from automodel_lint.files import make_private_dir, write_atomic
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        make_private_dir(path.parent)
+        write_atomic(path, text.encode("utf-8"), mode=0o644)
     except OSError as exc:
         _warn("cannot cache the knowledge table in %s: %s", path.parent, exc)
 

@@ -1,0 +1,303 @@
+"""Which node edits each diagnostic needs: the class name to replace, the imports to add next to the old one,
+and the imports that may go once nothing references them (by LibCST's scope analysis).
+
+Nothing is edited here: the plan of a whole file is gathered first, and `imports.transformer` makes it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import ImportAssignment, MetadataWrapper, PositionProvider, ScopeProvider
+
+from automodel_lint.finder import AUTO_MODULES, find_calls
+from automodel_lint.records import Diagnostic
+from automodel_lint.values import dotted
+
+# Modules that define every PyTorch Auto class: a new class may be imported from, or read off, these.
+PYTORCH_AUTO_MODULES = frozenset({"transformers", "transformers.models.auto", "transformers.models.auto.modeling_auto"})
+
+
+@dataclass
+class Plan:
+    """The node edits of one file, gathered before any is made."""
+
+    renames: dict = field(default_factory=dict)  # Name node -> new value
+    # ImportAlias node -> new class names to import next to it (in the same statement).
+    additions: dict = field(default_factory=dict)
+    # ImportAlias node -> its ImportFrom, for aliases that go if nothing else references them.
+    removable: dict = field(default_factory=dict)
+    keep: set = field(default_factory=set)  # aliases that stay even when unused (re-exports of __init__.py)
+    introduced: set = field(default_factory=set)  # names the renamed calls now read: their imports must stay
+
+
+def module_of(node) -> str | None:
+    if node.relative or node.module is None:
+        return None
+    parts = dotted(node.module)
+    return None if parts is None else ".".join(parts)
+
+
+def bound_name(alias) -> str | None:
+    target = alias.asname.name if alias.asname is not None else alias.name
+    return target.value if isinstance(target, cst.Name) else None
+
+
+def importable_from(module: str, new: str) -> bool:
+    """Whether `new` is an attribute of `module` on transformers 5 (TF and Flax were removed there)."""
+    if new.startswith(("TF", "Flax")):
+        return module == "transformers"
+    return module in PYTORCH_AUTO_MODULES
+
+
+def _is_init(path: str) -> bool:
+    return os.path.basename(path) == "__init__.py"
+
+
+class File:
+    """One parsed file with the metadata every fix reads; computed once, whatever the number of fixes."""
+
+    def __init__(self, module) -> None:
+        self.module = module
+        self.sites = find_calls(module, "<fix>", lambda _: True)
+        self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        self.positions = self.wrapper.resolve(PositionProvider)
+        self.scopes = self.wrapper.resolve(ScopeProvider)
+        self.calls: dict[tuple[int, int], cst.Call] = {}
+        self.import_froms: list[cst.ImportFrom] = []
+        self.star_import = False
+        for node, pos in self.positions.items():
+            if isinstance(node, cst.Call):
+                func = node.func
+                if isinstance(func, cst.Attribute) and func.attr.value in ("from_pretrained", "from_config") \
+                        and dotted(func.value):
+                    self.calls[(pos.start.line, pos.start.column + 1)] = node
+            elif isinstance(node, cst.ImportFrom):
+                if isinstance(node.names, cst.ImportStar):
+                    self.star_import = True
+                else:
+                    self.import_froms.append(node)
+        self.sites_at = {(s.span.line, s.span.column): s for s in self.sites}
+        blocks = _Blocks()
+        module.visit(blocks)
+        self.block_of = blocks.block_of
+        self._all_scopes = {s for s in self.scopes.values() if s is not None}
+
+    def binds_only_the_class(self, name: str) -> bool:
+        """Whether every binding of `name` in the file is transformers' class `name`, imported unaliased."""
+        for scope in self._all_scopes:
+            for assignment in scope.assignments[name]:
+                if not isinstance(assignment, ImportAssignment):
+                    return False
+                node = assignment.node
+                module = module_of(node) if isinstance(node, cst.ImportFrom) else None
+                if module is None or not importable_from(module, name):
+                    return False
+                if not any(bound_name(a) == name and a.name.value == name for a in node.names):
+                    return False
+        return True
+
+    def import_aliases_of(self, callee, name: str):
+        """The `from M import C [as name]` aliases that bind `name` where `callee` reads it, or a reason."""
+        scope = self.scopes.get(callee)
+        if scope is None:
+            return "the name's scope is unknown"
+        found = []
+        for assignment in scope[name]:
+            if not isinstance(assignment, ImportAssignment):
+                continue  # `except ImportError: X = None`: that branch cannot call from_pretrained
+            node = assignment.node
+            if not isinstance(node, cst.ImportFrom):
+                return f"{name} is bound by a plain `import`, not `from ... import`"
+            for alias in node.names:
+                if bound_name(alias) == name:
+                    found.append((alias, node))
+        return found or f"no import binds {name}"
+
+
+class _Blocks(cst.CSTVisitor):
+    """The statement block (module or indented body) each `from ... import` sits in."""
+
+    def __init__(self) -> None:
+        self.stack: list = []
+        self.block_of: dict = {}
+
+    def visit_Module(self, node) -> None:
+        self.stack.append(node)
+
+    def leave_Module(self, original_node) -> None:
+        self.stack.pop()
+
+    def visit_IndentedBlock(self, node) -> None:
+        self.stack.append(node)
+
+    def leave_IndentedBlock(self, original_node) -> None:
+        self.stack.pop()
+
+    def visit_ImportFrom(self, node) -> None:
+        self.block_of[node] = self.stack[-1]
+
+
+def _imported_before(file: File, node, new: str) -> bool:
+    """Whether `new` is imported unaliased in `node` or in an earlier statement of the same block.
+
+    Scope alone is not enough: an import of the new class further down the module is in scope for the
+    call, but not yet bound when it runs.
+    """
+    line = file.positions[node].start.line
+    for other in file.import_froms:
+        if other is not node and (file.block_of.get(other) is not file.block_of.get(node)
+                                  or file.positions[other].start.line >= line):
+            continue
+        module = module_of(other)
+        if module is not None and importable_from(module, new):
+            if any(isinstance(a.name, cst.Name) and a.name.value == new and a.asname is None for a in other.names):
+                return True
+    return False
+
+
+def _in_reach(file: File, callee, new: str) -> bool:
+    """Whether an import of `new` already serves the call: seen from its scope, above it, in a block around it."""
+    at = file.positions[callee].start
+    for assignment in file.scopes[callee][new]:
+        node = assignment.node
+        if not isinstance(assignment, ImportAssignment) or not isinstance(node, cst.ImportFrom):
+            continue
+        block = file.positions[file.block_of[node]]
+        if file.positions[node].end.line < at.line and block.start.line <= at.line <= block.end.line:
+            return True
+    return False
+
+
+def plan_one(file: File, diag: Diagnostic, plan: Plan) -> str | None:
+    """Adds one diagnostic's edits to `plan`; returns why it cannot be applied, or None."""
+    new, old = diag.suggestion, diag.called
+    if not new or not old:
+        return "no single class to suggest"
+    if new == old:
+        return "the suggestion is the class already called"
+    if not new.isidentifier():
+        return f"not a class name: {new!r}"
+    key = (diag.span.line, diag.span.column)
+    site, call = file.sites_at.get(key), file.calls.get(key)
+    if site is None or call is None:
+        return "no transformers from_pretrained or from_config call at this position"
+    if site.called != old:
+        return f"the call here is {site.called}, not {old}"
+    callee = call.func.value
+    if isinstance(callee, cst.Attribute):
+        return _plan_attribute(file, callee, old, new, diag, plan)
+    return _plan_name(file, callee, old, new, diag, plan)
+
+
+def _plan_attribute(file: File, callee, old: str, new: str, diag: Diagnostic, plan: Plan) -> str | None:
+    scope = file.scopes.get(callee)
+    qualified = scope.get_qualified_names_for(callee) if scope is not None else ()
+    owners = {q.name.rpartition(".")[0] for q in qualified if q.name.endswith(f".{old}")}
+    if len(owners) != 1:
+        return "cannot tell which module the class is read from"
+    owner = owners.pop()
+    if not importable_from(owner, new):
+        return f"{owner} has no {new}"
+    if callee.attr in plan.renames:
+        return "another fix already edits this call"
+    plan.renames[callee.attr] = new
+    if diag.code == "HFA004":
+        _drop_removed_class_imports(file, old, plan)
+    return None
+
+
+def _plan_name(file: File, callee, old: str, new: str, diag: Diagnostic, plan: Plan) -> str | None:
+    if file.star_import:
+        # A star import may bind the new name (and rebind it after ours): its meaning cannot be known.
+        return "the file has a star import, which may bind the new name"
+    if not file.binds_only_the_class(new):
+        return f"{new} is already bound to something else in this file"
+    aliases = file.import_aliases_of(callee, callee.value)
+    if isinstance(aliases, str):
+        return aliases
+    for alias, node in aliases:
+        module = module_of(node)
+        if module is None or not importable_from(module, new):
+            return f"{new} cannot be imported from {module or 'a relative module'}"
+    if callee in plan.renames:
+        return "another fix already edits this call"
+    plan.renames[callee] = new
+    plan.introduced.add(new)
+    for alias, node in aliases:
+        if not _in_reach(file, callee, new) and not _imported_before(file, node, new):
+            if not any(new in plan.additions.get(a, ()) for a in node.names):
+                plan.additions.setdefault(alias, []).append(new)
+        plan.removable[alias] = node
+        if _is_init(diag.path) and diag.code != "HFA004":
+            plan.keep.add(alias)  # a package's __init__ may re-export the old class
+    if diag.code == "HFA004":
+        _drop_removed_class_imports(file, old, plan)
+    return None
+
+
+def _drop_removed_class_imports(file: File, old: str, plan: Plan) -> None:
+    """Every `from <transformers> import <removed class>` may go when unused: it fails to import on v5."""
+    for node in file.import_froms:
+        if module_of(node) in AUTO_MODULES:
+            for alias in node.names:
+                if isinstance(alias.name, cst.Name) and alias.name.value == old:
+                    plan.removable.setdefault(alias, node)
+
+
+def unused_imports(file: File, plan: Plan) -> set:
+    """The removable aliases no reference is left to once the planned renames are made."""
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import GatherExportsVisitor, GatherNamesFromStringAnnotationsVisitor
+
+    # Codemod visitors read metadata the wrapper must already hold.
+    file.wrapper.resolve_many(GatherNamesFromStringAnnotationsVisitor.get_inherited_dependencies())
+    context = CodemodContext(wrapper=file.wrapper)
+    exports = GatherExportsVisitor(context)
+    file.module.visit(exports)
+    annotations = GatherNamesFromStringAnnotationsVisitor(context)
+    file.module.visit(annotations)
+    kept_by_text = exports.explicit_exported_objects | annotations.names
+    renamed = set(plan.renames)
+    unused = set()
+    for alias, node in plan.removable.items():
+        if alias in plan.keep:
+            continue
+        name = bound_name(alias)
+        scope = file.scopes.get(node)
+        if name is None or scope is None or name in kept_by_text or name in plan.introduced:
+            continue
+        referenced = any(
+            ref.node not in renamed
+            for assignment in scope[name]
+            if isinstance(assignment, ImportAssignment)
+            for ref in assignment.references
+        )
+        # Scope analysis does not count a use that comes before the import (legal in a function body, or
+        # broken code): any other Name of that spelling keeps the import.
+        if not referenced and not any(n not in renamed for n in _names_spelled(file.module, name)):
+            unused.add(alias)
+    return unused
+
+
+def _names_spelled(module: cst.Module, name: str) -> list:
+    class Names(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.found: list = []
+
+        def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
+            return False  # the binding itself is not a use
+
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
+            return False  # nor is a rebinding (`except ImportError: X = None`)
+
+        def visit_Name(self, node: cst.Name) -> None:
+            if node.value == name:
+                self.found.append(node)
+
+    names = Names()
+    module.visit(names)
+    return names.found
+
