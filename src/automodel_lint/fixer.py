@@ -66,9 +66,9 @@ def select_fixes(diagnostics: Iterable[Diagnostic], unsafe: bool) -> tuple[list[
     """(the diagnostics to fix, the unsafe ones held back): `--fix` takes safe fixes, `--unsafe-fixes` all."""
     chosen, held = [], []
     for d in diagnostics:
-        if d.fix == "safe" or (d.fix == "unsafe" and unsafe):
+        if d.applicability == "safe" or (d.applicability == "unsafe" and unsafe):
             chosen.append(d)
-        elif d.fix == "unsafe":
+        elif d.applicability == "unsafe":
             held.append(d)
     return chosen, held
 
@@ -242,7 +242,7 @@ def _in_reach(file: _File, callee, new: str) -> bool:
 
 def _plan_one(file: _File, diag: Diagnostic, plan: _Plan) -> str | None:
     """Adds one diagnostic's edits to `plan`; returns why it cannot be applied, or None."""
-    new, old = diag.suggestion, diag.called
+    new, old = diag.fix.new_class if diag.fix else None, diag.called
     if not new or not old:
         return "no single class to suggest"
     if new == old:
@@ -273,7 +273,7 @@ def _plan_attribute(file: _File, callee, old: str, new: str, diag: Diagnostic, p
     if callee.attr in plan.renames:
         return "another fix already edits this call"
     plan.renames[callee.attr] = new
-    if diag.code == "HFA004":
+    if diag.fix.old_class_removed:
         _drop_removed_class_imports(file, old, plan)
     return None
 
@@ -300,9 +300,9 @@ def _plan_name(file: _File, callee, old: str, new: str, diag: Diagnostic, plan: 
             if not any(new in plan.additions.get(a, ()) for a in node.names):
                 plan.additions.setdefault(alias, []).append(new)
         plan.removable[alias] = node
-        if _is_init(diag.path) and diag.code != "HFA004":
+        if _is_init(diag.path) and not diag.fix.old_class_removed:
             plan.keep.add(alias)  # a package's __init__ may re-export the old class
-    if diag.code == "HFA004":
+    if diag.fix.old_class_removed:
         _drop_removed_class_imports(file, old, plan)
     return None
 
@@ -565,7 +565,7 @@ def _recheck_calls(source: bytes, fixed: bytes, file: _File, applied: list[Diagn
         return f"the fixed source does not parse ({type(exc).__name__}); nothing was changed", ()
     if _python_parses(source) and not _python_parses(fixed):
         return "the fixed source does not compile; nothing was changed", ()
-    planned = {(d.span.line, d.span.column): d.suggestion for d in applied}
+    planned = {(d.span.line, d.span.column): d.fix.new_class for d in applied}
     if len(after) != len(file.sites):
         return "the fix would change which calls load a transformers class; nothing was changed", ()
     moved: dict[tuple[int, int], Span] = {}
