@@ -11,7 +11,7 @@ HF_ARGS = "from dataclasses import dataclass\nfrom transformers import HfArgumen
 
 
 def diagnose(source, version="5.24.0"):
-    return [(d.code, d.suggestion, d.fix, d.message) for d in judged(source, version)]
+    return [(d.code, d.suggestion, d.applicability, d.message) for d in judged(source, version)]
 
 
 def codes(source, version="5.24.0"):
@@ -332,7 +332,7 @@ def test_legitimate_concrete_class_loads(call):
 def test_concrete_class_on_another_model_type(call, suggestion, severity, words):
     name = call.split(".")[0]
     (d,) = judged(f"from transformers import {name}\n{call}\n")
-    assert (d.code, d.suggestion, d.fix, d.severity) == ("HFA006", suggestion, "unsafe", severity)
+    assert (d.code, d.suggestion, d.applicability, d.severity) == ("HFA006", suggestion, "unsafe", severity)
     assert d.message.startswith(f"{name} is {words} and cannot use")
     model_type = d.message.split("model of type `")[1].split("`")[0]
     assert f"model of type `{model_type}` to instantiate a model of type" in d.message  # 5.x's own words
@@ -360,7 +360,8 @@ def test_no_class_that_transformers_picks_for_a_checkpoint_is_reported(version):
     from automodel_lint import knowledge
     from automodel_lint.facts import snapshot
     from automodel_lint.records import CallSite, Span
-    from automodel_lint.rules import Case, judge_model_class
+    from automodel_lint.rules import Case
+    from automodel_lint.rules.model_class import judge as judge_model_class
 
     tables = {t.version: t for t in knowledge.bundled_tables()}
     table = tables[version]
@@ -396,14 +397,15 @@ def test_no_class_that_transformers_picks_for_a_checkpoint_is_reported(version):
 )
 def test_base_model_checkpoints_loaded_as_another_kind(call, expected):
     name = call.split(".")[0]
-    got = [(d.code, d.suggestion, d.fix) for d in judged(f"from transformers import {name}\n{call}\n")]
+    got = [(d.code, d.suggestion, d.applicability) for d in judged(f"from transformers import {name}\n{call}\n")]
     assert got == expected
 
 
 def test_a_task_head_checkpoint_is_not_judged_by_its_type():
     # A classifier was not trained as any language model: HFA002 does not guess from its type.
     from automodel_lint.records import CallSite, ModelFacts, Span
-    from automodel_lint.rules import Case, judge_wrong_family
+    from automodel_lint.rules import Case
+    from automodel_lint.rules.wrong_family import judge as judge_wrong_family
     from automodel_lint import knowledge
 
     table = knowledge.bundled_tables()[-1]

@@ -3,6 +3,7 @@ encodings and line endings, safe writing, diffs, and a property test on generate
 
 import ast
 import warnings
+from dataclasses import replace
 
 import libcst as cst
 import pytest
@@ -12,17 +13,20 @@ from hypothesis import strategies as st
 from automodel_lint.files import unified_diff
 from automodel_lint.finder import AUTO_MODULES, find_calls
 from automodel_lint.fixer import fix_source, select_fixes, verify_fixed
-from automodel_lint.records import Diagnostic, Span
+from automodel_lint.records import Diagnostic, Fix, Span
 
 CAUSAL, S2S, MASKED = "AutoModelForCausalLM", "AutoModelForSeq2SeqLM", "AutoModelForMaskedLM"
 
 
-def diagnostics(source, suggest, code="HFA001", path="t.py", lines=None):
-    """One diagnostic per transformers call whose class is in `suggest` (class -> suggested class)."""
+def diagnostics(source, suggest, code="HFA001", path="t.py", lines=None, removed=False):
+    """One diagnostic per transformers call whose class is in `suggest` (class -> suggested class), with a safe fix;
+    `removed`: the old class no longer exists in transformers."""
     found = []
     for site in find_calls(cst.parse_module(source), path, lambda _: True):
         if site.called in suggest and (lines is None or site.span.line in lines):
-            found.append(Diagnostic(path, site.span, code, "error", "m", called=site.called, suggestion=suggest[site.called], fix="safe"))
+            new = suggest[site.called]
+            fix = Fix("safe", new, old_class_removed=removed)
+            found.append(Diagnostic(path, site.span, code, "error", "m", called=site.called, suggestion=new, fix=fix))
     return found
 
 
@@ -103,7 +107,7 @@ FIXED = [
     pytest.param(
         "from transformers import AutoModelWithLMHead, AutoTokenizer\nm = AutoModelWithLMHead.from_pretrained('gpt2')\n",
         "from transformers import AutoModelForCausalLM, AutoTokenizer\nm = AutoModelForCausalLM.from_pretrained('gpt2')\n",
-        {"AutoModelWithLMHead": CAUSAL}, {"code": "HFA004"}, id="removed-class",
+        {"AutoModelWithLMHead": CAUSAL}, {"code": "HFA004", "removed": True}, id="removed-class",
     ),
     pytest.param(
         "from transformers import AutoModelWithLMHead, TFAutoModelForCausalLM\n"
@@ -115,13 +119,14 @@ FIXED = [
         "a = AutoModelForCausalLM.from_pretrained('gpt2')\n"
         "b = AutoModelWithLMHead.from_pretrained('t5-small')\n"
         "c = AutoModelForCausalLM.from_pretrained('gpt2')\n",
-        {"AutoModelWithLMHead": CAUSAL, "TFAutoModelForCausalLM": CAUSAL}, {"code": "HFA004", "lines": {2, 4}}, id="removed-classes-one-statement",
+        {"AutoModelWithLMHead": CAUSAL, "TFAutoModelForCausalLM": CAUSAL}, {"code": "HFA004", "lines": {2, 4}, "removed": True},
+        id="removed-classes-one-statement",
     ),
     pytest.param(
         # Only the attribute call is fixed, but the unused import of the removed class fails on transformers 5.
         "import transformers\nfrom transformers import AutoModelWithLMHead\nm = transformers.AutoModelWithLMHead.from_pretrained('gpt2')\n",
         "import transformers\nm = transformers.AutoModelForCausalLM.from_pretrained('gpt2')\n",
-        {"AutoModelWithLMHead": CAUSAL}, {"code": "HFA004"}, id="removed-class-dead-import",
+        {"AutoModelWithLMHead": CAUSAL}, {"code": "HFA004", "removed": True}, id="removed-class-dead-import",
     ),
     pytest.param(
         "from transformers import (\n    AutoTokenizer,  # the tokenizer\n    AutoModelForCausalLM,  # the model\n)\n\nm = AutoModelForCausalLM.from_pretrained('t5-small')\n",
@@ -228,7 +233,7 @@ def test_fixed_calls_resolve_to_the_suggestion(before, after, suggest, kwargs):
 
 
 def _shifted(d, by=1):
-    return Diagnostic(d.path, Span(d.span.line + by, d.span.column, d.span.end_line + by, d.span.end_column), d.code, d.severity, d.message, called=d.called, suggestion=d.suggestion)
+    return replace(d, span=Span(d.span.line + by, d.span.column, d.span.end_line + by, d.span.end_column))
 
 
 NOOPS = [
@@ -239,12 +244,12 @@ NOOPS = [
     ),
     pytest.param(
         "from transformers import AutoModelForCausalLM\nAutoModelForCausalLM.from_pretrained('x')\n",
-        lambda ds: [Diagnostic(d.path, d.span, d.code, d.severity, d.message, called=MASKED, suggestion=S2S) for d in ds],
+        lambda ds: [replace(d, called=MASKED, suggestion=S2S, fix=Fix("safe", S2S)) for d in ds],
         "the call here is AutoModelForCausalLM, not AutoModelForMaskedLM", id="callee-not-the-stated-class",
     ),
     pytest.param(
         "from transformers import AutoModelForCausalLM\nAutoModelForCausalLM.from_pretrained('x')\n",
-        lambda ds: [Diagnostic(d.path, d.span, d.code, d.severity, d.message, called=CAUSAL, suggestion=None) for d in ds],
+        lambda ds: [replace(d, called=CAUSAL, suggestion=None, fix=None) for d in ds],
         "no single class to suggest", id="no-suggestion",
     ),
     pytest.param(
@@ -261,12 +266,12 @@ NOOPS = [
     ),
     pytest.param(
         "from transformers.models.auto.modeling_tf_auto import TFAutoModelForCausalLM\nTFAutoModelForCausalLM.from_pretrained('x')\n",
-        lambda ds: [Diagnostic(d.path, d.span, d.code, d.severity, d.message, called=d.called, suggestion=CAUSAL) for d in ds],
+        lambda ds: [replace(d, suggestion=CAUSAL, fix=Fix("safe", CAUSAL)) for d in ds],
         "AutoModelForCausalLM cannot be imported from transformers.models.auto.modeling_tf_auto", id="module-without-the-class",
     ),
     pytest.param(
         "import transformers.models.auto.modeling_tf_auto as tfa\ntfa.TFAutoModelForCausalLM.from_pretrained('x')\n",
-        lambda ds: [Diagnostic(d.path, d.span, d.code, d.severity, d.message, called=d.called, suggestion=CAUSAL) for d in ds],
+        lambda ds: [replace(d, suggestion=CAUSAL, fix=Fix("safe", CAUSAL)) for d in ds],
         "transformers.models.auto.modeling_tf_auto has no AutoModelForCausalLM", id="module-attribute-without-the-class",
     ),
 ]
@@ -302,7 +307,8 @@ def test_one_fix_skipped_others_applied():
 
 
 def test_select_fixes_follows_ruff():
-    safe, unsafe, none = (Diagnostic("t.py", Span(1, 1, 1, 2), "HFA001", "error", "m", fix=f) for f in ("safe", "unsafe", None))
+    safe, unsafe, none = (Diagnostic("t.py", Span(1, 1, 1, 2), "HFA001", "error", "m", fix=f and Fix(f, CAUSAL))
+                          for f in ("safe", "unsafe", None))
     assert select_fixes([safe, unsafe, none], unsafe=False) == ([safe], [unsafe])
     assert select_fixes([safe, unsafe, none], unsafe=True) == ([safe, unsafe], [])
 

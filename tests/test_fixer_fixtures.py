@@ -28,7 +28,7 @@ def test_fixture_fixes_recheck_clean(path, engine):
     rel = os.path.relpath(path)
     table = knowledge.current_table(options.cache_dir)
     report = engine.check_paths([rel], options)
-    fixable = [d for d in report.diagnostics if d.fix in ("safe", "unsafe")]
+    fixable = [d for d in report.diagnostics if d.applicability in ("safe", "unsafe")]
     if not fixable:
         pytest.skip("nothing fixable here")
 
@@ -43,7 +43,7 @@ def test_fixture_fixes_recheck_clean(path, engine):
     left = {(d.span.line, d.span.column) for d in recheck(outcome.fixed)}
     assert not left & {(s.line, s.column) for s in outcome.moved}
     # A second pass has nothing left to do.
-    again = [d for d in recheck(outcome.fixed) if d.fix in ("safe", "unsafe")]
+    again = [d for d in recheck(outcome.fixed) if d.applicability in ("safe", "unsafe")]
     assert fix_source(outcome.fixed, again).fixed == outcome.fixed
 
 
@@ -52,15 +52,18 @@ def declared_fixes(path, data):
     import libcst as cst
 
     from automodel_lint.finder import find_calls
-    from automodel_lint.records import Diagnostic
+    from automodel_lint.records import Diagnostic, Fix
     from test_fixtures import expected
 
     declared = expected(path)
-    return [
-        Diagnostic(str(path), site.span, declared[site.span.line][0], "error", "m", called=site.called, suggestion=declared[site.span.line][1])
-        for site in find_calls(cst.parse_module(data), str(path), lambda _: True)
-        if declared.get(site.span.line, (None, None))[1] and not site.callee_assigned  # no fix is offered there
-    ]
+    found = []
+    for site in find_calls(cst.parse_module(data), str(path), lambda _: True):
+        code, new = declared.get(site.span.line, (None, None))
+        if new and not site.callee_assigned:  # no fix is offered where the class is named through an assignment
+            fix = Fix("safe", new, old_class_removed=code == "HFA004")  # HFA004: a class transformers removed
+            found.append(Diagnostic(str(path), site.span, code, "error", "m", called=site.called, suggestion=new,
+                                    fix=fix))
+    return found
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(FIXTURES)))

@@ -133,7 +133,7 @@ def _fix_under_fault(data: bytes, fault, monkeypatch, folder: Path) -> bool:
     path.write_bytes(data)
     options = engine.Options(offline=True, use_cache=False, cache_dir=str(folder / "cache"))
     report = engine.check_paths([str(path)], options)
-    fixable = [d for f in report.files for d in f.diagnostics if d.fix == "safe"]
+    fixable = [d for f in report.files for d in f.diagnostics if d.applicability == "safe"]
     expected_now = path.read_bytes() if path.exists() else None
     with monkeypatch.context() as m:
         inject(fault, m, path)
@@ -151,7 +151,7 @@ def _fix_under_fault(data: bytes, fault, monkeypatch, folder: Path) -> bool:
                 if _parses(data):
                     assert _parses(fixed)
                 again = engine.check_paths([str(path)], options)
-                assert not [d for f in again.files for d in f.diagnostics if d.fix == "safe"]
+                assert not [d for f in again.files for d in f.diagnostics if d.applicability == "safe"]
             else:
                 assert path.read_bytes() == data
         elif fault == "vanished":

@@ -12,7 +12,7 @@ import pytest
 
 from automodel_lint import knowledge
 from automodel_lint.engine import Options, Report, check_paths
-from automodel_lint.records import Diagnostic, FileResult, Span, Unresolved
+from automodel_lint.records import Diagnostic, FileResult, Fix, Span, Unresolved
 from automodel_lint.report import FORMATS, github, sarif
 from automodel_lint.rules import RULES
 
@@ -42,7 +42,7 @@ def synthetic(*diagnostics, skipped=(), unresolved=()):
 def diag(path="src/a.py", code="HFA001", severity="error", message="AutoModelForSeq2SeqLM cannot load \"gpt2\"",
          span=Span(3, 5, 3, 52), fix="safe"):
     return Diagnostic(path, span, code, severity, message, model="gpt2", called="AutoModelForSeq2SeqLM",
-                      suggestion="AutoModelForCausalLM", fix=fix, facts_source="snapshot")
+                      suggestion="AutoModelForCausalLM", fix=Fix(fix, "AutoModelForCausalLM"), facts_source="snapshot")
 
 
 @pytest.fixture

@@ -208,11 +208,9 @@ def _add_rules(subparsers) -> None:
 
 
 def _run_rules(args: argparse.Namespace) -> int:
-    from automodel_lint.rules import RULES
+    from automodel_lint.rules.docs import listing
 
-    for rule in sorted(RULES, key=lambda r: r.code):
-        print(f"{rule.code}  {rule.severity:<7}  {rule.name:<24}  {rule.summary}")
-        print(f"{'':8}  fix: {rule.fix}")
+    print(listing(), end="")
     return EXIT_CLEAN
 
 
@@ -223,8 +221,8 @@ def _add_explain(subparsers) -> None:
 
 
 def _run_explain(args: argparse.Namespace) -> int:
-    from automodel_lint.docs import explain
     from automodel_lint.rules import RULES_BY_CODE
+    from automodel_lint.rules.docs import explain
 
     code = args.code.strip().upper()
     if code not in RULES_BY_CODE:

@@ -41,16 +41,6 @@ CHECKPOINT_KIND = {
     "AutoModelForMaskedLM": "masked-LM encoder",
 }
 
-# What each class builds, for "X loads Y" and "X cannot load Y" messages.
-CLASS_BUILDS = {
-    "AutoModelForCausalLM": "a decoder-only next-token generator",
-    "AutoModelForSeq2SeqLM": "an encoder-decoder generator",
-    "AutoModelForMaskedLM": "a masked-LM encoder",
-    "AutoModelForSpeechSeq2Seq": "a speech encoder-decoder",
-    "AutoModelForImageTextToText": "an image-text-to-text generator",
-    "AutoModelForMultimodalLM": "a multimodal generator",
-}
-
 # What loading a checkpoint of one kind with the class of another does, measured with transformers 5.24
 # on real tiny checkpoints (issue "Core", HFA002). Keyed by (called class, checkpoint kind).
 PARTIAL_LOAD_EFFECT = {
@@ -126,3 +116,14 @@ def checkpoint_kind(loaders: list[str]) -> str | None:
         if cls in loaders:
             return CHECKPOINT_KIND[cls]
     return None
+
+
+def type_language_model(table, model_type: str) -> tuple[str, str] | None:
+    """The language-model Auto class a `KnowledgeTable` loads a model type with, and its kind, in TYPE_KIND's order."""
+    return next(((auto, kind) for auto, kind in TYPE_KIND.items() if table.loads(auto, model_type)), None)
+
+
+def type_kind(table, model_type: str) -> str | None:
+    """What a model type is ("encoder-decoder", ...), for a class or checkpoint known only by its type."""
+    found = type_language_model(table, model_type)
+    return found[1] if found else None

@@ -87,13 +87,24 @@ class Unresolved:
 
 
 @dataclass(frozen=True)
+class Fix:
+    """What a verdict's fix must do: call `new_class` instead of the called class, and keep the imports right."""
+
+    applicability: str  # "safe" (`--fix` applies it) or "unsafe" (only with `--unsafe-fixes`)
+    new_class: str
+    # The old class no longer exists in transformers: every import of it may go (it fails on import), and a
+    # package's __init__ need not keep re-exporting it.
+    old_class_removed: bool = False
+
+
+@dataclass(frozen=True)
 class Verdict:
     """A rule's judgement of one call, before it is placed in a file."""
 
     code: str
     message: str
     suggestion: str | None = None
-    fix: str | None = None  # None, "safe" or "unsafe"
+    fix: Fix | None = None
     severity: str | None = None  # the rule's, unless this verdict is less certain than the rule's usual case
 
 
@@ -107,9 +118,14 @@ class Diagnostic:
     model: str | None = None
     called: str | None = None
     suggestion: str | None = None
-    fix: str | None = None
+    fix: Fix | None = None
     facts_source: str | None = None
     cell: int | None = None  # notebooks: the 1-based cell number; span lines then count within that cell
+
+    @property
+    def applicability(self) -> str | None:
+        """The fix's "safe" or "unsafe", or None when there is no fix."""
+        return None if self.fix is None else self.fix.applicability
 
     def to_json(self) -> dict:
         return {
@@ -124,7 +140,7 @@ class Diagnostic:
             "model": self.model,
             "called": self.called,
             "suggestion": self.suggestion,
-            "fix": None if self.fix is None else {"applicability": self.fix},
+            "fix": None if self.fix is None else {"applicability": self.applicability},
             "facts_source": self.facts_source,
             "cell": self.cell,
         }

@@ -19,7 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from automodel_lint import __version__
-from automodel_lint.records import CallSite, Diagnostic, FileResult, Span
+from automodel_lint.records import CallSite, Diagnostic, FileResult, Fix, Span
 
 NAME = "results-v1.json"
 REUSABLE_SOURCES = frozenset({"config", "lock", "snapshot", "cache", "hub"})
@@ -62,7 +62,7 @@ def _tool_key() -> str:
     """This automodel-lint: its version, and the size and mtime of its modules (a development checkout changes)."""
     root = Path(__file__).resolve().parent
     parts = [__version__]
-    for folder in (root, root / "knowledge" / "data"):
+    for folder in (root, root / "rules", root / "knowledge" / "data"):
         try:
             with os.scandir(folder) as entries:
                 for entry in sorted(entries, key=lambda e: e.name):
@@ -94,6 +94,7 @@ def _site_from_json(data: dict) -> CallSite:
 def _diagnostic_from_json(data: dict) -> Diagnostic:
     fields = dict(data)
     fields["span"] = Span(*fields["span"])
+    fields["fix"] = Fix(**fields["fix"]) if fields["fix"] else None
     return Diagnostic(**fields)
 
 

@@ -36,9 +36,9 @@ def select_fixes(diagnostics: Iterable[Diagnostic], unsafe: bool) -> tuple[list[
     """(the diagnostics to fix, the unsafe ones held back): `--fix` takes safe fixes, `--unsafe-fixes` all."""
     chosen, held = [], []
     for d in diagnostics:
-        if d.fix == "safe" or (d.fix == "unsafe" and unsafe):
+        if d.applicability == "safe" or (d.applicability == "unsafe" and unsafe):
             chosen.append(d)
-        elif d.fix == "unsafe":
+        elif d.applicability == "unsafe":
             held.append(d)
     return chosen, held
 

@@ -173,7 +173,7 @@ def _in_reach(file: File, callee, new: str) -> bool:
 
 def plan_one(file: File, diag: Diagnostic, plan: Plan) -> str | None:
     """Adds one diagnostic's edits to `plan`; returns why it cannot be applied, or None."""
-    new, old = diag.suggestion, diag.called
+    new, old = diag.fix.new_class if diag.fix else None, diag.called
     if not new or not old:
         return "no single class to suggest"
     if new == old:
@@ -204,7 +204,7 @@ def _plan_attribute(file: File, callee, old: str, new: str, diag: Diagnostic, pl
     if callee.attr in plan.renames:
         return "another fix already edits this call"
     plan.renames[callee.attr] = new
-    if diag.code == "HFA004":
+    if diag.fix.old_class_removed:
         _drop_removed_class_imports(file, old, plan)
     return None
 
@@ -231,9 +231,9 @@ def _plan_name(file: File, callee, old: str, new: str, diag: Diagnostic, plan: P
             if not any(new in plan.additions.get(a, ()) for a in node.names):
                 plan.additions.setdefault(alias, []).append(new)
         plan.removable[alias] = node
-        if _is_init(diag.path) and diag.code != "HFA004":
+        if _is_init(diag.path) and not diag.fix.old_class_removed:
             plan.keep.add(alias)  # a package's __init__ may re-export the old class
-    if diag.code == "HFA004":
+    if diag.fix.old_class_removed:
         _drop_removed_class_imports(file, old, plan)
     return None
 

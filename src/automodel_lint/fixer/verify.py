@@ -23,7 +23,7 @@ def recheck_calls(source: bytes, fixed: bytes, file: File, applied: list[Diagnos
         return f"the fixed source does not parse ({type(exc).__name__}); nothing was changed", ()
     if python_parses(source) and not python_parses(fixed):
         return "the fixed source does not compile; nothing was changed", ()
-    planned = {(d.span.line, d.span.column): d.suggestion for d in applied}
+    planned = {(d.span.line, d.span.column): d.fix.new_class for d in applied}
     if len(after) != len(file.sites):
         return "the fix would change which calls load a transformers class; nothing was changed", ()
     moved: dict[tuple[int, int], Span] = {}

@@ -57,7 +57,8 @@ def installed_transformers_source() -> Path:
     return Path(str(metadata.distribution("transformers").locate_file("transformers")))
 
 
-def _version_key(version: str) -> tuple:
+def version_key(version: str) -> tuple:
+    """A transformers version as a sortable key ("4.57.6" < "5.24.0"); a part that is not a number sorts first."""
     return tuple(int(part) if part.isdigit() else -1 for part in version.split("."))
 
 
@@ -65,7 +66,7 @@ def _version_key(version: str) -> tuple:
 def _bundled_paths() -> dict[str, Path]:
     """Bundled version -> file, oldest first; the version is read from the file name, so nothing is parsed."""
     paths = {p.stem.removeprefix("transformers-"): p for p in DATA_DIR.glob("transformers-*.json")}
-    return dict(sorted(paths.items(), key=lambda item: _version_key(item[0])))
+    return dict(sorted(paths.items(), key=lambda item: version_key(item[0])))
 
 
 @lru_cache(maxsize=None)

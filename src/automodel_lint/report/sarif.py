@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import quote
 
-from automodel_lint import __version__, docs
+from automodel_lint import __version__
 from automodel_lint.engine import Report
 from automodel_lint.records import Diagnostic
 from automodel_lint.report.summary import notes
-from automodel_lint.rules import RULES, Rule
+from automodel_lint.rules import RULES, Rule, docs
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/automodel-lint/"
@@ -50,7 +50,7 @@ def _rule(rule: Rule) -> dict:
         "fullDescription": {"text": docs.full_description(rule)},
         "help": {"text": docs.help_text(rule), "markdown": docs.help_markdown(rule)},
         "defaultConfiguration": {"level": LEVELS.get(rule.severity, "warning")},
-        "properties": {"fix": rule.fix},
+        "properties": {"fix": rule.fix_safety},
     }
 
 
@@ -61,23 +61,22 @@ def _result(d: Diagnostic, rule_index: dict[str, int]) -> dict:
         "endLine": d.span.end_line,
         "endColumn": d.span.end_column,
     }
+    location = {"artifactLocation": {"uri": _uri(d.path), "uriBaseId": "%SRCROOT%"}, "region": region}
     result = {
         "ruleId": d.code,
         "level": LEVELS.get(d.severity, "warning"),
         "message": {"text": d.message},
-        "locations": [
-            {"physicalLocation": {"artifactLocation": {"uri": _uri(d.path), "uriBaseId": "%SRCROOT%"}, "region": region}}
-        ],
+        "locations": [{"physicalLocation": location}],
         "properties": {
             key: value
             for key, value in (
                 ("model", d.model),
                 ("called", d.called),
                 ("suggestion", d.suggestion),
-                ("fixApplicability", d.fix),
+                ("fixApplicability", d.applicability),
                 ("factsSource", d.facts_source),
                 # A notebook diagnostic's lines count within its cell (see notebooks.py); SARIF has no cells.
-                ("cell", getattr(d, "cell", None)),
+                ("cell", d.cell),
             )
             if value is not None
         },

@@ -30,8 +30,8 @@ def summary_line(report: Report, fixes=None, diff: bool = False) -> str:
     parts = [f"Found {_plural(len(diags), 'diagnostic')} ({_plural(errors, 'error')}, {_plural(warnings, 'warning')})"
              f" in {_plural(len({d.path for d in diags}), 'file')}"]
     if fixes is None:
-        safe = sum(d.fix == "safe" for d in diags)
-        unsafe = sum(d.fix == "unsafe" for d in diags)
+        safe = sum(d.applicability == "safe" for d in diags)
+        unsafe = sum(d.applicability == "unsafe" for d in diags)
         if safe:
             parts.append(f"[*] {safe} fixable with --fix")
         if unsafe:

@@ -12,6 +12,6 @@ from automodel_lint.engine import Report
 
 def write(report: Report, out: TextIO) -> None:
     for d in report.diagnostics:
-        mark = " [*]" if d.fix == "safe" else ""
+        mark = " [*]" if d.applicability == "safe" else ""
         where = f"{d.path}:{d.cell}:" if d.cell is not None else f"{d.path}:"
         out.write(f"{where}{d.span.line}:{d.span.column}: {d.code}{mark} {d.message}\n")

@@ -1,0 +1,66 @@
+"""Call site + model facts + knowledge table -> at most one verdict per call.
+
+    RULES: tuple[Rule, ...]              # in priority order: the first judge with a verdict wins
+    RULES_BY_CODE: dict[str, Rule]
+    judge(case) -> (Rule, Verdict) | None
+    Case, Rule                            # what a judge reads; a rule with its documentation and examples
+
+One module per code holds its judge and its documentation (rules/docs.py renders `explain`, `rules`, the
+README table and the SARIF help from it). A new rule is one module with a `RULE`, listed below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from automodel_lint.records import Verdict
+from automodel_lint.rules import (
+    custom_code,
+    model_class,
+    newer_transformers,
+    pipeline_task,
+    removed_class,
+    syntax_error,
+    unloadable,
+    wrong_family,
+)
+from automodel_lint.rules.case import Case
+from automodel_lint.rules.rule import Rule
+from automodel_lint.rules.suggestion import shown
+
+__all__ = ["Case", "Rule", "RULES", "RULES_BY_CODE", "judge"]
+
+# A call gets one diagnostic, the one its program meets first: a removed class fails at the import, untrusted
+# remote code is refused before a class is chosen, an unrecognised config raises before anything loads; only
+# then the loads that go wrong silently.
+RULES: tuple[Rule, ...] = (
+    removed_class.RULE,  # HFA004
+    custom_code.RULE,  # HFA003
+    unloadable.RULE,  # HFA001
+    wrong_family.RULE,  # HFA002
+    newer_transformers.RULE,  # HFA007
+    pipeline_task.RULE,  # HFA005
+    model_class.RULE,  # HFA006
+    syntax_error.RULE,  # HFA900
+)
+RULES_BY_CODE = {rule.code: rule for rule in RULES}
+
+
+def judge(case: Case) -> tuple[Rule, Verdict] | None:
+    """The first rule's verdict on the call, with what was judged said when the value may differ at run time."""
+    for rule in RULES:
+        if rule.judge is None:
+            continue
+        verdict = rule.judge(case)
+        if verdict is not None:
+            site = case.site
+            if site.value_note or site.via:
+                # Say what was judged, so a reader can tell if it applies.
+                said = "; ".join(n for n in (site.value_note, site.via) if n)
+                verdict = replace(verdict, message=f"{verdict.message} (judged on {shown(site.model)}, {said})")
+            if site.value_note and verdict.fix is not None:
+                # The value may differ at run time: a fix chosen for the default may be wrong for the values
+                # callers pass, so never a safe one.
+                verdict = replace(verdict, fix=replace(verdict.fix, applicability="unsafe"))
+            return rule, verdict
+    return None

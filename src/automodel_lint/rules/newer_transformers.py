@@ -1,0 +1,53 @@
+"""HFA007: the transformers in use does not know the model type, a newer bundled table does."""
+
+from __future__ import annotations
+
+from automodel_lint.records import Verdict
+from automodel_lint.rules.case import Case
+from automodel_lint.rules.rule import Rule
+from automodel_lint.rules.suggestion import callee, shown
+
+
+def judge(case: Case) -> Verdict | None:
+    site, facts = case.site, case.facts
+    if facts is None or not facts.model_type or case.table.knows_type(facts.model_type) or case.config_replaced:
+        return None
+    if facts.auto_map and site.trust_remote_code is not False:
+        return None  # trusted, the repository's own code serves the type on any version: no upgrade needed
+    newer = case.newer_table_knowing(facts.model_type)
+    if newer is None:
+        return None
+    return Verdict(
+        RULE.code,
+        f"{callee(site)} cannot load {shown(site.model)} with transformers {case.table.version}: model type"
+        f" {facts.model_type} is not known to it, and transformers {newer.version} knows it: needs transformers >="
+        f" {newer.version} (the oldest bundled table that knows it; no fix: upgrading is your decision)",
+    )
+
+
+RULE = Rule(
+    "HFA007",
+    "needs-newer-transformers",
+    "error",
+    "The transformers version in use does not know the checkpoint's model type; a newer one does.",
+    why=(
+        "transformers reads `model_type` from config.json and raises `KeyError`/`ValueError` (\"The checkpoint you"
+        " are trying to load has model type X but Transformers does not recognize this architecture\") when the"
+        " installed version does not know it. The table in use is the installed transformers' (a 4.x project is"
+        " judged with the 4.x table); the message names the oldest bundled table that knows the type. A checkpoint"
+        " that brings its own code (auto_map) may still load with trust_remote_code=True, so it is not reported."
+    ),
+    fix_safety="none: upgrading transformers is the user's decision",
+    wrong=(
+        "from transformers import AutoModelForCausalLM\n\n"
+        'model = AutoModelForCausalLM.from_pretrained("deepseek-ai/DeepSeek-V3.2-Exp")\n'
+    ),
+    right=(
+        "from transformers import AutoModelForCausalLM\n\n"
+        "# requires transformers 5: pin it in the project's dependencies\n"
+        'model = AutoModelForCausalLM.from_pretrained("openai-community/gpt2")\n'
+    ),
+    fixed=None,
+    judge=judge,
+    example_table="4.57.6",
+)
