@@ -1,13 +1,15 @@
 """Earlier runs' results, behind one object, so that a run where nothing changed parses and judges nothing.
 
 What is kept, per file: its call sites (and HFA900 or skip note), and its diagnostics with the model ids it
-could not resolve; per run: the model facts of the ids its files named. Files are keyed by path and checked
-the way ruff checks: size and modification time first; only a file whose stat changed is read and hashed,
-and its old entry still serves if the bytes are the same. A file's diagnostics are reused only under the
-same fingerprint: the same model facts (options, the project's pyproject.toml and lock file, the facts
-cache) and the same options that filter diagnostics; the facts only while nothing they came from can have
-changed. The whole store is invalidated by another automodel-lint (its version and the stat of its own
-modules). Notebooks are never kept: a fix and the output need their cells, which are not stored.
+could not resolve (unless the network may answer them next time); per run: the model facts of the ids its
+files named. Files are keyed by path and checked the way ruff checks: size and modification time first;
+only a file whose stat changed is read and hashed, and its old entry still serves if the bytes are the same.
+A file's diagnostics are reused only under the same fingerprint: the same model facts (options, the
+project's pyproject.toml and lock file, the facts cache) and the same options that filter diagnostics; the
+facts only while nothing they came from can have changed. The whole store is invalidated by another
+automodel-lint (its version and the stat of its own modules). Notebooks are never kept: a fix and the output
+need their cells, which are not stored; nor is what a file gave when its reading or judging failed
+unexpectedly, so that the next run tries again.
 
 One JSON file, written atomically: parallel runs can only lose each other's updates, never corrupt it.
 A store that cannot be read or written is ignored (the run is merely slower).
