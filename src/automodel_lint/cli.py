@@ -149,7 +149,6 @@ def _run_check(args: argparse.Namespace) -> int:
         fixes = fix_report(report, options, unsafe=unsafe, write=args.fix and not args.diff and not from_stdin)
 
     # stdout holds the one thing asked for: fixed source (stdin --fix), diffs (--diff), or the diagnostics.
-    report.place_cells()
     if from_stdin and args.fix and not args.diff:
         sys.stdout.buffer.write(fixes.fixed_sources.get(report.files[0].path, report.sources.get(report.files[0].path))
                                 or _stdin_echo(report))

@@ -21,22 +21,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from automodel_lint.calls import CLASS_METHODS, FROM_CONFIG, FROM_PRETRAINED, PIPELINE
 from automodel_lint.records import PIPELINE_PREFIX, CallSite, Span
 from automodel_lint.values import (
     READ_ONLY_METHODS,
     UNKNOWN,
+    ImportBinding,
     Overridable,
     Parameter,
     Scope,
     Unpacked,
     dotted,
+    dotted_name,
     evaluate,
     literal_bool,
+    qualified_name,
 )
 
 # Modules whose attributes include the Auto classes (transformers re-exports them at the top level).
@@ -56,21 +60,10 @@ MODEL_MODULE = re.compile(r"transformers(\.models\.\w+(\.modeling_\w+)?)?")
 PIPELINE_FUNCTIONS = frozenset({"transformers.pipeline", "transformers.pipelines.pipeline"})
 
 
-@dataclass(frozen=True)
-class ImportBinding:
-    """A name bound by an import, with the dotted path it stands for."""
-
-    qualified: str
-
-
 @dataclass
 class _Candidate:
     node: cst.Call
     scope: Scope
-
-
-def _module_name(node: cst.Attribute | cst.Name) -> str:
-    return ".".join(dotted(node) or ())
 
 
 class _Collector(cst.CSTVisitor):
@@ -202,7 +195,7 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
-            module = _module_name(alias.name)
+            module = dotted_name(alias.name) or ""
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 self.scope.bind(alias.asname.name.value, ImportBinding(module))
             else:
@@ -215,7 +208,7 @@ class _Collector(cst.CSTVisitor):
                 for alias in node.names:
                     self._bind_alias(alias, None)
             return
-        module = _module_name(node.module)
+        module = dotted_name(node.module) or ""
         for alias in node.names:
             self._bind_alias(alias, f"{module}.{alias.name.value}" if isinstance(alias.name, cst.Name) else None)
 
@@ -229,9 +222,9 @@ class _Collector(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         self.calls.append(node)  # every call, in source order: the n-th matches the n-th of `call_spans`
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value in ("from_pretrained", "from_config"):
+        if isinstance(func, cst.Attribute) and func.attr.value in CLASS_METHODS:
             self.candidates.append(_Candidate(node, self.scope))
-        elif isinstance(func, cst.Name) or (isinstance(func, cst.Attribute) and func.attr.value == "pipeline"):
+        elif isinstance(func, cst.Name) or (isinstance(func, cst.Attribute) and func.attr.value == PIPELINE.name):
             # Possibly transformers' pipeline under any name (`from transformers import pipeline as pipe`).
             self.candidates.append(_Candidate(node, self.scope))
         facts = self.scope.facts()
@@ -247,43 +240,9 @@ class _Collector(cst.CSTVisitor):
                 facts.changed_names.add(arg.value.value)
 
 
-def _import_of(name: str, scope: Scope, depth: int = 0) -> str | None:
-    """The dotted path an imported name stands for, if every binding of it in its scope is that import, or
-    if its one binding is another such name (`Model = AutoModelForCausalLM`).
-
-    `try: from transformers import X` / `except ImportError: X = None` binds X twice; the None branch
-    cannot call `from_pretrained`, so it does not make the import uncertain.
-    """
-    home = scope.lookup_scope(name)
-    if home is None:
-        return None
-    bound = [v for v in home.values[name] if not (isinstance(v, cst.Name) and v.value == "None")]
-    qualified = {v.qualified for v in bound if isinstance(v, ImportBinding)}
-    if len(qualified) == 1 and len(bound) == sum(isinstance(v, ImportBinding) for v in bound):
-        return qualified.pop()
-    if len(home.values[name]) == 1 and isinstance(bound[0] if bound else None, (cst.Name, cst.Attribute)):
-        if depth < MAX_ALIAS_DEPTH:
-            return _qualified(bound[0], home, depth + 1)
-    return None
-
-
-# `A = B`, `B = C`, ...: longer chains than this are not followed (real code never needs them).
-MAX_ALIAS_DEPTH = 8
-
-
-def _qualified(func: cst.BaseExpression, scope: Scope, depth: int = 0) -> str | None:
-    parts = dotted(func)
-    if not parts:
-        return None
-    head = _import_of(parts[0], scope, depth)
-    if head is None:
-        return None
-    return ".".join([head, *parts[1:]])
-
-
 def resolve_callee(func: cst.BaseExpression, scope: Scope) -> str | None:
     """X for a callee that is certainly transformers' Auto class X, else None."""
-    qualified = _qualified(func, scope)
+    qualified = qualified_name(func, scope)
     if qualified is None:
         return None
     module, _, cls = qualified.rpartition(".")
@@ -294,7 +253,7 @@ def resolve_callee(func: cst.BaseExpression, scope: Scope) -> str | None:
 
 def resolve_model_class(func: cst.BaseExpression, scope: Scope) -> str | None:
     """X for a callee that is certainly a class exported by transformers or by one of its model modules."""
-    qualified = _qualified(func, scope)
+    qualified = qualified_name(func, scope)
     if qualified is None:
         return None
     module, _, cls = qualified.rpartition(".")
@@ -371,14 +330,13 @@ def find_calls(
     module: cst.Module,
     path: str,
     is_target: Callable[[str], bool],
-    is_model_class: Callable[[str], bool] | None = None,
     call_spans: Sequence[Span] | None = None,
 ) -> list[CallSite]:
     """Every call of a transformers class's `from_pretrained`, and of transformers' `pipeline`; `model` is None
     where its value is not certain.
 
-    `is_target` accepts the Auto classes to report; `is_model_class` the concrete model classes (by default
-    those the bundled tables know), which are found only where they are imported from transformers.
+    `is_target` accepts the Auto classes to report; the concrete model classes the bundled tables know are
+    found too, only where they are imported from transformers.
     `call_spans`, when the caller has them (the stdlib parser's positions of every call, in source order),
     spare LibCST's position metadata, which costs a second pass over the whole module.
     """
@@ -387,12 +345,12 @@ def find_calls(
     if not collector.candidates:
         return []
     positions = _positions(module, collector.calls, call_spans)
-    concrete = is_model_class or _known_model_classes().__contains__
+    concrete = _known_model_classes().__contains__
     sites: list[CallSite] = []
     for cand in collector.candidates:
-        if isinstance(cand.node.func, cst.Attribute) and cand.node.func.attr.value == "from_pretrained":
+        if isinstance(cand.node.func, cst.Attribute) and cand.node.func.attr.value == FROM_PRETRAINED.name:
             site = _site(cand, path, is_target, concrete, positions)
-        elif isinstance(cand.node.func, cst.Attribute) and cand.node.func.attr.value == "from_config":
+        elif isinstance(cand.node.func, cst.Attribute) and cand.node.func.attr.value == FROM_CONFIG.name:
             site = _config_site(cand, path, is_target, positions)
         else:
             site = _pipeline_site(cand, path, positions)
@@ -406,7 +364,8 @@ def _positions(module: cst.Module, calls: list[cst.Call], call_spans: Sequence[S
         return {id(node): span for node, span in zip(calls, call_spans)}
     found = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     return {
-        id(node): Span(found[node].start.line, found[node].start.column + 1, found[node].end.line, found[node].end.column + 1)
+        id(node): Span(found[node].start.line, found[node].start.column + 1, found[node].end.line,
+                       found[node].end.column + 1)
         for node in calls
     }
 
@@ -458,7 +417,7 @@ def _class_site(cand: _Candidate, path: str, positions, called: str, model: str 
         value_note=note,
         uncertain_kwargs=tuple(kwargs["uncertain"]),
         # Found without following assignments: the class is named by an import the fixer can edit.
-        callee_assigned=_qualified(func.value, cand.scope, MAX_ALIAS_DEPTH) is None,
+        callee_assigned=qualified_name(func.value, cand.scope, follow_assignments=False) is None,
     )
 
 
@@ -504,9 +463,9 @@ def _config_read(expr: cst.BaseExpression | None, scope: Scope) -> tuple[cst.Cal
             return None
     if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Attribute):
         return None
-    if expr.func.attr.value != "from_pretrained":
+    if expr.func.attr.value != FROM_PRETRAINED.name:
         return None
-    owner = _qualified(expr.func.value, home)
+    owner = qualified_name(expr.func.value, home)
     if owner is None or owner.rpartition(".")[2] != "AutoConfig" or not owner.startswith("transformers."):
         return None
     return expr, home
@@ -514,7 +473,7 @@ def _config_read(expr: cst.BaseExpression | None, scope: Scope) -> tuple[cst.Cal
 
 def _pipeline_site(cand: _Candidate, path: str, positions) -> CallSite | None:
     """`pipeline(task, model=...)`: recorded when the task is certain (or absent, with a certain model)."""
-    if _qualified(cand.node.func, cand.scope) not in PIPELINE_FUNCTIONS:
+    if qualified_name(cand.node.func, cand.scope) not in PIPELINE_FUNCTIONS:
         return None
     task_expr = _argument(cand.node, "task", 0)
     task = evaluate(task_expr, cand.scope) if task_expr is not None else None
@@ -543,10 +502,3 @@ def _pipeline_site(cand: _Candidate, path: str, positions) -> CallSite | None:
 
 def _has_star(call: cst.Call) -> bool:
     return any(arg.star for arg in call.args)
-
-
-
-
-def targets(names: Iterable[str]) -> Callable[[str], bool]:
-    allowed = frozenset(names)
-    return allowed.__contains__

@@ -34,12 +34,14 @@ import tokenize
 import warnings
 from dataclasses import dataclass
 
+from automodel_lint.calls import CALL_NAMES, MENTION, PIPELINE
 from automodel_lint.records import Span
 from automodel_lint.sources import parse_hazard
 
-CALL_NAMES = frozenset({"from_pretrained", "from_config", "pipeline"})
-_MENTION = re.compile(rb"from_pretrained|from_config|pipeline")
-_ALIASED = re.compile(rb"\bpipeline\s+as\b")
+_ALIASED = re.compile(rb"\b" + PIPELINE.name.encode() + rb"\s+as\b")
+# Characters the stdlib's tokenizer and LibCST count differently in a line (and that str.splitlines breaks
+# lines at): a file holding one takes its call positions from LibCST, the one the fixer looks calls up by.
+_POSITION_HAZARDS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _SCOPE_ESCAPE = re.compile(rb"\b(?:global|nonlocal)\b")
 _SELF_ATTR = re.compile(rb"\b(?:self|cls)\s*\.\s*([A-Za-z_]\w*)")
 _ASSIGN = re.compile(rb"(?<![=!<>])=(?!=)")
@@ -64,15 +66,19 @@ class Reduced:
         """Where every call of `source` is, in source order, in `source`'s own lines (the finder maps them).
 
         From the stdlib parser, whose offsets count UTF-8 bytes; LibCST's count characters, so they are
-        converted. None if the stdlib cannot parse it (the finder then asks LibCST).
+        converted. None if the stdlib cannot parse it, or if the two would not agree on a position (the finder
+        then asks LibCST).
         """
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 tree = ast.parse(self.source)
-            text = self.source.decode(self.encoding).splitlines(keepends=True)
+            decoded = self.source.decode(self.encoding)
         except (SyntaxError, ValueError, RecursionError, MemoryError, LookupError):
             return None
+        if _POSITION_HAZARDS.search(decoded):
+            return None
+        text = decoded.splitlines(keepends=True)
         calls = sorted(
             (n for n in ast.walk(tree) if isinstance(n, ast.Call)),
             key=lambda n: (n.lineno, n.col_offset, -(n.end_lineno or 0), -(n.end_col_offset or 0)),
@@ -87,6 +93,8 @@ class Reduced:
         ]
 
 
+# The stdlib `ast` twin of values.dotted's first name: this module reads `ast` trees, never LibCST's, so it
+# cannot share values' helpers, and needs no more than the head name.
 def _head(node: ast.AST) -> str | None:
     while isinstance(node, ast.Attribute):
         node = node.value
@@ -133,7 +141,9 @@ def _names(nodes) -> _Info:
                     bound.add(head)  # `x.method(...)` may change what x holds (`parser.add_argument(default=...)`)
                 # A name handed to a call may be changed by it (`fill(CHECKPOINTS)`, `setattr(obj, ...)`).
                 bound.update(a.id for a in sub.args if isinstance(a, ast.Name) and a.id not in _OWN)
-                bound.update(k.value.id for k in sub.keywords if isinstance(k.value, ast.Name) and k.value.id not in _OWN)
+                bound.update(
+                    k.value.id for k in sub.keywords if isinstance(k.value, ast.Name) and k.value.id not in _OWN
+                )
             elif isinstance(sub, (ast.Import, ast.ImportFrom)):
                 bound.update((a.asname or a.name).split(".")[0] for a in sub.names)
             elif isinstance(sub, ast.arg):
@@ -172,7 +182,10 @@ def _header(stmt: ast.stmt) -> list[ast.AST]:
         parts.append(case.pattern)
         if case.guard is not None:
             parts.append(case.guard)
-    return [p if not isinstance(p, ast.ExceptHandler) else ast.ExceptHandler(type=p.type, name=p.name, body=[]) for p in parts]
+    return [
+        p if not isinstance(p, ast.ExceptHandler) else ast.ExceptHandler(type=p.type, name=p.name, body=[])
+        for p in parts
+    ]
 
 
 class _Reader:
@@ -244,7 +257,10 @@ def _transformers_heads(infos) -> set[str]:
             for alias in node.names:
                 if alias.name.split(".")[0] == "transformers":
                     heads.add((alias.asname or alias.name).split(".")[0])
-        elif isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] == "transformers":
+        elif (
+            isinstance(node, ast.ImportFrom) and not node.level
+            and (node.module or "").split(".")[0] == "transformers"
+        ):
             heads.update(alias.asname or alias.name for alias in node.names)
     # `Model = AutoModelForCausalLM`: a name assigned one of these may be a callee too (the finder decides).
     aliases = [
@@ -464,7 +480,7 @@ def relevant_source(data: bytes) -> Reduced | None:
     When the stdlib cannot parse the file, it is returned whole: LibCST's parse then reports it.
     """
     lines = data.splitlines(keepends=True)
-    mentions = [number for number, line in enumerate(lines, start=1) if _MENTION.search(line)]
+    mentions = [number for number, line in enumerate(lines, start=1) if MENTION.search(line)]
     if not mentions:
         return None
     if _ALIASED.search(data):

@@ -1,10 +1,15 @@
-"""Each file's call sites, remembered between runs, so that a run where nothing changed parses nothing.
+"""Earlier runs' results, behind one object, so that a run where nothing changed parses and judges nothing.
 
-Keyed by the file's path, checked the way ruff checks: size and modification time first; only a file
-whose stat changed is read and hashed, and its old entry still serves if the bytes are the same. The
-whole store is invalidated by another automodel-lint (its version and the stat of its own modules).
-Verdicts are not stored: judging the remembered call sites against the model facts is cheap, and facts
-may change between runs (a lock file, a private model in pyproject.toml) without any file changing.
+What is kept, per file: its call sites (and HFA900 or skip note), and its diagnostics with the model ids it
+could not resolve (unless the network may answer them next time); per run: the model facts of the ids its
+files named. Files are keyed by path and checked the way ruff checks: size and modification time first;
+only a file whose stat changed is read and hashed, and its old entry still serves if the bytes are the same.
+A file's diagnostics are reused only under the same fingerprint: the same model facts (options, the
+project's pyproject.toml and lock file, the facts cache) and the same options that filter diagnostics; the
+facts only while nothing they came from can have changed. The whole store is invalidated by another
+automodel-lint (its version and the stat of its own modules). Notebooks are never kept: a fix and the output
+need their cells, which are not stored; nor is what a file gave when its reading or judging failed
+unexpectedly, so that the next run tries again.
 
 One JSON file, written atomically: parallel runs can only lose each other's updates, never corrupt it.
 A store that cannot be read or written is ignored (the run is merely slower).
@@ -16,17 +21,21 @@ import hashlib
 import json
 import os
 from dataclasses import asdict
+from functools import cached_property
 from pathlib import Path
 
 from automodel_lint import __version__
-from automodel_lint.records import CallSite, Diagnostic, FileResult, Fix, Span
+from automodel_lint.analysis import Analysis
+from automodel_lint.calls import may_hold_calls
+from automodel_lint.records import CallSite, Diagnostic, Fix, ModelRequest, Span, Unresolved
+from automodel_lint.sources import TooLarge, Unreadable, read_source
 
 NAME = "results-v1.json"
 REUSABLE_SOURCES = frozenset({"config", "lock", "snapshot", "cache", "hub"})
 
 
-def astuple_request(request) -> tuple:
-    return (request.model, request.revision, request.subfolder, request.file_dir)
+def _request_key(request: ModelRequest) -> list:
+    return [request.model, request.revision, request.subfolder, request.file_dir]
 
 
 def verdict_fingerprint(facts: str, options) -> str:
@@ -99,15 +108,22 @@ def _diagnostic_from_json(data: dict) -> Diagnostic:
 
 
 class ResultsCache:
-    def __init__(self, cache_dir: str | os.PathLike | None) -> None:
+    """The store, for one run with the given options: the engine asks it for what an earlier run found (an
+    unchanged file's analysis and diagnostics, model facts) and hands it what this run found."""
+
+    def __init__(self, options, table_version: str) -> None:
         from automodel_lint.paths import default_cache_dir
 
-        self.path = Path(cache_dir or default_cache_dir()) / NAME
+        self.options = options
+        self.table_version = table_version
+        self.path = Path(options.cache_dir or default_cache_dir()) / NAME
         self.key = _tool_key()
         self.entries: dict[str, dict] = {}
         self.data_fingerprint: str | None = None
         self.data_answers: list = []
         self.dirty = False
+        self.current: dict[str, dict] = {}  # entries of this run's files that are up to date, by absolute path
+        self.unstored: dict[str, tuple[os.stat_result, str]] = {}  # files to parse: their stat and digest, read first
         try:
             data = json.loads(self.path.read_bytes())
             if isinstance(data, dict) and data.get("key") == self.key and isinstance(data.get("files"), dict):
@@ -118,55 +134,113 @@ class ResultsCache:
         except (OSError, ValueError, RecursionError):
             pass  # no store yet, or an unreadable one: start afresh
 
-    def lookup(self, path: str, st: os.stat_result) -> dict | None:
-        """The entry for a file whose size and mtime are unchanged."""
-        entry = self.entries.get(os.path.abspath(path))
-        if entry and entry["size"] == st.st_size and entry["mtime_ns"] == st.st_mtime_ns:
-            return entry
-        return None
+    @cached_property
+    def facts_fingerprint(self) -> str:
+        return facts_fingerprint(self.options, self.table_version)
 
-    def lookup_content(self, path: str, st: os.stat_result, sha: str) -> dict | None:
-        """The entry for a file whose stat changed but whose bytes did not (a checkout, a touch)."""
-        entry = self.entries.get(os.path.abspath(path))
-        if entry and entry["sha"] == sha:
+    @cached_property
+    def verdict_fingerprint(self) -> str:
+        return verdict_fingerprint(self.facts_fingerprint, self.options)
+
+    @property
+    def facts_final(self) -> bool:
+        """Whether an id that could not be resolved stays so: the network is out of play."""
+        return self.options.offline or self.options.locked
+
+    # Files
+
+    def recall(self, path: str) -> Analysis | None:
+        """The analysis of a file unchanged since an earlier run; None when the file has to be parsed."""
+        if path.endswith(".ipynb"):
+            return None
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None  # the parse reports it
+        key = os.path.abspath(path)
+        entry = self.entries.get(key)
+        if entry and entry["size"] == st.st_size and entry["mtime_ns"] == st.st_mtime_ns:
+            return self._restored(path, entry)
+        if st.st_size > self.options.max_file_size:
+            return None
+        try:
+            data = read_source(path, self.options.max_file_size)
+        except (TooLarge, Unreadable):
+            return None
+        sha = digest(data)
+        if entry and entry["sha"] == sha:  # the stat changed but not the bytes (a checkout, a touch)
             entry.update(size=st.st_size, mtime_ns=st.st_mtime_ns)
             self.dirty = True
-            return entry
+            return self._restored(path, entry)
+        if not may_hold_calls(data):
+            analysis = Analysis(path)  # cannot hold a call: nothing to parse, remember so
+            self._store(path, st, sha, analysis)
+            return analysis
+        self.unstored[key] = (st, sha)
         return None
 
-    def store(self, path: str, st: os.stat_result, sha: str, sites: list[CallSite], result: FileResult, lines) -> None:
+    def remember(self, analysis: Analysis) -> None:
+        """A file's fresh analysis, kept when the file was read by `recall` (its stat and bytes are known)."""
+        read = self.unstored.pop(os.path.abspath(analysis.path), None)
+        if read is not None and not analysis.unexpected:
+            self._store(analysis.path, *read, analysis)
+
+    def _store(self, path: str, st: os.stat_result, sha: str, analysis: Analysis) -> None:
         # A new entry has no verdicts: the file changed (or is new), so it is judged afresh.
-        self.entries[os.path.abspath(path)] = {
+        entry = {
             "size": st.st_size,
             "mtime_ns": st.st_mtime_ns,
             "sha": sha,
-            "sites": [_to_json(s) for s in sites],
-            "diagnostics": [_to_json(d) for d in result.diagnostics],
-            "skipped": result.skipped,
+            "sites": [_to_json(s) for s in analysis.sites],
+            "diagnostics": [_to_json(d) for d in analysis.result.diagnostics],
+            "skipped": analysis.result.skipped,
             # `# noqa` needs the text only of files that have such a comment.
-            "lines": lines if any("noqa" in line for line in lines) else [],
+            "lines": analysis.lines if any("noqa" in line for line in analysis.lines) else [],
         }
+        self.entries[os.path.abspath(path)] = self.current[os.path.abspath(path)] = entry
         self.dirty = True
 
-    @staticmethod
-    def restore(entry: dict) -> tuple[list[CallSite], list[Diagnostic], str | None, list[str]]:
-        return (
-            [_site_from_json(s) for s in entry["sites"]],
-            [_diagnostic_from_json(d) for d in entry["diagnostics"]],
-            entry.get("skipped"),
-            entry.get("lines", []),
-        )
+    def _restored(self, path: str, entry: dict) -> Analysis:
+        self.current[os.path.abspath(path)] = entry
+        analysis = Analysis(path, sites=[_site_from_json(s) for s in entry["sites"]], lines=entry.get("lines", []))
+        analysis.result.diagnostics = [_diagnostic_from_json(d) for d in entry["diagnostics"]]
+        analysis.result.skipped = entry.get("skipped")
+        return analysis
+
+    # Verdicts: a file unchanged since a run with the same facts and options gets that run's diagnostics
+    # back, so a warm run needs neither the rules nor the resolver.
+
+    def verdicts(self, path: str) -> tuple[list[Diagnostic], list[Unresolved]] | None:
+        """The diagnostics of an unchanged file, and the ids it named that could not be resolved."""
+        entry = self.current.get(os.path.abspath(path))
+        stored = entry.get("verdicts") if entry else None
+        if stored is None or stored.get("fp") != self.verdict_fingerprint:
+            return None
+        return [_diagnostic_from_json(d) for d in stored["diagnostics"]], [Unresolved(*u) for u in stored["unresolved"]]
+
+    def keep_verdicts(self, path: str, diagnostics: list[Diagnostic], unresolved: list[Unresolved]) -> None:
+        entry = self.current.get(os.path.abspath(path))
+        # With the network in play an id may resolve next time (a timeout, a dead network): such a file's
+        # verdicts are not kept, so the next run asks again.
+        if entry is None or (unresolved and not self.facts_final):
+            return
+        entry["verdicts"] = {
+            "fp": self.verdict_fingerprint,
+            "diagnostics": [_to_json(d) for d in diagnostics],
+            "unresolved": sorted([u.model_id, u.reason] for u in unresolved),
+        }
+        self.dirty = True
 
     # Model facts of the last run. Reused only while nothing they came from can have changed: the
     # fingerprint covers the options, the project's pyproject.toml and lock file, and the facts cache file.
     # Facts read from local folders or the Hugging Face cache are never reused (their files are not watched),
     # nor, when the network may be used, is an id that could not be resolved.
 
-    def answers(self, fingerprint: str) -> dict:
+    def answers(self, needed: set[ModelRequest]) -> dict:
+        """What the last run found for the requests in `needed`."""
         from automodel_lint.facts.cache import facts_from_json
-        from automodel_lint.records import ModelRequest, Unresolved
 
-        stored = self.data_answers if self.data_fingerprint == fingerprint else {}
+        stored = self.data_answers if self.data_fingerprint == self.facts_fingerprint else []
         found: dict = {}
         for item in stored:
             try:
@@ -179,36 +253,19 @@ class ResultsCache:
                         found[request] = facts
             except (KeyError, TypeError, ValueError):
                 return {}  # an entry we did not write: trust none of them
-        return found
+        return {request: answer for request, answer in found.items() if request in needed}
 
-    def keep_verdicts(self, path: str, fingerprint: str, diagnostics: list[Diagnostic], unresolved: list) -> None:
-        entry = self.entries.get(os.path.abspath(path))
-        if entry is None:
-            return
-        entry["verdicts"] = {
-            "fp": fingerprint,
-            "diagnostics": [_to_json(d) for d in diagnostics],
-            "unresolved": sorted([u.model_id, u.reason] for u in unresolved),
-        }
-        self.dirty = True
-
-    @staticmethod
-    def verdicts_of(stored: dict) -> tuple[list[Diagnostic], list]:
-        from automodel_lint.records import Unresolved
-
-        return [_diagnostic_from_json(d) for d in stored["diagnostics"]], [Unresolved(*u) for u in stored["unresolved"]]
-
-    def keep_answers(self, fingerprint: str, answers: dict, offline: bool) -> None:
+    def keep_answers(self, answers: dict) -> None:
         from automodel_lint.facts.cache import facts_to_json
-        from automodel_lint.records import Unresolved
 
+        fingerprint = self.facts_fingerprint
         kept = []
         for request, answer in answers.items():
             if isinstance(answer, Unresolved):
-                if offline:
-                    kept.append({"request": list(astuple_request(request)), "unresolved": [answer.model_id, answer.reason]})
+                if self.facts_final:
+                    kept.append({"request": _request_key(request), "unresolved": [answer.model_id, answer.reason]})
             elif answer.source in REUSABLE_SOURCES:
-                kept.append({"request": list(astuple_request(request)), "facts": facts_to_json(answer), "source": answer.source})
+                kept.append({"request": _request_key(request), "facts": facts_to_json(answer), "source": answer.source})
         if fingerprint == self.data_fingerprint:
             fresh = {json.dumps(item["request"]) for item in kept}
             kept += [item for item in self.data_answers if json.dumps(item["request"]) not in fresh]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
-from typing import Callable
 
 import libcst as cst
 
@@ -135,10 +134,9 @@ class ModuleFacts:
     setattr_used: bool = False  # `setattr(...)` anywhere: an attribute may change under any name
 
 
-Lookup = Callable[[cst.BaseExpression, int], "str | _Unknown"]
-
-
-def evaluate(node: cst.BaseExpression, scope: Scope, depth: int = 0, notes: list[str] | None = None) -> "str | _Unknown":
+def evaluate(
+    node: cst.BaseExpression, scope: Scope, depth: int = 0, notes: list[str] | None = None
+) -> "str | _Unknown":
     """The string `node` certainly evaluates to in `scope`, else UNKNOWN.
 
     With `notes`, values a caller may override are followed too and each such step adds its note.
@@ -394,16 +392,60 @@ def dotted(node: cst.BaseExpression) -> list[str] | None:
     return parts[::-1]
 
 
-def qualified_name(node: cst.BaseExpression, scope: Scope) -> str | None:
-    """`os.path.join` for `os.path.join`, `join` after `from os.path import join`, ...: through the file's imports."""
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """`"a.b.c"` for `a.b.c`; None for anything but names and attributes."""
+    parts = dotted(node)
+    return ".".join(parts) if parts else None
+
+
+@dataclass(frozen=True)
+class ImportBinding:
+    """A name bound by an import, with the dotted path it stands for."""
+
+    qualified: str
+
+
+# `A = B`, `B = C`, ...: longer chains than this are not followed (real code never needs them).
+MAX_ALIAS_DEPTH = 8
+
+
+def qualified_name(node: cst.BaseExpression, scope: Scope, follow_assignments: bool = True) -> str | None:
+    """The dotted path `node` stands for through the file's imports: `os.path.join` for `os.path.join`, and for
+    `join` after `from os.path import join`; None when that is not certain.
+
+    With `follow_assignments`, also through a name bound once to such a name (`Model = AutoModelForCausalLM`).
+    """
+    return _qualified(node, scope, 0 if follow_assignments else MAX_ALIAS_DEPTH)
+
+
+def _qualified(node: cst.BaseExpression, scope: Scope, depth: int) -> str | None:
     parts = dotted(node)
     if not parts:
         return None
-    found = _bound(parts[0], scope)
-    qualified = getattr(found[0], "qualified", None) if found else None
-    if not qualified:
+    head = _import_of(parts[0], scope, depth)
+    if head is None:
         return None
-    return ".".join([qualified, *parts[1:]])
+    return ".".join([head, *parts[1:]])
+
+
+def _import_of(name: str, scope: Scope, depth: int) -> str | None:
+    """The dotted path an imported name stands for, if every binding of it in its scope is that import, or
+    if its one binding is another such name (`Model = AutoModelForCausalLM`).
+
+    `try: from transformers import X` / `except ImportError: X = None` binds X twice; the None branch
+    cannot call anything, so it does not make the import uncertain.
+    """
+    home = scope.lookup_scope(name)
+    if home is None:
+        return None
+    bound = [v for v in home.values[name] if not (isinstance(v, cst.Name) and v.value == "None")]
+    qualified = {v.qualified for v in bound if isinstance(v, ImportBinding)}
+    if len(qualified) == 1 and len(bound) == sum(isinstance(v, ImportBinding) for v in bound):
+        return qualified.pop()
+    if len(home.values[name]) == 1 and isinstance(bound[0] if bound else None, (cst.Name, cst.Attribute)):
+        if depth < MAX_ALIAS_DEPTH:
+            return _qualified(bound[0], home, depth + 1)
+    return None
 
 
 def _call(node: cst.Call, scope: Scope, depth: int, notes: list[str] | None) -> "str | _Unknown":

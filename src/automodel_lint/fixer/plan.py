@@ -14,7 +14,8 @@ from libcst.metadata import ImportAssignment, MetadataWrapper, PositionProvider,
 
 from automodel_lint.finder import AUTO_MODULES, find_calls
 from automodel_lint.records import Diagnostic
-from automodel_lint.values import dotted
+from automodel_lint.calls import CLASS_METHODS
+from automodel_lint.values import dotted, dotted_name
 
 # Modules that define every PyTorch Auto class: a new class may be imported from, or read off, these.
 PYTORCH_AUTO_MODULES = frozenset({"transformers", "transformers.models.auto", "transformers.models.auto.modeling_auto"})
@@ -36,8 +37,7 @@ class Plan:
 def module_of(node) -> str | None:
     if node.relative or node.module is None:
         return None
-    parts = dotted(node.module)
-    return None if parts is None else ".".join(parts)
+    return dotted_name(node.module)
 
 
 def bound_name(alias) -> str | None:
@@ -71,7 +71,7 @@ class File:
         for node, pos in self.positions.items():
             if isinstance(node, cst.Call):
                 func = node.func
-                if isinstance(func, cst.Attribute) and func.attr.value in ("from_pretrained", "from_config") \
+                if isinstance(func, cst.Attribute) and func.attr.value in CLASS_METHODS \
                         and dotted(func.value):
                     self.calls[(pos.start.line, pos.start.column + 1)] = node
             elif isinstance(node, cst.ImportFrom):

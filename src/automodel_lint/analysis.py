@@ -1,0 +1,177 @@
+"""One file -> its call sites: read the bytes (a notebook's code cells joined), gate, parse, find.
+
+A file that does not parse gets its HFA900 here; one that cannot be read or parsed safely (too large,
+unreadable, nested too deeply, a notebook that is not one) gets a skip note; and any other failure while
+reading it becomes that file's skip note too, never the run's end.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import warnings
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from automodel_lint import knowledge
+from automodel_lint.calls import may_hold_calls
+from automodel_lint.records import CallSite, Diagnostic, FileResult, Span
+from automodel_lint.sources import TooLarge, Unreadable, read_source
+
+if TYPE_CHECKING:  # notebooks are imported only when a notebook is read
+    from automodel_lint.notebooks import NotebookSource
+
+# Long enough to say what went wrong, short enough for one summary line.
+MAX_FAILURE_TEXT = 200
+
+
+@dataclass
+class Analysis:
+    """One file's call sites, before any model is resolved."""
+
+    path: str
+    sites: list[CallSite] = field(default_factory=list)
+    result: FileResult | None = None
+    source: bytes | None = None  # kept only for files with call sites: what a fix starts from
+    lines: list[str] = field(default_factory=list)  # the decoded text, for `# noqa` comments
+    notebook: "NotebookSource | None" = None  # for .ipynb files: the cells' joined source and the way back
+    raw: bytes | None = None  # for notebooks: the file's own bytes (the JSON), which a fix rewrites
+    unexpected: bool = False  # an internal error stopped its reading: not remembered, so the next run tries again
+
+    def __post_init__(self) -> None:
+        if self.result is None:
+            self.result = FileResult(self.path)
+
+
+def skipped(path: str, why: str) -> Analysis:
+    analysis = Analysis(path)
+    analysis.result.skipped = why
+    return analysis
+
+
+def failed(path: str, exc: Exception) -> Analysis:
+    """The skip note of a file whose reading raised what nothing foresaw."""
+    analysis = skipped(path, failure_note(exc))
+    analysis.unexpected = True
+    return analysis
+
+
+def failure_note(exc: Exception) -> str:
+    text = f"{type(exc).__name__}: {exc}"[:MAX_FAILURE_TEXT]
+    # The exception's text may quote the file (a lone surrogate, an escape sequence): shown escaped.
+    shown = "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode() for c in text)
+    return f"an internal error stopped its check: {shown} (please report the file)"
+
+
+@lru_cache(maxsize=None)
+def target_names() -> frozenset[str]:
+    """Every Auto class any bundled or installed table knows, removed ones included (HFA004 needs them)."""
+    names: set[str] = set()
+    for table in knowledge.bundled_tables():
+        names.update(table.auto_classes)
+    return frozenset(names)
+
+
+def analyse_source(path: str, data: bytes) -> Analysis:
+    """Call sites of one file's bytes; a file that does not parse gets its HFA900 here."""
+    analysis = Analysis(path)
+    if not may_hold_calls(data):
+        return analysis
+    from automodel_lint.relevance import relevant_source
+
+    relevant = relevant_source(data)
+    if relevant is None:
+        return analysis
+    if relevant.hazard:
+        analysis.result.skipped = relevant.hazard
+        return analysis
+    import libcst as cst  # only files that hold a candidate pay for LibCST
+
+    from automodel_lint.finder import find_calls
+
+    try:
+        module = cst.parse_module(relevant.source)
+        sites = find_calls(module, path, target_names().__contains__, call_spans=relevant.call_spans())
+        analysis.sites = [_in_file_lines(site, relevant) for site in sites]
+        if analysis.sites:
+            analysis.source = data
+            analysis.lines = data.decode(module.encoding).splitlines(keepends=True)
+    except cst.ParserSyntaxError as exc:
+        analysis.result.diagnostics.append(_syntax_error(path, data, str(exc).splitlines()[0]))
+    except (SyntaxError, UnicodeDecodeError, LookupError, ValueError) as exc:
+        # Encoding problems: a bad cookie, bytes that are not valid in the declared encoding, NUL bytes.
+        analysis.result.diagnostics.append(_syntax_error(path, data, f"cannot decode the file: {exc}"))
+    except RecursionError:
+        # LibCST's parser and visitors recurse per nesting level; absurdly deep code ends the file, not the run.
+        analysis.result.skipped = "nested too deeply for the parser"
+    except MemoryError:
+        analysis.result.skipped = "too large for the parser"
+    return analysis
+
+
+def _in_file_lines(site: CallSite, relevant) -> CallSite:
+    span = site.span
+    if relevant.lines is None:
+        return site
+    return dataclasses.replace(
+        site, span=Span(relevant.file_line(span.line), span.column, relevant.file_line(span.end_line), span.end_column)
+    )
+
+
+def _syntax_error(path: str, data: bytes, fallback: str) -> Diagnostic:
+    """HFA900 at the place Python itself reports (LibCST's native parser often reports 1:1).
+
+    Lines and columns are at least 1: Python reports a bad encoding cookie at line 0, column -1.
+    """
+    line, column, message = 1, 1, fallback
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(data)
+    except SyntaxError as exc:
+        line, column = max(exc.lineno or 1, 1), max(exc.offset or 1, 1)
+        message = f"{exc.msg}"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        message = f"{fallback or exc}"
+    from automodel_lint.rules import RULES_BY_CODE
+
+    rule = RULES_BY_CODE["HFA900"]
+    return Diagnostic(
+        path, Span(line, column, line, column), "HFA900", rule.severity,
+        f"file does not parse, nothing in it was checked: {message}",
+    )
+
+
+def analyse_file(path: str, max_size: int) -> Analysis:
+    """Call sites of the file at `path`; whatever goes wrong with this one file becomes its skip note."""
+    try:
+        return _analyse_file(path, max_size)
+    except Exception as exc:  # KeyboardInterrupt and SystemExit are no Exceptions: they still stop the run
+        return failed(path, exc)
+
+
+def _analyse_file(path: str, max_size: int) -> Analysis:
+    try:
+        data = read_source(path, max_size)
+    except TooLarge as exc:
+        return skipped(path, f"{exc.size:,} bytes, above the {max_size:,}-byte cap (--max-file-size)")
+    except Unreadable as exc:
+        return skipped(path, f"cannot read: {exc}")
+    if path.endswith(".ipynb"):
+        return _analyse_notebook(path, data)
+    return analyse_source(path, data)
+
+
+def _analyse_notebook(path: str, data: bytes) -> Analysis:
+    if not may_hold_calls(data):
+        return Analysis(path)
+    from automodel_lint.notebooks import NotebookError, read_notebook
+
+    try:
+        nb = read_notebook(data)
+    except (NotebookError, RecursionError) as exc:
+        return skipped(path, f"not a readable notebook: {exc}")
+    analysis = analyse_source(path, nb.source.encode("utf-8"))
+    analysis.notebook, analysis.raw = nb, data
+    return analysis
