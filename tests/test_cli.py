@@ -8,15 +8,16 @@ import sys
 import pytest
 
 WRONG = 'from transformers import AutoModelForSeq2SeqLM\n\nm = AutoModelForSeq2SeqLM.from_pretrained("gpt2")\n'
-PARTIAL = 'from transformers import AutoModelForCausalLM\n\nm = AutoModelForCausalLM.from_pretrained("facebook/bart-large-cnn")\n'
+PARTIAL = ('from transformers import AutoModelForCausalLM\n\n'
+           'm = AutoModelForCausalLM.from_pretrained("facebook/bart-large-cnn")\n')
 CLEAN = 'from transformers import AutoModelForCausalLM\n\nm = AutoModelForCausalLM.from_pretrained("gpt2")\n'
 KEYS = {"path", "line", "column", "end_line", "end_column", "code", "severity", "message", "model", "called",
         "suggestion", "fix", "facts_source", "cell"}  # cell: notebooks only, null elsewhere (issue 5)
 
 
-def run(*args, cwd=None, stdin=None):
+def run(*args, cwd=None, stdin=None, env=None):
     return subprocess.run([sys.executable, "-m", "automodel_lint", *args], capture_output=True, text=True,
-                          cwd=cwd, input=stdin, timeout=120)
+                          cwd=cwd, input=stdin, timeout=120, env=env)
 
 
 @pytest.fixture
@@ -39,7 +40,8 @@ def test_json_contract(tree):
     d = data[0]
     assert set(d) == KEYS
     assert (d["line"], d["column"], d["end_line"], d["end_column"]) == (3, 5, 3, 50)
-    assert (d["code"], d["severity"], d["called"], d["suggestion"]) == ("HFA001", "error", "AutoModelForSeq2SeqLM", "AutoModelForCausalLM")
+    assert (d["code"], d["severity"], d["called"], d["suggestion"]) == (
+        "HFA001", "error", "AutoModelForSeq2SeqLM", "AutoModelForCausalLM")
     assert d["fix"] == {"applicability": "safe"}
     assert d["facts_source"] == "snapshot"
     assert "Found 1 diagnostic" in r.stderr
@@ -51,7 +53,8 @@ def test_text_output_is_clickable_and_summarised(tree):
     lines = r.stdout.splitlines()
     assert lines[0].startswith("a.py:3:5: HFA001 [*] AutoModelForSeq2SeqLM cannot load \"gpt2\"")
     assert lines[1].startswith("b.py:3:5: HFA002 AutoModelForCausalLM loads")
-    assert lines[-1] == "Found 2 diagnostics (1 error, 1 warning) in 2 files; [*] 1 fixable with --fix; 1 more with --unsafe-fixes."
+    assert lines[-1] == ("Found 2 diagnostics (1 error, 1 warning) in 2 files; [*] 1 fixable with --fix;"
+                         " 1 more with --unsafe-fixes.")
     assert r.returncode == 1
 
 
@@ -93,7 +96,8 @@ def test_config_errors_exit_two(tree):
 
 
 def test_pyproject_settings_and_flags_winning(tree):
-    root = tree({"a.py": WRONG, "b.py": PARTIAL, "pyproject.toml": '[tool.automodel-lint]\nignore = ["HFA002"]\noffline = true\n'})
+    root = tree({"a.py": WRONG, "b.py": PARTIAL,
+                 "pyproject.toml": '[tool.automodel-lint]\nignore = ["HFA002"]\noffline = true\n'})
     r = run("check", "--output-format", "json", ".", cwd=root)
     assert [d["code"] for d in json.loads(r.stdout)] == ["HFA001"]
     r = run("check", "--output-format", "json", "--ignore", "HFA001", ".", cwd=root)
@@ -101,7 +105,8 @@ def test_pyproject_settings_and_flags_winning(tree):
 
 
 def test_syntax_error_is_reported_and_the_run_goes_on(tree):
-    root = tree({"a.py": WRONG, "broken.py": "from transformers import AutoModel\nx = AutoModel.from_pretrained('gpt2'\n",
+    root = tree({"a.py": WRONG,
+                 "broken.py": "from transformers import AutoModel\nx = AutoModel.from_pretrained('gpt2'\n",
                  "latin.py": b"s = '\xff\xfe'  # from_pretrained\n"})
     r = run("check", "--offline", "--output-format", "json", str(root))
     by_file = {os.path.basename(d["path"]): d for d in json.loads(r.stdout)}
@@ -138,7 +143,8 @@ def test_rules_lists_every_code():
 
 
 def test_unresolved_ids_are_listed_not_judged(tree):
-    root = tree({"a.py": 'from transformers import AutoModelForSeq2SeqLM\nm = AutoModelForSeq2SeqLM.from_pretrained("acme/nothing-known")\n'})
+    root = tree({"a.py": 'from transformers import AutoModelForSeq2SeqLM\n'
+                         'm = AutoModelForSeq2SeqLM.from_pretrained("acme/nothing-known")\n'})
     r = run("check", "--offline", str(root))
     assert r.returncode == 0
     assert "1 model id could not be resolved" in r.stderr and "'acme/nothing-known'" in r.stderr
@@ -168,10 +174,44 @@ def test_a_fix_that_cannot_be_made_says_why_and_the_others_still_apply(tree):
 
 
 def test_a_class_named_through_an_assignment_is_judged_without_a_fix(tree):
-    source = 'from transformers import AutoModelForCausalLM\nModel = AutoModelForCausalLM\nm = Model.from_pretrained("t5-small")\n'
+    source = ('from transformers import AutoModelForCausalLM\nModel = AutoModelForCausalLM\n'
+              'm = Model.from_pretrained("t5-small")\n')
     root = tree({"m.py": source})
     r = run("check", "--offline", "--output-format", "json", "m.py", cwd=root)
     (d,) = json.loads(r.stdout)
     assert (d["code"], d["suggestion"], d["fix"]) == ("HFA001", "AutoModelForSeq2SeqLM", None)
     r = run("check", "--offline", "--fix", "m.py", cwd=root)
     assert r.returncode == 1 and (root / "m.py").read_text() == source
+
+
+@pytest.mark.parametrize("variables, offline", [
+    ({"TRANSFORMERS_OFFLINE": "1"}, True),
+    ({"HF_HUB_OFFLINE": "yes"}, True),
+    ({"HF_HUB_OFFLINE": "0", "TRANSFORMERS_OFFLINE": "1"}, False),  # huggingface_hub reads HF_HUB_OFFLINE first
+    ({}, False),
+])
+def test_check_and_resolve_read_offline_mode_as_huggingface_hub_does(tree, variables, offline):
+    from fakehub_facts import FakeHub
+
+    root = tree({"a.py": 'from transformers import AutoModelForSeq2SeqLM\n'
+                         'm = AutoModelForSeq2SeqLM.from_pretrained("lab/llm")\n'})
+    env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
+    with FakeHub({"lab/llm": {"model_type": "llama", "architectures": ["LlamaForCausalLM"]}}) as hub:
+        env.update(variables, HF_ENDPOINT=hub.url)
+        checked = run("check", "--no-cache", "--output-format", "json", ".", cwd=root, env=env)
+        resolved = run("resolve", "lab/llm", cwd=root, env=env)
+    assert (hub.log == []) == offline
+    if offline:
+        assert (checked.returncode, json.loads(checked.stdout)) == (0, [])
+        assert "'lab/llm'" in checked.stderr and "(offline)" in checked.stderr
+        assert resolved.returncode == 1 and "(offline)" in resolved.stderr
+    else:
+        assert [d["code"] for d in json.loads(checked.stdout)] == ["HFA001"]
+        assert resolved.returncode == 0 and "AutoModelForCausalLM" in resolved.stdout
+
+
+def test_an_unusable_lock_file_under_locked_is_a_one_line_error(tree):
+    root = tree({"a.py": WRONG, "pyproject.toml": "[project]\nname = 'x'\n", "automodel-lint.lock": "not json"})
+    r = run("check", "--locked", ".", cwd=root)
+    assert r.returncode == 2 and "internal error" not in r.stderr
+    assert r.stderr.startswith("automodel-lint: error: ") and "automodel-lint.lock" in r.stderr

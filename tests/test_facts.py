@@ -24,7 +24,8 @@ def resolve(model, **kw):
 @pytest.mark.parametrize("model, model_id, model_type, arch", [
     pytest.param("gpt2", "openai-community/gpt2", "gpt2", "GPT2LMHeadModel", id="legacy-gpt2"),
     pytest.param("google/flan-t5-base", "google/flan-t5-base", "t5", "T5ForConditionalGeneration", id="flan-t5"),
-    pytest.param("facebook/bart-large-cnn", "facebook/bart-large-cnn", "bart", "BartForConditionalGeneration", id="bart"),
+    pytest.param("facebook/bart-large-cnn", "facebook/bart-large-cnn", "bart", "BartForConditionalGeneration",
+                 id="bart"),
     pytest.param("t5-small", "google-t5/t5-small", "t5", "T5ForConditionalGeneration", id="legacy-t5-small"),
     pytest.param("bert-base-uncased", "google-bert/bert-base-uncased", "bert", "BertForMaskedLM", id="alias-bert"),
     pytest.param("Qwen/Qwen2.5-7B-Instruct", "Qwen/Qwen2.5-7B-Instruct", "qwen2", "Qwen2ForCausalLM", id="qwen"),
@@ -56,7 +57,8 @@ def test_snapshot_auto_map_and_derived_type():
 
 
 def test_component_doc_types_are_withheld():
-    # TrOCR checkpoints are documented under `trocr` but carry a vision-encoder-decoder config: no answer beats a wrong one.
+    # TrOCR checkpoints are documented under `trocr` but carry a vision-encoder-decoder config:
+    # no answer beats a wrong one.
     assert snapshot.lookup("microsoft/trocr-base-handwritten") is None
     answer = resolve("microsoft/trocr-base-handwritten")
     assert isinstance(answer, Unresolved) and "vision-encoder-decoder" in answer.reason

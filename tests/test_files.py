@@ -16,6 +16,7 @@ from automodel_lint import autofix, engine, knowledge
 from automodel_lint.facts.cache import FactsCache
 from automodel_lint.facts.lockfile import write_lock
 from automodel_lint.files import LinkRefused, WriteError, source_encoding, unified_diff, write_atomic
+from automodel_lint.options import Options
 from automodel_lint.records import ModelFacts, ModelRequest
 from automodel_lint.results_cache import ResultsCache
 
@@ -142,7 +143,7 @@ def test_a_rewritten_file_keeps_mode_owner_and_group_even_as_root(tmp_path):
     path.write_bytes(FIXABLE)
     os.chown(path, 4321, 8765)
     os.chmod(path, 0o640)
-    options = engine.Options(offline=True, use_cache=False)
+    options = Options(offline=True, use_cache=False)
     summary = autofix.fix_report(engine.check_paths([str(path)], options), options, unsafe=False, write=True)
     st = os.stat(path)
     assert summary.changed and b"AutoModelForSeq2SeqLM" in path.read_bytes()
@@ -227,7 +228,7 @@ def test_cache_and_lock_targets_planted_as_links_are_skipped_with_a_warning(tmp_
     facts = FactsCache(cache, warn=warnings.append)
     facts.put(ModelRequest("t5-small"), ModelFacts("t5-small", "t5", ("T5ForConditionalGeneration",), (), "hub"))
     assert facts.flush() is False and "symbolic link" in warnings[0]
-    results = ResultsCache(cache)
+    results = ResultsCache(Options(cache_dir=str(cache)), "5.24.0")
     results.dirty = True
     results.save()
     knowledge._write_cache(knowledge.cache_path("99.0", cache), "{}")
@@ -262,7 +263,7 @@ def test_fix_never_writes_through_a_link_out_of_the_tree(tmp_path, outside):
     (repo / "link.py").symlink_to(Path("..") / "outside" / "victim.py")
     (repo / "own.py").write_bytes(FIXABLE)
     before = snapshot(outside)
-    options = engine.Options(offline=True, use_cache=False)
+    options = Options(offline=True, use_cache=False)
     report = engine.check_paths([str(repo)], options)
     summary = autofix.fix_report(report, options, unsafe=False, write=True)
     assert snapshot(outside) == before
@@ -274,7 +275,7 @@ def test_a_link_walked_or_named_is_checked_but_its_fix_is_not_applied(tmp_path):
     repo.mkdir()
     (repo / "real.py").write_bytes(FIXABLE)
     (repo / "link.py").symlink_to("real.py")
-    options = engine.Options(offline=True, use_cache=False)
+    options = Options(offline=True, use_cache=False)
     report = engine.check_paths([str(repo / "link.py")], options)
     assert [d.code for f in report.files for d in f.diagnostics]
     summary = autofix.fix_report(report, options, unsafe=False, write=True)

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from automodel_lint.engine import Options, check_paths
+from automodel_lint.engine import check_paths
+from automodel_lint.options import Options
 
 from conftest import FIXTURES
 

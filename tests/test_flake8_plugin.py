@@ -21,11 +21,11 @@ from test_fixtures import FILES, expected
 LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>HFA\d{3}) (?P<message>.*)$")
 
 
-def flake8(*args, cwd):
+def flake8(*args, cwd, env=None):
     # --isolated: no user or project flake8 config may change what these tests see.
     return subprocess.run(
         [sys.executable, "-m", "flake8", "--isolated", "--select", "HFA", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=300,
+        cwd=cwd, capture_output=True, text=True, timeout=300, env=env,
     )
 
 
@@ -156,10 +156,45 @@ def test_options_are_read_from_flake8_config(tmp_path, monkeypatch, restore_plug
     assert (options.offline, options.cache_dir, options.network_timeout) == (True, "/tmp/somewhere", 0.5)
 
 
-def test_defaults_follow_the_environment(tmp_path, monkeypatch, restore_plugin_options):
+@pytest.mark.parametrize("variable", ["HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"])
+def test_defaults_follow_the_environment(tmp_path, monkeypatch, restore_plugin_options, variable):
     from flake8.options.parse_args import parse_args
 
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setenv(variable, "1")
     monkeypatch.setenv("AUTOMODEL_LINT_CACHE_DIR", str(tmp_path / "cache"))
     parse_args(["--isolated", str(tmp_path)])
-    assert (Plugin.offline, Plugin.cache_dir, Plugin.network_timeout) == (True, str(tmp_path / "cache"), None)
+    options = Plugin(None, "x.py", [])._options()
+    assert (options.offline, options.cache_dir, options.network_timeout) == (True, str(tmp_path / "cache"), None)
+
+
+def test_only_the_models_and_the_lock_folder_come_from_pyproject(tmp_path, monkeypatch, restore_plugin_options):
+    from flake8.options.parse_args import parse_args
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("AUTOMODEL_LINT_CACHE_DIR", raising=False)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.automodel-lint]\noffline = true\ncache-dir = "c"\nnetwork-timeout = 9\nignore = ["HFA001"]\n'
+        'exclude = ["*.py"]\nmax-file-size = 10\n[tool.automodel-lint.models]\n"acme/m" = { model_type = "t5" }\n'
+    )
+    parse_args(["--isolated", str(tmp_path)])
+    options = Plugin(None, str(tmp_path / "x.py"), [])._options()
+    assert options.models == {"acme/m": {"model_type": "t5"}} and options.project_root == str(tmp_path)
+    assert (options.offline, options.cache_dir, options.network_timeout, options.ignore, options.exclude) == (
+        False, None, None, frozenset(), ())
+    assert options.max_file_size > 10
+
+
+def test_flake8_honours_transformers_offline(tmp_path):
+    from fakehub_facts import FakeHub
+
+    (tmp_path / "m.py").write_text(
+        'from transformers import AutoModelForSeq2SeqLM\n\nm = AutoModelForSeq2SeqLM.from_pretrained("lab/llm")\n'
+    )
+    env = {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"}
+    with FakeHub({"lab/llm": {"model_type": "llama", "architectures": ["LlamaForCausalLM"]}}) as hub:
+        env["HF_ENDPOINT"] = hub.url
+        offline = flake8("m.py", cwd=tmp_path, env={**env, "TRANSFORMERS_OFFLINE": "1"})
+        assert hub.log == [] and reported(offline) == []
+        online = flake8("m.py", cwd=tmp_path, env=env)
+    assert hub.log and reported(online) == [("m.py", 3, 5, "HFA001")]

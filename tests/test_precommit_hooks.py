@@ -51,7 +51,8 @@ def env(pre_commit_home):
     e.pop("HF_HUB_OFFLINE", None)  # no offline flag: the Hub is merely unreachable (conftest's closed port)
     e.update(
         PRE_COMMIT_HOME=str(pre_commit_home),
-        GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com",
+        GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
+        GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com",
         GIT_CONFIG_NOSYSTEM="1",
     )
     e.pop("GIT_DIR", None)

@@ -15,6 +15,7 @@ from pathlib import Path
 from hypothesis import example, given, settings, strategies as st
 
 from automodel_lint import autofix, engine, fixer
+from automodel_lint.options import Options
 
 IMPORTS = [
     "from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM\n",
@@ -131,7 +132,7 @@ def _fix_under_fault(data: bytes, fault, monkeypatch, folder: Path) -> bool:
     """Checks `data` as a file, fixes it with `fault` injected, asserts the file's fate; whether a fix was due."""
     path = folder / "m.py"
     path.write_bytes(data)
-    options = engine.Options(offline=True, use_cache=False, cache_dir=str(folder / "cache"))
+    options = Options(offline=True, use_cache=False, cache_dir=str(folder / "cache"))
     report = engine.check_paths([str(path)], options)
     fixable = [d for f in report.files for d in f.diagnostics if d.applicability == "safe"]
     expected_now = path.read_bytes() if path.exists() else None
@@ -185,7 +186,7 @@ def test_readonly_file_is_reported_not_written(tmp_path):
     data = IMPORTS[0].encode() + CALLS[0].encode()
     path.write_bytes(data)
     path.chmod(0o444)
-    options = engine.Options(offline=True, use_cache=False)
+    options = Options(offline=True, use_cache=False)
     report = engine.check_paths([str(path)], options)
     summary = autofix.fix_report(report, options, unsafe=False, write=True)
     assert path.read_bytes() == data and summary.failures and "read-only" in summary.failures[0]
@@ -194,7 +195,7 @@ def test_readonly_file_is_reported_not_written(tmp_path):
 def test_a_file_edited_or_removed_mid_run_is_not_overwritten_or_recreated(tmp_path):
     path = tmp_path / "m.py"
     data = IMPORTS[0].encode() + CALLS[0].encode()
-    options = engine.Options(offline=True, use_cache=False)
+    options = Options(offline=True, use_cache=False)
     path.write_bytes(data)
     report = engine.check_paths([str(path)], options)
     path.write_bytes(data + b"print('edited in the editor meanwhile')\n")

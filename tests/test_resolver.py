@@ -5,7 +5,6 @@ The Hub is tests/fakehub_facts.py on 127.0.0.1; every test runs with a socket gu
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import signal
@@ -20,7 +19,8 @@ from hypothesis import given, settings, strategies as st
 
 from fakehub_facts import FakeHub
 
-from automodel_lint.facts import commands
+from automodel_lint import cli, engine
+from automodel_lint.commands import resolve as resolve_command
 from automodel_lint.facts.cache import FILE_NAME, FactsCache
 from automodel_lint.facts.lockfile import LOCK_NAME, LockError, read_lock, write_lock
 from automodel_lint.facts.resolver import Resolver
@@ -418,13 +418,6 @@ def test_bad_lock_file_is_an_error(tmp_path, body):
 
 # -- commands ---------------------------------------------------------------------------------------------------------
 
-def run_command(argv, collect=None):
-    parser = argparse.ArgumentParser(prog="automodel-lint")
-    commands.register(parser.add_subparsers(dest="command"), collect_requests=collect)
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
 class FakeTable:
     version = "5.24.0"
     checkpoints: dict = {}
@@ -446,14 +439,14 @@ class FakeTable:
 
 def test_resolve_command(capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(commands, "_table", lambda: FakeTable())
+    monkeypatch.setattr(resolve_command, "_table", lambda: FakeTable())
     with FakeHub({"lab/s2s": T5}) as hub:
         monkeypatch.setenv("HF_ENDPOINT", hub.url)
-        assert run_command(["resolve", "lab/s2s"]) == 0
+        assert cli.main(["resolve", "lab/s2s"]) == 0
         text = capsys.readouterr().out
-        assert run_command(["resolve", "lab/s2s", "--output-format", "json"]) == 0  # the second time: from the cache
+        assert cli.main(["resolve", "lab/s2s", "--output-format", "json"]) == 0  # the second time: from the cache
         data = json.loads(capsys.readouterr().out)
-        assert run_command(["resolve", "lab/missing"]) == 1
+        assert cli.main(["resolve", "lab/missing"]) == 1
     lines = text.splitlines()
     first = next(i for i, ln in enumerate(lines) if "AutoModelForSeq2SeqLM" in ln)
     assert first < next(i for i, ln in enumerate(lines) if ln.strip().startswith("AutoModel "))
@@ -471,9 +464,10 @@ def test_lock_command_with_a_stub_collector(capsys, monkeypatch, tmp_path):
         seen.append(paths)
         return {ModelRequest("lab/a", file_dir="."), ModelRequest("lab/b", file_dir="sub"), ModelRequest("lab/none")}
 
+    monkeypatch.setattr(engine, "collect_requests", collect)
     with FakeHub({"lab/a": LLAMA, "lab/b": T5}) as hub:
         monkeypatch.setenv("HF_ENDPOINT", hub.url)
-        assert run_command(["lock", "."], collect) == 1  # lab/none stays unresolved, and is named
+        assert cli.main(["lock", "."]) == 1  # lab/none stays unresolved, and is named
         err = capsys.readouterr().err
     assert "1 model ids could not be resolved" in err and "lab/none" in err
     lock = read_lock(tmp_path / LOCK_NAME)
@@ -486,9 +480,9 @@ def test_lock_command_with_a_stub_collector(capsys, monkeypatch, tmp_path):
 def test_cache_commands(capsys, tmp_path):
     with FakeHub({"lab/a": LLAMA}) as hub:
         make(hub, cache_dir=tmp_path / "c").resolve(ModelRequest("lab/a"))
-    assert run_command(["cache", "info", "--cache-dir", str(tmp_path / "c")]) == 0
+    assert cli.main(["cache", "info", "--cache-dir", str(tmp_path / "c")]) == 0
     assert "1 resolved" in capsys.readouterr().out
-    assert run_command(["cache", "clear", "--cache-dir", str(tmp_path / "c")]) == 0
+    assert cli.main(["cache", "clear", "--cache-dir", str(tmp_path / "c")]) == 0
     assert "removed 1 entries" in capsys.readouterr().out
     assert not (tmp_path / "c" / FILE_NAME).exists()
 
@@ -515,7 +509,8 @@ def test_pipeline_tag_from_the_hub_survives_the_cache(tmp_path):
 
 def test_pipeline_without_a_task_is_judged_by_the_hubs_tag(tmp_path, monkeypatch):
     from automodel_lint import knowledge
-    from automodel_lint.engine import Options, analyse_source, judge_all
+    from automodel_lint.engine import analyse_source, judge_all
+    from automodel_lint.options import Options
 
     bart = {"model_type": "bart", "architectures": ["BartForConditionalGeneration"], "pipeline_tag": "summarization"}
     source = b'from transformers import pipeline\n\nsummarize = pipeline(model="lab/bart-sum")\n'

@@ -61,7 +61,8 @@ def test_a_corrupt_store_is_ignored(tmp_path):
 def test_an_id_the_network_failed_on_is_asked_again(tmp_path, monkeypatch):
     # Online (no --offline), with a Hub that refuses connections: the id stays unresolved, and the next run
     # must try again rather than reuse a verdict made without its facts.
-    from automodel_lint.engine import Options, check_paths
+    from automodel_lint.engine import check_paths
+    from automodel_lint.options import Options
 
     (tmp_path / "b.py").write_text(PRIVATE)
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)

@@ -11,7 +11,8 @@ import jsonschema
 import pytest
 
 from automodel_lint import knowledge
-from automodel_lint.engine import Options, Report, check_paths
+from automodel_lint.engine import Report, check_paths
+from automodel_lint.options import Options
 from automodel_lint.records import Diagnostic, FileResult, Fix, Span, Unresolved
 from automodel_lint.report import FORMATS, github, sarif
 from automodel_lint.rules import RULES

@@ -20,7 +20,6 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 SECTION = "automodel-lint"
-LOCK_NAME = "automodel-lint.lock"
 
 
 class ConfigError(ValueError):
@@ -76,7 +75,8 @@ def _models(key: str, value: Any) -> dict[str, dict]:
             raise ConfigError(f"{where} must be a table with model_type and/or architectures")
         unknown = set(facts) - {"model_type", "architectures", "auto_map"}
         if unknown:
-            raise ConfigError(f"{where}: unknown key {sorted(unknown)[0]!r} (allowed: model_type, architectures, auto_map)")
+            raise ConfigError(f"{where}: unknown key {sorted(unknown)[0]!r}"
+                              " (allowed: model_type, architectures, auto_map)")
         if "model_type" not in facts and "architectures" not in facts:
             raise ConfigError(f"{where} needs model_type or architectures")
         if "model_type" in facts:
@@ -121,10 +121,6 @@ class Settings:
     network_timeout: float | None = None
     max_file_size: int | None = None
     models: dict[str, dict] = field(default_factory=dict)
-
-    @property
-    def lock_path(self) -> Path | None:
-        return self.project_root / LOCK_NAME if self.project_root else None
 
 
 def _read_toml(path: Path) -> dict:

@@ -15,27 +15,9 @@ from typing import Iterable
 from automodel_lint import knowledge
 from automodel_lint.analysis import Analysis, analyse_file, analyse_source, failed, failure_note
 from automodel_lint.knowledge import KnowledgeTable
+from automodel_lint.options import Options, make_resolver
 from automodel_lint.records import CallSite, Diagnostic, FileResult, ModelFacts, ModelRequest, Unresolved
-from automodel_lint.sources import DEFAULT_MAX_FILE_SIZE, discover
-
-
-@dataclass
-class Options:
-    select: frozenset[str] | None = None  # codes or prefixes; None: every rule
-    ignore: frozenset[str] = frozenset()
-    offline: bool = False
-    max_file_size: int = DEFAULT_MAX_FILE_SIZE
-    cache_dir: str | None = None
-    network_timeout: float | None = None
-    exclude: tuple[str, ...] = ()
-    models: dict = field(default_factory=dict)  # [tool.automodel-lint.models]
-    locked: bool = False
-    unsafe_fixes: bool = False
-    noqa: bool = True  # honour `# noqa` comments (flake8's --disable-noqa turns it off)
-    use_cache: bool = True  # automodel-lint's cache of model facts
-    result_cache: bool = False  # remember each file's call sites between runs (the CLI turns it on)
-    jobs: int = 1  # processes that parse files
-    project_root: str | None = None  # the folder of the pyproject.toml in use: the lock file is read there
+from automodel_lint.sources import discover
 
 
 @dataclass
@@ -106,22 +88,6 @@ def diagnose(site: CallSite, facts: ModelFacts | None, table: KnowledgeTable) ->
         # A fix renames the class at the call and in its import; `Model = AutoModel` leaves it neither to rename.
         fix=None if site.callee_assigned else verdict.fix,
         facts_source=facts.source if facts else None,
-    )
-
-
-def make_resolver(options: Options, table: KnowledgeTable):
-    from automodel_lint.facts.resolver import Resolver
-
-    timing = {} if options.network_timeout is None else {"request_timeout": options.network_timeout}
-    return Resolver(
-        table=table,
-        offline=options.offline,
-        locked=options.locked,
-        project_models=options.models,
-        project_root=options.project_root,
-        cache_dir=options.cache_dir,
-        use_cache=options.use_cache,
-        **timing,
     )
 
 

@@ -1,18 +1,18 @@
-"""The flake8 adapter: flake8 hands over a file, the CLI's engine judges it, flake8 reports.
+"""The flake8 adapter, as thin as flake8-bugbear's: flake8's options in, the engine's judgement, flake8's tuples out.
 
 Registered as `[project.entry-points."flake8.extension"] HFA = "automodel_lint.flake8_plugin:Plugin"`.
-flake8 never reads pyproject.toml, so the few settings that matter here are flake8 options, also read
-from flake8's own config files (`[flake8]` in setup.cfg, tox.ini or .flake8):
+Options come from flake8 (its command line and `[flake8]` in setup.cfg, tox.ini or .flake8):
 
-    --automodel-offline            never use the network (HF_HUB_OFFLINE=1 does the same)
-    --automodel-cache-dir DIR      automodel-lint's cache
+    --automodel-offline            never use the network (also HF_HUB_OFFLINE=1 or TRANSFORMERS_OFFLINE=1)
+    --automodel-cache-dir DIR      automodel-lint's cache (default: AUTOMODEL_LINT_CACHE_DIR, else ~/.cache/...)
     --automodel-network-timeout S  seconds per Hub request
 
+From pyproject.toml it reads only what makes a call's verdict the CLI's: the project's declared models
+(`[tool.automodel-lint.models]`) and the folder of its lock file; every other key there is the CLI's.
 Selecting and ignoring codes is flake8's business (`--select`, `--extend-ignore`, `# noqa`), so the
 engine runs with every rule. On top of flake8's own `# noqa` (on the line it reports), the engine
 applies automodel-lint's: a comment on the last line of a multi-line call and the file-level
-`# automodel-lint: noqa`, unless flake8 runs with `--disable-noqa`. The project's declared models and
-lock file (from pyproject.toml) are used as the CLI uses them. Under `flake8 -j N` every worker
+`# automodel-lint: noqa`, unless flake8 runs with `--disable-noqa`. Under `flake8 -j N` every worker
 process parses the options and runs this class on its share of the files.
 """
 
@@ -23,31 +23,28 @@ import functools
 import io
 import os
 import tokenize
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from automodel_lint import __version__
 
+if TYPE_CHECKING:
+    from automodel_lint.config import Settings
 
 # Model facts already resolved in this flake8 process: each id once per process, not once per file.
 _ANSWERS: dict = {}
 
 
 @functools.lru_cache(maxsize=None)
-def _project(folder: str) -> tuple[dict, str | None]:
-    """The project's `[tool.automodel-lint.models]` and the folder of its lock file, once per folder.
-
-    flake8 owns the other settings, but model facts a project declares (and its lock) must judge the
-    same calls the same way under flake8 as under the CLI.
-    """
-    from pathlib import Path
-
-    from automodel_lint import config
+def _project(folder: str) -> Settings:
+    """What flake8 runs take from the project's pyproject.toml (its models and lock file), once per folder."""
+    from automodel_lint.config import Settings
+    from automodel_lint.options import UsageError, load_settings
 
     try:
-        settings = config.discover(Path(folder))
-    except config.ConfigError:
-        return {}, None  # the CLI reports a broken config; flake8 runs must not die of it
-    return settings.models, str(settings.project_root) if settings.project_root else None
+        found = load_settings(folder)
+    except UsageError:
+        return Settings()  # the CLI reports a broken config; flake8 runs must not die of it
+    return Settings(project_root=found.project_root, models=found.models)
 
 
 class Plugin:
@@ -70,7 +67,8 @@ class Plugin:
             action="store_true",
             default=False,
             parse_from_config=True,
-            help="automodel-lint: never use the network to resolve model ids (HF_HUB_OFFLINE=1 does the same)",
+            help="automodel-lint: never use the network to resolve model ids"
+            " (HF_HUB_OFFLINE=1 or TRANSFORMERS_OFFLINE=1 do the same)",
         )
         option_manager.add_option(
             "--automodel-cache-dir",
@@ -88,24 +86,16 @@ class Plugin:
 
     @classmethod
     def parse_options(cls, options) -> None:
-        env_offline = os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
-        cls.offline = bool(options.automodel_offline) or env_offline
-        cls.cache_dir = options.automodel_cache_dir or os.environ.get("AUTOMODEL_LINT_CACHE_DIR") or None
+        cls.offline = bool(options.automodel_offline)
+        cls.cache_dir = options.automodel_cache_dir or None
         cls.network_timeout = options.automodel_network_timeout
         cls.disable_noqa = bool(getattr(options, "disable_noqa", False))
 
     def _options(self):
-        from automodel_lint.engine import Options
+        from automodel_lint.options import build_options
 
-        models, root = _project(os.path.dirname(os.path.abspath(self.filename)))
-        return Options(
-            offline=self.offline,
-            cache_dir=self.cache_dir,
-            network_timeout=self.network_timeout,
-            noqa=not self.disable_noqa,
-            models=models,
-            project_root=root,
-        )
+        return build_options(_project(os.path.dirname(os.path.abspath(self.filename))), offline=self.offline,
+                             cache_dir=self.cache_dir, network_timeout=self.network_timeout, noqa=not self.disable_noqa)
 
     def _source_bytes(self) -> bytes:
         """The file's bytes again: flake8 decoded them, and LibCST decodes by the file's coding cookie."""

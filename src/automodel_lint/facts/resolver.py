@@ -48,18 +48,13 @@ from automodel_lint.facts.local import LocalSource
 from automodel_lint.facts.lockfile import LockError, LockSource, lock_path, read_lock
 from automodel_lint.facts.project import ProjectSource
 from automodel_lint.facts.snapshot import SnapshotSource, withheld
+from automodel_lint.options import env_offline
 from automodel_lint.records import ModelFacts, ModelRequest, Unresolved
 
 Answer = ModelFacts | Unresolved
 MAX_REDIRECTS = 8
 DEFAULT_TIMEOUT = 3.0
 DEFAULT_BUDGET = 10.0
-_TRUE = {"1", "on", "yes", "true"}
-
-
-def env_offline() -> bool:
-    """HF_HUB_OFFLINE (or TRANSFORMERS_OFFLINE) as huggingface_hub reads it."""
-    return any(os.environ.get(v, "").strip().lower() in _TRUE for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
 
 
 def _stderr_warn(message: str) -> None:
