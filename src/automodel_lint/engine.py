@@ -88,6 +88,7 @@ def diagnose(site: CallSite, facts: ModelFacts | None, table: KnowledgeTable) ->
         # A fix renames the class at the call and in its import; `Model = AutoModel` leaves it neither to rename.
         fix=None if site.callee_assigned else verdict.fix,
         facts_source=facts.source if facts else None,
+        detail=verdict.detail,
     )
 
 

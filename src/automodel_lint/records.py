@@ -102,10 +102,11 @@ class Verdict:
     """A rule's judgement of one call, before it is placed in a file."""
 
     code: str
-    message: str
+    message: str  # the first line a person reads at a glance: the class, the model, its kind, what to use
     suggestion: str | None = None
     fix: Fix | None = None
     severity: str | None = None  # the rule's, unless this verdict is less certain than the rule's usual case
+    detail: str | None = None  # the teaching text: what transformers does with it, why a fix is withheld or unsafe
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ class Diagnostic:
     fix: Fix | None = None
     facts_source: str | None = None
     cell: int | None = None  # notebooks: the 1-based cell number; span lines then count within that cell
+    detail: str | None = None  # the teaching text behind `message` (Verdict.detail)
 
     @property
     def applicability(self) -> str | None:
