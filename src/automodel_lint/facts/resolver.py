@@ -63,7 +63,9 @@ def env_offline() -> bool:
 
 
 def _stderr_warn(message: str) -> None:
-    print(f"automodel-lint: warning: {message}", file=sys.stderr)
+    from automodel_lint.report.printable import printable  # a warning may name a path or an id from outside
+
+    print(f"automodel-lint: warning: {printable(message)}", file=sys.stderr)
 
 
 class Resolver:
