@@ -10,7 +10,9 @@ X-Error-Code. An entry's "fault" (or the server-wide `mode`) turns its answers i
 with Retry-After: `retry_after`), "429-always", "500", "slow" (sleep `slow` seconds), "reset" (the connection is reset),
 "garbage" (malformed JSON), "huge" (a 50 MB body, with Content-Length), "huge-stream" (50 MB with no length),
 "nonobject" (a config that is a JSON list), "no-info-config" (model info without config: the client must read
-config.json). An entry with "adapter_of" is a PEFT adapter repo (adapter_config.json only).
+config.json), "dribble" (the status line and headers one byte every `interval` seconds, for at most `slow` seconds:
+no per-read timeout ever trips). An entry with "adapter_of" is a PEFT adapter repo (adapter_config.json only).
+GET /api/agent-harnesses answers huggingface_hub's agent registry, so a test can see whether it was asked.
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ from urllib.parse import unquote, urlsplit
 
 
 class FakeHub:
-    def __init__(self, facts: dict, mode: str | None = None, slow: float = 5.0, retry_after: float = 0.2):
+    def __init__(self, facts: dict, mode: str | None = None, slow: float = 5.0, retry_after: float = 0.2,
+                 interval: float = 0.2):
         self.facts = {k.lower(): (k, v) for k, v in facts.items()}
-        self.mode, self.slow, self.retry_after = mode, slow, retry_after
+        self.mode, self.slow, self.retry_after, self.interval = mode, slow, retry_after, interval
         self.log: list[tuple[str, str]] = []
         self.auth: list[str | None] = []  # the Authorization header of each request, to check HF_TOKEN is sent
         self.hits: dict[str, int] = {}
@@ -91,6 +94,9 @@ class FakeHub:
         if path.startswith("/api/models/"):
             model_id = path[len("/api/models/"):].split("/revision/")[0]
             route = "info"
+        elif path == "/api/agent-harnesses":
+            registry = {"standardEnvVars": ["AI_AGENT"], "harnesses": {"fake-agent": {"envVars": {"FAKE": "*"}}}}
+            return self._send(h, 200, json.dumps(registry).encode(), [("Content-Type", "application/json")])
         elif "/resolve/" in path:
             model_id, _, tail = path.lstrip("/").partition("/resolve/")
             route = "file"
@@ -155,6 +161,8 @@ class FakeHub:
         elif fault == "garbage":
             self._send(h, 200, b'{"config": {"model_type": ', [("Content-Type", "application/json"),
                                                                ("X-Repo-Commit", "0" * 40)])
+        elif fault == "dribble":
+            self._dribble(h)
         elif fault == "huge":
             self._stream(h, 50_000_000, with_length=True)
         elif fault == "huge-stream":
@@ -162,6 +170,20 @@ class FakeHub:
         else:
             return False
         return True
+
+    def _dribble(self, h) -> None:
+        h.close_connection = True
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: " + b"x" * 100_000
+        end = time.monotonic() + self.slow
+        try:
+            for byte in head:
+                if time.monotonic() > end:
+                    break
+                h.wfile.write(bytes([byte]))
+                h.wfile.flush()
+                time.sleep(self.interval)
+        except OSError:
+            pass
 
     def _stream(self, h, size: int, with_length: bool) -> None:
         h.send_response(200)

@@ -1,6 +1,11 @@
 """Notebooks: code cells as one Python source, positions back to cells, and byte-exact rewriting."""
 
 import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +18,8 @@ from automodel_lint.notebooks import (
     replace_cell_sources,
     split_source,
 )
+
+SRC = str(Path(__file__).resolve().parent.parent / "src")
 
 
 def code(source, **extra):
@@ -236,6 +243,79 @@ def test_everything_but_the_source_is_kept():
     assert new == data.replace(b'"x = 1\\n"', b'"x = 2\\n"')
 
 
+# Hostile text: line separators other than Jupyter's, and lone surrogates
+
+
+def jupyter_lines(text):
+    """A source list as Jupyter writes it: one item per line, lines ending at \\n, \\r\\n or \\r only."""
+    return [part for part in re.split(r"(?<=\n)|(?<=\r)(?!\n)", text) if part]
+
+
+@pytest.mark.parametrize("ensure_ascii", [False, True], ids=["raw", "escaped"])
+def test_a_line_separator_inside_a_line_stays_one_item(ensure_ascii):
+    lines = ["x = 'a\u2028b\u2029c\x0cd\x1ce\x85f'\n", "y = 1\n"]
+    data = json.dumps(notebook(code(lines)), indent=1, ensure_ascii=ensure_ascii).encode()
+    nb = read_notebook(data)
+    assert nb.positions == (Position(0, 1), Position(0, 2))
+    new = apply_fixed_source(data, nb, nb.source.replace("y = 1", "y = 2"))
+    assert new == data.replace(b'"y = 1\\n"', b'"y = 2\\n"')
+    changed = apply_fixed_source(data, nb, nb.source.replace("a\u2028b", "A\u2028B"))
+    assert json.loads(changed)["cells"][0]["source"] == ["x = 'A\u2028B\u2029c\x0cd\x1ce\x85f'\n", "y = 1\n"]
+
+
+LONE = '"s = \'\\ud800\'\\n"'  # the JSON text of a source line holding a lone surrogate
+
+
+def with_lone_surrogate(*lines):
+    """Jupyter-style bytes of one code cell whose first line holds `\\ud800` (JSON allows it, UTF-8 cannot)."""
+    return jupyter_bytes(notebook(code(["s = 'LONE'\n", *lines]))).replace(b"LONE", b"\\ud800")
+
+
+def test_a_lone_surrogate_is_read_and_kept_byte_for_byte():
+    data = with_lone_surrogate('m = AutoModelForCausalLM.from_pretrained("t5-small")\n')
+    assert LONE.encode() in data
+    nb = read_notebook(data)
+    assert nb.source.startswith("s = '\ufffd'\n")  # one character for one: columns stay
+    nb.source.encode("utf-8")
+    new = apply_fixed_source(data, nb, nb.source.replace("AutoModelForCausalLM", "AutoModelForSeq2SeqLM"))
+    assert new == data.replace(b"AutoModelForCausalLM", b"AutoModelForSeq2SeqLM")
+    string_cell = jupyter_bytes(notebook(code("s = 'LONE'\nm = AutoModelForCausalLM.from_pretrained('t5')\n")))
+    string_cell = string_cell.replace(b"LONE", b"\\ud800")
+    nb = read_notebook(string_cell)
+    new = apply_fixed_source(string_cell, nb, nb.source.replace("AutoModelForCausalLM", "AutoModelForSeq2SeqLM"))
+    assert new == string_cell.replace(b"AutoModelForCausalLM", b"AutoModelForSeq2SeqLM")
+
+
+def test_a_fix_of_the_line_holding_a_lone_surrogate_is_refused_for_that_notebook():
+    data = jupyter_bytes(notebook(code(['m = AutoModelForCausalLM.from_pretrained("t5-small")  # LONE\n'])))
+    nb = read_notebook(data.replace(b"LONE", b"\\udfff"))
+    with pytest.raises(NotebookError, match="lone surrogate"):
+        split_source(nb, nb.source.replace("AutoModelForCausalLM", "AutoModelForSeq2SeqLM"))
+
+
+def test_lone_surrogates_end_to_end_only_their_line_is_refused(tmp_path):
+    head = "from transformers import AutoModelForCausalLM\n"
+    call = 'm = AutoModelForCausalLM.from_pretrained("t5-small")\n'
+    files = {
+        "readable.ipynb": with_lone_surrogate(head, call),
+        "refused.ipynb": jupyter_bytes(notebook(code([head, call.replace("\n", "  # LONE\n")]))).replace(
+            b"LONE", b"\\ud800"),
+        "plain.py": (head + call).encode(),
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "AUTOMODEL_LINT_"))}
+    env.update({"PYTHONPATH": SRC, "HF_HUB_OFFLINE": "1", "AUTOMODEL_LINT_CACHE_DIR": str(tmp_path / ".cache")})
+    done = subprocess.run([sys.executable, "-m", "automodel_lint", "check", ".", "--fix"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "internal error" not in done.stderr, done.stderr
+    fixed = {name: (tmp_path / name).read_bytes() for name in files}
+    seq2seq = {name: data.replace(b"AutoModelForCausalLM", b"AutoModelForSeq2SeqLM") for name, data in files.items()}
+    assert fixed == {"readable.ipynb": seq2seq["readable.ipynb"], "plain.py": seq2seq["plain.py"],
+                     "refused.ipynb": files["refused.ipynb"]}
+    assert "refused.ipynb: fix not applied: cell 1: a fix changed a line holding a lone surrogate" in done.stderr
+
+
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
 SOURCE_TEXT = st.text(alphabet=st.sampled_from(list("ab =%!?#'\"\\()\n\r\t\u00e9\u2028")), max_size=40)
@@ -254,5 +334,5 @@ def test_any_notebook_round_trips(sources, as_lists, style, new):
     nb = read_notebook(data)
     assert split_source(nb, nb.source) == {}
     expected = json.loads(data.decode("utf-8-sig"))
-    expected["cells"][0]["source"] = new.splitlines(keepends=True) if as_lists[0] else new
+    expected["cells"][0]["source"] = jupyter_lines(new) if as_lists[0] else new
     assert json.loads(replace_cell_sources(data, {0: new}).decode("utf-8-sig")) == expected

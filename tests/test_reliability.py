@@ -2,7 +2,7 @@
 
 The battery of docs/reliability.md. Where the exit code and "no traceback" matter, the real command runs in a
 subprocess (`python -m automodel_lint`); elsewhere the engine is called in-process. Every test counts what it
-tried in COUNTS, which the last test prints (pytest -s) for the issue note.
+tried in COUNTS, which the module's `counts` fixture prints after its last test (pytest -s).
 """
 
 from __future__ import annotations
@@ -24,6 +24,16 @@ SRC = str(Path(__file__).resolve().parent.parent / "src")
 HEAD = b"from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM\n"
 OK = HEAD + b'ok = AutoModelForSeq2SeqLM.from_pretrained("t5-small")\n'
 WRONG = b'bad = AutoModelForCausalLM.from_pretrained("t5-small")\n'  # HFA001, safe fix -> AutoModelForSeq2SeqLM
+
+
+COUNTS = {"inputs": 0, "faults": 0, "fix_runs": 0}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def counts():
+    """After this module's last test, whatever order they ran in: how many inputs, faults and --fix runs were tried."""
+    yield COUNTS
+    print(f"\nreliability counts (this module): {COUNTS}")
 
 
 def cli(args, cwd, env=None, timeout=120, umask=None):
@@ -467,11 +477,3 @@ def test_read_only_cache_folder_works_with_one_warning(tmp_path):
     assert r.stderr.count("warning") == 1, r.stderr
     COUNTS["faults"] += 1
 
-
-# -- counts ------------------------------------------------------------------------------------------------------------
-
-COUNTS = {"inputs": 0, "faults": 0, "fix_runs": 0}
-
-
-def test_zz_counts():
-    print(f"\nreliability counts (this module): {COUNTS}")

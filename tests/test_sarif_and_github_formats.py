@@ -146,7 +146,7 @@ def test_github_escaping():
     d = diag(path="odd,dir/a:b.py", message="100% sure\r\nsecond line: a, b")
     assert render(synthetic(d), "github") == (
         "::error file=odd%2Cdir/a%3Ab.py,line=3,col=5,endLine=3,endColumn=52,title=HFA001::"
-        "HFA001 100%25 sure%0D%0Asecond line: a, b\n"
+        "HFA001 100%25 sure\\r\\nsecond line: a, b\n"  # one line: the message's CR LF made visible first
     )
     assert github.escape_property("a%b:c,d\n") == "a%25b%3Ac%2Cd%0A"
 

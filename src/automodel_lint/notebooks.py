@@ -25,6 +25,10 @@ How the source is built (so that lines inside a cell keep their numbers):
   valid and a name assigned from a shell command stays "assigned, value unknown".
 - Consecutive code cells are separated by one comment line, `# automodel-lint: cell N`, so that a fixed
   source can be cut back into its cells even when a fix changes the number of lines (an import line added).
+- A lone surrogate (JSON allows `"\ud800"`; no Python file can hold it) reads as U+FFFD, one character for one,
+  so positions stay; the writer puts the original line back, and refuses (NotebookError, this file only) when a
+  fix changed that very line.
+- Lines are split as Jupyter splits them: at \n, \r\n and \r only (U+2028, \f and the like stay inside a line).
 
 The writer never re-serialises the notebook: it finds each changed cell's `source` value in the original
 text and replaces only those characters, in the style found there (a list of lines or one string, the
@@ -63,6 +67,7 @@ class _Cell:
     index: int
     original: str  # the cell's source as the notebook holds it, joined
     escapes: tuple[tuple[str, str], ...]  # (placeholder line, original line), in order
+    unencodable: tuple[tuple[str, str], ...]  # (the line with U+FFFD, the line with its lone surrogates), in order
     newline_added: bool  # the source did not end with a newline; one was added to keep cells apart
 
 
@@ -143,14 +148,15 @@ def read_notebook(data: bytes | str) -> NotebookSource:
         if _first_code_line(original).startswith(CELL_MAGIC):
             continue
         text = original if original.endswith(("\n", "\r")) or not original else original + "\n"
-        lines, escapes = _python_lines(_lines(text))
+        lines, unencodable = _encodable(_lines(text))
+        lines, escapes = _python_lines(lines)
         if cells:
             parts.append(separator(index))
             before = cells[-1]
             positions.append(Position(before.index, len(_lines(before.original)) + 1))
         parts.extend(lines)
         positions.extend(Position(index, n) for n in range(1, len(lines) + 1))
-        cells.append(_Cell(index, original, tuple(escapes), text != original))
+        cells.append(_Cell(index, original, tuple(escapes), tuple(unencodable), text != original))
     return NotebookSource("".join(parts), tuple(positions), tuple(cells), language)
 
 
@@ -160,6 +166,20 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 def _lines(text: str) -> list[str]:
     """Lines as Python counts them: str.splitlines also breaks at \v, \f, U+2028 and others, Python does not."""
     return _LINE.findall(text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(lines: Sequence[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """The lines with each lone surrogate as U+FFFD (so the source can be encoded as UTF-8), and what was replaced."""
+    out, replaced = [], []
+    for line in lines:
+        clean = _SURROGATE.sub("\ufffd", line)
+        if clean != line:
+            replaced.append((clean, line))
+        out.append(clean)
+    return out, replaced
 
 
 def _first_code_line(text: str) -> str:
@@ -284,7 +304,18 @@ def split_source(nb: NotebookSource, fixed: str) -> dict[int, str]:
 
 
 def _restore(cell: _Cell, lines: list[str]) -> str:
-    pending = list(cell.escapes)
+    lines = _put_back(lines, cell.escapes, f"cell {cell.index + 1}: the fixed source lost an IPython escape line")
+    lines = _put_back(lines, cell.unencodable, f"cell {cell.index + 1}: a fix changed a line holding a lone "
+                                               "surrogate (\\ud800-\\udfff), which cannot be written back")
+    text = "".join(lines)
+    if cell.newline_added and text.endswith("\n"):
+        text = text[:-1]
+    return text
+
+
+def _put_back(lines: list[str], replaced: Sequence[tuple[str, str]], lost: str) -> list[str]:
+    """`lines` with each replacement undone, in order; NotebookError(`lost`) if one is no longer there."""
+    pending = list(replaced)
     out = []
     for line in lines:
         if pending and line == pending[0][0]:
@@ -292,11 +323,8 @@ def _restore(cell: _Cell, lines: list[str]) -> str:
         else:
             out.append(line)
     if pending:
-        raise NotebookError(f"cell {cell.index + 1}: the fixed source lost an IPython escape line")
-    text = "".join(out)
-    if cell.newline_added and text.endswith("\n"):
-        text = text[:-1]
-    return text
+        raise NotebookError(lost)
+    return out
 
 
 def apply_fixed_source(data: bytes, nb: NotebookSource, fixed: str) -> bytes:
@@ -414,7 +442,7 @@ def _render_list(new: str, text: str, key_start: int, start: int, end: int, ensu
         value = json.loads(text[s:e])
         if isinstance(value, str):
             raw_of[value] = text[s:e]
-    items = [raw_of.get(line) or json.dumps(line, ensure_ascii=ensure_ascii) for line in new.splitlines(keepends=True)]
+    items = [raw_of.get(line) or _json_string(line, ensure_ascii) for line in _lines(new)]
     if not items:
         return "[]"
     if old_items:
@@ -429,6 +457,11 @@ def _render_list(new: str, text: str, key_start: int, start: int, end: int, ensu
     else:
         opening, closing, between = "", "", ", "
     return "[" + opening + between.join(items) + closing + "]"
+
+
+def _json_string(text: str, ensure_ascii: bool) -> str:
+    """`text` as a JSON string; a lone surrogate as its \\u escape, the one way UTF-8 JSON can hold it."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(text, ensure_ascii=ensure_ascii))
 
 
 def replace_cell_sources(data: bytes | str, changes: Mapping[int, str]) -> bytes:
@@ -448,7 +481,7 @@ def replace_cell_sources(data: bytes | str, changes: Mapping[int, str]) -> bytes
         if text[start] == "[":
             value = _render_list(changes[index], text, key_start, start, end, ensure_ascii)
         else:
-            value = json.dumps(changes[index], ensure_ascii=ensure_ascii)
+            value = _json_string(changes[index], ensure_ascii)
         pieces += [text[at:start], value]
         at = end
     pieces.append(text[at:])

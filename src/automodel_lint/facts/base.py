@@ -136,12 +136,3 @@ def auto_map_pairs(auto_map: object) -> tuple[tuple[str, str], ...]:
         return ()
     return tuple(sorted((k, v) for k, v in auto_map.items() if isinstance(k, str) and isinstance(v, str)))
 
-
-def request_label(request: ModelRequest) -> str:
-    """The request as a person would write it, for messages."""
-    label = request.model
-    if request.subfolder:
-        label += f" (subfolder {request.subfolder})"
-    if request.revision:
-        label += f" @ {request.revision}"
-    return label

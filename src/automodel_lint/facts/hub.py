@@ -10,7 +10,14 @@ user's Hugging Face cache.
 
 Budget: each request gets at most `request_timeout` seconds (default 3) and all of them together `budget` seconds
 (default 10), after which the remaining ids are Unresolved; the first connection failure marks the network dead, so a
-machine without network (hosted pre-commit runners) spends one failed connect, not one per id.
+machine without network (hosted pre-commit runners) spends one failed connect, not one per id. Both are wall-clock
+promises, kept even against a server that sends one byte a second (which no per-read timeout trips): requests run on
+daemon threads that the caller stops waiting for at the request's or the run's deadline, and that nothing joins at
+exit, so a stuck socket can never keep the process alive.
+Telemetry is off for these requests: with it on, huggingface_hub builds its user agent by fetching
+`{HF_ENDPOINT}/api/agent-harnesses` (outside our budget) and writing the answer to `$HF_HOME/.agent_harnesses.json`.
+The endpoint's credentials (`http://user:password@host`) are used for the requests and never shown or stored: every
+provenance and reason names `without_credentials(endpoint)`.
 Answers: 401/403 (gated or private) and 404 are Unresolved with the reason, and cached for a day; 429 is retried after
 its Retry-After when that fits the budget; 5xx, timeouts, resets, malformed or oversized bodies and configs that are
 not JSON objects are Unresolved and not cached. The token is never part of a message.
@@ -22,8 +29,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from automodel_lint.facts.base import Redirect, facts_from_config, parse_json_bytes, valid_repo_id
 from automodel_lint.facts.cache import FactsCache
@@ -34,8 +40,22 @@ SOURCE = "hub"
 DEFAULT_ENDPOINT = "https://huggingface.co"
 MAX_BODY = 2_000_000
 MAX_ATTEMPTS = 3
+GRACE = 0.2  # seconds a request may overrun its deadline before the caller stops waiting for it
 
 Answer = ModelFacts | Unresolved | Redirect
+# What a worker found for one id, for the calling thread to record: (answer, sha, what to do with the cache).
+Outcome = tuple[Answer, str | None, str]
+KEEP, DEFINITE, TRANSIENT, FRESH = "keep", "definite", "transient", "fresh"
+
+
+def without_credentials(url: str) -> str:
+    """The URL without its `user:password@`, for every place an endpoint is shown or stored."""
+    try:
+        parts = urlsplit(url)
+        host = parts.netloc.rpartition("@")[2]
+    except ValueError:
+        return "(an endpoint that is not a valid URL)"
+    return urlunsplit(parts._replace(netloc=host)) if host != parts.netloc else url
 
 
 class _Failure(Exception):
@@ -55,6 +75,7 @@ class HubSource:
         import os
 
         self.endpoint = (endpoint or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+        self.shown_endpoint = without_credentials(self.endpoint)
         self.cache = cache
         self.shas = shas
         self.offline = offline
@@ -65,8 +86,9 @@ class HubSource:
         self.clock = clock
         self._deadline: float | None = None
         self._dead: str | None = None  # why the network is considered down, once a connection failed
-        self._lock = threading.Lock()
-        self.requests_made = 0
+        # Guards everything the worker threads share; the calling thread waits on it for their news.
+        self._lock = threading.Condition()
+        self._in_flight: dict[int, tuple[float, float]] = {}  # worker thread -> (its request's deadline, timeout)
 
     # -- the resolver's entry point --------------------------------------------------------------------------------
 
@@ -87,65 +109,103 @@ class HubSource:
             return out
         if self._deadline is None:
             self._deadline = self.clock() + self.budget
-        pool = ThreadPoolExecutor(max_workers=min(self.max_workers, len(todo)), thread_name_prefix="automodel-hub")
-        futures = {pool.submit(self._one, r): r for r in todo}
-        done_count = 0
-        try:
-            pending = set(futures)
-            while pending:
-                left = self._deadline - self.clock()
-                if left <= 0:
-                    break
-                finished, pending = wait(pending, timeout=left, return_when=FIRST_COMPLETED)
-                for f in finished:
-                    out[futures[f]] = f.result()
-                    done_count += 1
-                if self.progress:
-                    self.progress(done_count, len(todo))
-        finally:
-            # Workers check the deadline before each request and cap each at the time left, so none outlives it by
-            # more than a socket timeout; not waiting here keeps the run's end at the budget.
-            pool.shutdown(wait=False, cancel_futures=True)
-        for f, r in futures.items():
-            if r not in out:
-                out[r] = Unresolved(r.model, f"no answer from the Hub within the {self.budget:g} s network budget")
+        found = self._gather(todo, _headers())
+        for r in todo:
+            out[r] = self._record(r, found[r]) if r in found else Unresolved(
+                r.model, f"no answer from the Hub within the {self.budget:g} s network budget")
         return out
 
-    # -- one id ----------------------------------------------------------------------------------------------------
+    def _gather(self, todo: list[ModelRequest], headers: dict[str, str]) -> dict[ModelRequest, Outcome]:
+        """Each id's outcome, fetched on daemon threads, waiting for none past its request's deadline or the run's.
 
-    def _one(self, request: ModelRequest) -> Answer:
-        try:
-            answer, sha = self._resolve(request)
-        except _Failure as exc:
-            answer, sha = Unresolved(request.model, exc.reason), None
-            if exc.definite and self.cache:
-                self.cache.put(request, answer)
-            elif self.cache:
-                # A transient failure: an old answer is better than none (stale positives are kept for this).
-                stale = self.cache.answer(request, allow_stale=True)
-                if stale is not None and not isinstance(stale, Unresolved):
-                    return stale
-            return answer
-        except Exception as exc:  # the network layer is not ours: whatever it raises ends this id, not the run
-            return Unresolved(request.model, f"Hub request failed ({type(exc).__name__})")
-        if isinstance(answer, Unresolved):
-            return answer  # a config that is not usable now may be fixed upstream tomorrow: not cached
-        if sha:
-            with self._lock:
-                self.shas[request] = sha
-        if self.cache:
+        A worker stuck past its deadline (a server dribbling bytes) is abandoned, not joined: its id is answered
+        here, a new worker takes over the queue, and whatever the stuck one finds later is dropped.
+        """
+        queue = list(reversed(todo))
+        found: dict[ModelRequest, Outcome] = {}
+        working: dict[int, ModelRequest] = {}  # worker thread -> the id it is on
+
+        def work() -> None:
+            me = threading.get_ident()
+            while True:
+                with self._lock:
+                    if not queue:
+                        return
+                    request = working[me] = queue.pop()
+                outcome = self._one(request, headers)
+                with self._lock:
+                    if working.get(me) is not request:
+                        return  # abandoned, or the run is over: nobody is waiting for this answer any more
+                    del working[me]
+                    found[request] = outcome
+                    self._lock.notify_all()
+
+        def start() -> None:
+            threading.Thread(target=work, name="automodel-hub", daemon=True).start()
+
+        with self._lock:
+            for _ in range(min(self.max_workers, len(todo))):
+                start()
+            shown = 0
+            while len(found) < len(todo):
+                now = self.clock()
+                if now >= self._deadline:
+                    break
+                wake = self._deadline
+                for worker, request in list(working.items()):
+                    limit, timeout = self._in_flight.get(worker, (self._deadline, 0.0))
+                    if now < limit + GRACE:
+                        wake = min(wake, limit + GRACE)
+                        continue
+                    del working[worker]
+                    found[request] = (Unresolved(request.model, _too_slow(timeout)), None, TRANSIENT)
+                    if queue:
+                        start()
+                if self.progress and len(found) != shown:
+                    shown = len(found)
+                    self.progress(shown, len(todo))
+                if len(found) < len(todo):
+                    self._lock.wait(max(0.0, wake - now))
+            queue.clear()
+            working.clear()
+        return found
+
+    def _record(self, request: ModelRequest, outcome: Outcome) -> Answer:
+        """On the calling thread, which alone touches the cache and the shas: keep what a worker found."""
+        answer, sha, kind = outcome
+        if kind == TRANSIENT and self.cache:
+            # A transient failure: an old answer is better than none (stale positives are kept for this).
+            stale = self.cache.answer(request, allow_stale=True)
+            if stale is not None and not isinstance(stale, Unresolved):
+                return stale
+        if kind == FRESH and sha:
+            self.shas[request] = sha
+        if kind in (FRESH, DEFINITE) and self.cache:
             self.cache.put(request, answer, sha)
         return answer
 
-    def _resolve(self, request: ModelRequest) -> tuple[Answer, str | None]:
+    # -- one id ----------------------------------------------------------------------------------------------------
+
+    def _one(self, request: ModelRequest, headers: dict[str, str]) -> Outcome:
+        try:
+            answer, sha = self._resolve(request, headers)
+        except _Failure as exc:
+            return Unresolved(request.model, exc.reason), None, DEFINITE if exc.definite else TRANSIENT
+        except Exception as exc:  # the network layer is not ours: whatever it raises ends this id, not the run
+            return Unresolved(request.model, f"Hub request failed ({type(exc).__name__})"), None, KEEP
+        if isinstance(answer, Unresolved):
+            return answer, None, KEEP  # a config that is not usable now may be fixed upstream tomorrow: not cached
+        return answer, sha, FRESH
+
+    def _resolve(self, request: ModelRequest, headers: dict[str, str]) -> tuple[Answer, str | None]:
         repo = request.model
         if not request.subfolder:
-            info = self._model_info(request)
+            info = self._model_info(request, headers)
             sha = info.get("sha") if isinstance(info.get("sha"), str) else None
             repo = info.get("id") if isinstance(info.get("id"), str) and info["id"].lower() == repo.lower() else repo
             config = info.get("config")
             if isinstance(config, dict) and (config.get("model_type") or config.get("architectures")):
-                where = f"{self.endpoint}/api/models/{repo}" + (f" (sha {sha})" if sha else "")
+                where = f"{self.shown_endpoint}/api/models/{repo}" + (f" (sha {sha})" if sha else "")
                 facts = facts_from_config(config, repo, source=SOURCE, provenance=where)
                 tag = info.get("pipeline_tag")
                 if isinstance(facts, ModelFacts) and isinstance(tag, str) and tag.isprintable() and len(tag) < 100:
@@ -157,27 +217,27 @@ class HubSource:
         # No usable config in the model info (or a subfolder): read config.json itself.
         prefix = f"{request.subfolder.strip('/')}/" if request.subfolder else ""
         try:
-            data, sha = self._file(repo, request.revision, prefix + "config.json")
+            data, sha = self._file(repo, request.revision, prefix + "config.json", headers)
         except _Failure as exc:
             if exc.code != "EntryNotFound":
                 raise
             try:
-                data, sha = self._file(repo, request.revision, prefix + "adapter_config.json")
+                data, sha = self._file(repo, request.revision, prefix + "adapter_config.json", headers)
             except _Failure as exc2:
                 if exc2.code == "EntryNotFound":
                     raise _Failure("the repo has no config.json", definite=True) from None
                 raise
             return redirect_from_adapter_config(data, request, f"{repo} (Hub)"), sha
-        where = f"{self.endpoint}/{repo}/resolve/{request.revision or 'main'}/{prefix}config.json" + (
+        where = f"{self.shown_endpoint}/{repo}/resolve/{request.revision or 'main'}/{prefix}config.json" + (
             f" (sha {sha})" if sha else "")
         return facts_from_config(data, repo, source=SOURCE, provenance=where), sha
 
-    def _model_info(self, request: ModelRequest) -> dict:
+    def _model_info(self, request: ModelRequest, headers: dict[str, str]) -> dict:
         url = f"{self.endpoint}/api/models/{request.model}"
         if request.revision:
             url += f"/revision/{quote(request.revision, safe='')}"
         params = [("expand", "config"), ("expand", "transformersInfo"), ("expand", "sha"), ("expand", "pipeline_tag")]
-        body, _ = self._get(url, params)
+        body, _ = self._get(url, params, headers)
         data, problem = parse_json_bytes(body, "the Hub's model info")
         if problem:
             raise _Failure(f"{problem} (Hub answer)")
@@ -185,23 +245,21 @@ class HubSource:
             raise _Failure("the Hub's model info is not a JSON object")
         return data
 
-    def _file(self, repo: str, revision: str | None, filename: str) -> tuple[object, str | None]:
+    def _file(self, repo: str, revision: str | None, filename: str,
+              headers: dict[str, str]) -> tuple[object, str | None]:
         url = f"{self.endpoint}/{repo}/resolve/{quote(revision or 'main', safe='')}/{quote(filename)}"
-        body, headers = self._get(url, None)
+        body, answer_headers = self._get(url, None, headers)
         data, problem = parse_json_bytes(body, filename.rsplit("/", 1)[-1])
         if problem:
             raise _Failure(f"{problem} (Hub answer)")
-        sha = headers.get("x-repo-commit")
+        sha = answer_headers.get("x-repo-commit")
         return data, sha if isinstance(sha, str) and sha else None
 
     # -- HTTP ------------------------------------------------------------------------------------------------------
 
-    def _get(self, url: str, params) -> tuple[bytes, dict[str, str]]:
-        from huggingface_hub.utils import build_hf_headers, get_session
+    def _get(self, url: str, params, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+        from huggingface_hub.utils import get_session
 
-        from automodel_lint import __version__
-
-        headers = build_hf_headers(library_name="automodel-lint", library_version=__version__)
         for attempt in range(MAX_ATTEMPTS):
             if self._dead:
                 raise _Failure(self._dead)
@@ -235,8 +293,10 @@ class HubSource:
     def _fetch(self, session, url, params, headers, timeout) -> tuple[int, bytes, dict[str, str]]:
         """(status, body, lower-cased headers), the body cut at MAX_BODY and the whole exchange at `timeout` seconds."""
         start = self.clock()
+        me = threading.get_ident()
         with self._lock:
-            self.requests_made += 1
+            self._in_flight[me] = (start + timeout, timeout)
+            self._lock.notify_all()  # the caller's wait may have to end sooner now
         try:
             with session.stream("GET", url, params=params, headers=headers, timeout=timeout) as resp:
                 resp_headers = {k.lower(): v for k, v in resp.headers.items()}
@@ -251,26 +311,48 @@ class HubSource:
                     if size > MAX_BODY:
                         raise _Failure(f"the Hub's answer is larger than {MAX_BODY // 1_000_000} MB")
                     if self.clock() - start > timeout:
-                        raise _Failure(f"the Hub did not answer within {timeout:.1f} s")
+                        raise _Failure(_too_slow(timeout))
                     chunks.append(chunk)
                 return 200, b"".join(chunks), resp_headers
         except _Failure:
             raise
         except Exception as exc:
             raise self._transport_failure(exc, timeout) from None
+        finally:
+            with self._lock:
+                self._in_flight.pop(me, None)
 
     def _transport_failure(self, exc: Exception, timeout: float) -> _Failure:
         names = {c.__name__ for c in type(exc).__mro__}
         if "OfflineModeIsEnabled" in names:
             return _Failure("offline mode is enabled (HF_HUB_OFFLINE)")
         if "ConnectError" in names or "ConnectTimeout" in names or "ConnectionError" in names:
-            reason = f"the Hub is unreachable ({self.endpoint}: {type(exc).__name__})"
+            reason = f"the Hub is unreachable ({self.shown_endpoint}: {type(exc).__name__})"
             with self._lock:
                 self._dead = self._dead or reason
             return _Failure(reason)
         if "TimeoutException" in names or "Timeout" in names:
-            return _Failure(f"the Hub did not answer within {timeout:.1f} s")
+            return _Failure(_too_slow(timeout))
         return _Failure(f"the Hub connection failed ({type(exc).__name__})")
+
+
+def _too_slow(timeout: float) -> str:
+    return f"the Hub did not answer within {timeout:.1f} s"
+
+
+def _headers() -> dict[str, str]:
+    """huggingface_hub's headers (token, user agent), built with its telemetry off (see the module's docstring)."""
+    from huggingface_hub import constants
+    from huggingface_hub.utils import build_hf_headers
+
+    from automodel_lint import __version__
+
+    telemetry_off = constants.HF_HUB_DISABLE_TELEMETRY
+    constants.HF_HUB_DISABLE_TELEMETRY = True  # the library's switch (HF_HUB_DISABLE_TELEMETRY=1), for this call only
+    try:
+        return build_hf_headers(library_name="automodel-lint", library_version=__version__)
+    finally:
+        constants.HF_HUB_DISABLE_TELEMETRY = telemetry_off
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -58,7 +58,9 @@ DEFAULT_BUDGET = 10.0
 
 
 def _stderr_warn(message: str) -> None:
-    print(f"automodel-lint: warning: {message}", file=sys.stderr)
+    from automodel_lint.report.printable import printable  # a warning may name a path or an id from outside
+
+    print(f"automodel-lint: warning: {printable(message)}", file=sys.stderr)
 
 
 class Resolver:

@@ -3,7 +3,8 @@
     ::error file=src/a.py,line=3,col=5,endLine=3,endColumn=52,title=HFA001::AutoModelForSeq2SeqLM cannot load ...
 
 Warning-severity rules print `::warning`. Escaping follows GitHub's runner (actions/toolkit's
-`command.ts`): `%`, CR and LF in the message; additionally `:` and `,` in property values.
+`command.ts`): `%`, CR and LF in the message; additionally `:` and `,` in property values. Before that, the path
+and the message are made printable (report.printable), so no escape sequence reaches the log either.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TextIO
 
 from automodel_lint.engine import Report
 from automodel_lint.records import Diagnostic
+from automodel_lint.report.printable import printable
 
 COMMANDS = {"error": "error", "warning": "warning"}
 
@@ -31,7 +33,7 @@ def _path(path: str) -> str:
 
 
 def line(d: Diagnostic) -> str:
-    properties = [("file", _path(d.path)), ("line", d.span.line)]
+    properties = [("file", printable(_path(d.path))), ("line", d.span.line)]
     # GitHub's checks API takes columns only when an annotation starts and ends on the same line.
     if d.span.end_line == d.span.line:
         properties += [("col", d.span.column), ("endLine", d.span.end_line), ("endColumn", d.span.end_column)]
@@ -41,7 +43,7 @@ def line(d: Diagnostic) -> str:
     cell = getattr(d, "cell", None)
     message = f"{d.code} {d.message}" if cell is None else f"{d.code} (cell {cell}) {d.message}"
     props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties)
-    return f"::{COMMANDS.get(d.severity, 'warning')} {props}::{escape_data(message)}"
+    return f"::{COMMANDS.get(d.severity, 'warning')} {props}::{escape_data(printable(message))}"
 
 
 def write(report: Report, out: TextIO) -> None:

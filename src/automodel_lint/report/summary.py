@@ -1,8 +1,12 @@
-"""The one-line summary and the notes about what was not judged, for stderr or after the text output."""
+"""The one-line summary and the notes about what was not judged, for stderr or after the text output.
+
+Notes name paths, model ids and reasons that came from outside: each is made printable (report.printable).
+"""
 
 from __future__ import annotations
 
 from automodel_lint.engine import Report
+from automodel_lint.report.printable import printable
 
 MAX_LISTED = 10
 
@@ -52,5 +56,6 @@ def notes(report: Report) -> list[str]:
         shown = ", ".join(f"{u.model_id!r} ({u.reason})" for u in report.unresolved[:MAX_LISTED])
         more = f", and {len(report.unresolved) - MAX_LISTED} more" if len(report.unresolved) > MAX_LISTED else ""
         n = len(report.unresolved)
-        lines.append(f"{_plural(n, 'model id')} could not be resolved and {'was' if n == 1 else 'were'} not judged: {shown}{more}")
-    return lines
+        verb = "was" if n == 1 else "were"
+        lines.append(f"{_plural(n, 'model id')} could not be resolved and {verb} not judged: {shown}{more}")
+    return [printable(line) for line in lines]
