@@ -107,6 +107,10 @@ class BuildError(Exception):
     """The source cannot be turned into a table (missing file, or a form the evaluator does not know)."""
 
 
+class ClassNotFound(BuildError):
+    """A class a mapping names is defined in no model file (4.23's MarkupLMForMaskedLM): the runtime raises on it."""
+
+
 # ---------------------------------------------------------------------------------------------------- sources
 
 
@@ -595,9 +599,14 @@ class _Classes:
         """The class the runtime reaches for `model_type`: in its own module first, then anywhere (the top level)."""
         folder = "models/" + self.module_name_of(model_type).replace(".", "/")
         found = self._search(class_name, self._files(prefix, folder)) or self._search(class_name, self._files(prefix))
+        if len(found) > 1:
+            # 4.13-4.25's modeling_tf_xlm_roberta.py also defines a `class XLMRobertaForCausalLM`; the package's
+            # __init__ exports the one of the file of the class's framework, which its name prefix tells.
+            found = [(m, c) for m, c in found if _file_framework(m.dotted) == _name_framework(class_name)]
         if len(found) != 1:
             where = "nowhere" if not found else ", ".join(m.dotted for m, _ in found)
-            raise BuildError(f"class {class_name} (model type {model_type}) is defined {where} in {self.source.label}")
+            error = BuildError if found else ClassNotFound
+            raise error(f"class {class_name} (model type {model_type}) is defined {where} in {self.source.label}")
         return found[0]
 
     def _search(self, class_name: str, files: list[str]) -> list[tuple[_PyModule, ast.ClassDef]]:
@@ -663,6 +672,15 @@ class _Classes:
                 if (value := _class_attribute(owner, attribute)) is not None:
                     return _sub_config_entries(value, owner_mod, owner, attribute)
         return {}
+
+
+def _file_framework(dotted: str) -> str:
+    name = dotted.rpartition(".")[2]
+    return "tf" if name.startswith("modeling_tf_") else "flax" if name.startswith("modeling_flax_") else "pt"
+
+
+def _name_framework(class_name: str) -> str:
+    return "tf" if class_name.startswith("TF") else "flax" if class_name.startswith("Flax") else "pt"
 
 
 def _class_attribute(cls: ast.ClassDef, name: str) -> ast.expr | None:
@@ -746,7 +764,10 @@ class _Builder:
         config_ns = self.evaluator.namespace(CONFIG_MODULE)
         self.config_names: dict = _required(config_ns, "CONFIG_MAPPING_NAMES", CONFIG_MODULE, dict)
         self.special_modules: dict = _required(config_ns, "SPECIAL_MODEL_TYPE_TO_MODULE_NAME", CONFIG_MODULE, dict)
-        self.deprecated: list = _required(config_ns, "DEPRECATED_MODELS", CONFIG_MODULE, list)
+        # Before transformers 4.30 there was no models/deprecated/ folder, nor this list.
+        self.deprecated: list = (
+            _required(config_ns, "DEPRECATED_MODELS", CONFIG_MODULE, list) if "DEPRECATED_MODELS" in config_ns else []
+        )
         self.classes = _Classes(source, self.module_name_of)
         self.type_of_config = {c: t for t, c in self.config_names.items()}
         self.sub_config_cache: dict[str, dict[str, str]] = {}
@@ -806,7 +827,9 @@ class _Builder:
             return False
         # The model class is fetched from the module of the type the reverse mapping chose, as `__getitem__` does.
         owner_type = self.type_of_config[config_class]
-        model_configs = {self._model_config_class(name, owner_type) for name in model_classes}
+        model_configs = {
+            self._model_config_class(name, owner_type) for name in model_classes if self._defined(name, owner_type)
+        }
         if text_config == RUNTIME_CONFIG:
             # The text config's class is only known at run time, but it is never the composite config itself.
             if model_configs != {config_class}:
@@ -850,6 +873,8 @@ class _Builder:
         `Emu3ForCausalLM` (Emu3TextConfig) only for the composite emu3, through `get_text_config()`."""
         out = {}
         for model_class, types in sorted(types_of.items()):
+            if not self._defined(model_class, min(types)):
+                continue  # the runtime cannot load it, so it has no config to read
             configs = {self.config_names[t] for t in types}
             found = self._model_config_class(model_class, min(types))
             if found is None:
@@ -868,6 +893,13 @@ class _Builder:
             mod, cls = self.classes.find(config_class, self.type_of_config[config_class], "configuration_")
             return self._sub_configs_at(config_class, mod, cls)
         return self.sub_config_cache[config_class]
+
+    def _defined(self, model_class: str, model_type: str) -> bool:
+        try:
+            self.classes.find(model_class, model_type, "modeling_")
+        except ClassNotFound:
+            return False
+        return True
 
     def _model_config_class(self, model_class: str, model_type: str) -> str | None:
         mod, cls = self.classes.find(model_class, model_type, "modeling_")
@@ -1047,6 +1079,50 @@ def _task_equals(test: ast.expr) -> str | None:
 
 def build_table(source: Source) -> dict:
     return _Builder(source).build()
+
+
+# The parts of a table after its header, in the order `_Builder.build` writes them.
+PARTS = (
+    "config_classes", "auto_classes", "architectures", "text_config_types", "config_links", "class_configs",
+    "checkpoints", "pipelines",
+)
+
+
+def build_release_table(source: Source) -> dict:
+    """The whole table, or for a release the builder cannot read (4.0-4.9 name config and model classes as
+    objects, not strings) only its model types, with `unknown` giving each missing part the builder's reason."""
+    try:
+        return build_table(source)
+    except BuildError as exc:
+        reason = " ".join(str(exc).replace(source.label, "the wheel").split())
+    table = {
+        "schema_version": SCHEMA_VERSION,
+        "transformers_version": source.version(),
+        "generated_by": GENERATED_BY,
+        "config_classes": _config_classes_of_objects(source),
+    }
+    table["unknown"] = {part: reason for part in PARTS if part not in table}
+    return table
+
+
+def _config_classes_of_objects(source: Source) -> dict[str, str]:
+    """4.0-4.9's `CONFIG_MAPPING = OrderedDict([("bert", BertConfig), ...])`, as model type -> class name."""
+    rel = CONFIG_MODULE.replace(".", "/") + ".py"
+    for node in _parse(source, rel).body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["CONFIG_MAPPING"]:
+            call = node.value
+            pairs = call.args[0] if isinstance(call, ast.Call) and len(call.args) == 1 else None
+            if isinstance(pairs, ast.List) and all(_is_type_and_class(p) for p in pairs.elts):
+                return {p.elts[0].value: p.elts[1].id for p in pairs.elts}
+            raise BuildError(f"{rel}: CONFIG_MAPPING is not a list of (model type, config class) pairs")
+    raise BuildError(f"{rel} has neither CONFIG_MAPPING_NAMES nor CONFIG_MAPPING")
+
+
+def _is_type_and_class(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Tuple) and len(node.elts) == 2 and isinstance(node.elts[1], ast.Name)
+        and isinstance(node.elts[0], ast.Constant) and isinstance(node.elts[0].value, str)
+    )
 
 
 def dumps(table: dict) -> str:
