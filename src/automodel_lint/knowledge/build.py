@@ -46,8 +46,8 @@ config_links
     the sub-dict named by the class's `base_config_key`, else a sub-dict whose model type is its own, and warns
     when the types still differ. For every config class of `config_classes` that has a `base_config_key`, a
     `sub_configs` (read as for text_config_types) or its own `from_pretrained` (ClvpEncoderConfig; not replayed),
-    every sub-config class named there and every unregistered config class of `class_configs`, its `model_type`, `base_config_key` (a list in Clvp's case) and
-    `sub_configs`, read from the class or its nearest in-source base.
+    every sub-config class named there and every unregistered config class of `class_configs`, its `model_type`,
+    `base_config_key` (a list in Clvp's case) and `sub_configs`, read from the class or its nearest in-source base.
 
 class_configs
     The `config_class` (read as for text_config_types) of each class named in `loads`, kept where it is not the
@@ -58,9 +58,9 @@ class_configs
 
 checkpoints
     For config classes named in `config_classes` (sub-configs are skipped), the checkpoint of the class's
-    `@auto_docstring(checkpoint="org/name")` decorator (5.x); failing that, the `[text](https://huggingface.co/org/name)`
-    links of the docstring before its `Args:` section (4.x). Each id maps to the model type the runtime gives
-    that config class. When several types name one id, those whose config class is a sub-config of another
+    `@auto_docstring(checkpoint="org/name")` decorator (5.x); failing that, the
+    `[text](https://huggingface.co/org/name)` links of the docstring before its `Args:` section (4.x). Each id maps
+    to the model type the runtime gives that config class. When several types name one id, those whose config class is a sub-config of another
     claimant's give way (5.x registers sub-configs such as `llama4_text` as model types, and their docstrings
     name the composite's checkpoint); if more than one claimant remains (a docstring copied into an unrelated
     model), the id is dropped.
@@ -100,7 +100,9 @@ RUNTIME_CONFIG = "<computed at run time>"
 ANY_CONFIG = frozenset({"AutoConfig", "PretrainedConfig", "PreTrainedConfig", RUNTIME_CONFIG})
 HUB_LINK = re.compile(r"\[[^\]]*\]\(https://huggingface\.co/([^)\s#?]+)\)")
 REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
-NOT_AN_ORG = frozenset({"papers", "docs", "datasets", "spaces", "blog", "models", "transformers", "collections", "tasks"})
+NOT_AN_ORG = frozenset(
+    {"papers", "docs", "datasets", "spaces", "blog", "models", "transformers", "collections", "tasks"}
+)
 
 
 class BuildError(Exception):
@@ -620,7 +622,8 @@ class _Classes:
     def _files(self, prefix: str, folder: str = "models") -> list[str]:
         """`prefix*.py` files directly in `folder`, or anywhere under models/ by default."""
         if folder == "models":
-            return [rel for files in self._by_folder.values() for rel in files if PurePosixPath(rel).name.startswith(prefix)]
+            every = [rel for files in self._by_folder.values() for rel in files]
+            return [rel for rel in every if PurePosixPath(rel).name.startswith(prefix)]
         return [rel for rel in self._by_folder.get(folder, ()) if PurePosixPath(rel).name.startswith(prefix)]
 
     @cached_property
@@ -747,7 +750,8 @@ def _sub_config_entries(value: ast.expr, mod: _PyModule, cls: ast.ClassDef, attr
         if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
             raise BuildError(f"{mod.dotted}.{cls.name}.{attribute} has the key `{ast.unparse(key)}`")
         if isinstance(entry, ast.Call) and getattr(entry.func, "id", None) == "SubConfigSpec":
-            entry = next((k.value for k in entry.keywords if k.arg == "config_class"), entry.args[0] if entry.args else None)
+            positional = entry.args[0] if entry.args else None
+            entry = next((k.value for k in entry.keywords if k.arg == "config_class"), positional)
             if entry is None:
                 raise BuildError(f"{mod.dotted}.{cls.name}: SubConfigSpec without a config class")
         out[key.value] = mod.original_name(_class_name_of(entry, mod, cls))
@@ -833,7 +837,9 @@ class _Builder:
         if text_config == RUNTIME_CONFIG:
             # The text config's class is only known at run time, but it is never the composite config itself.
             if model_configs != {config_class}:
-                raise BuildError(f"{config_class}.sub_configs is computed at run time, and {model_type} loads {model_classes}")
+                raise BuildError(
+                    f"{config_class}.sub_configs is computed at run time, and {model_type} loads {model_classes}"
+                )
             return False
         return text_config in model_configs
 
@@ -1005,12 +1011,15 @@ def read_pipelines(source: Source, autos: dict[str, dict]) -> dict:
         }
     aliases = {}
     if "TASK_ALIASES" in assigned:
-        aliases = {k: _string(v, "TASK_ALIASES") for k, v in _literal_dict_items(assigned["TASK_ALIASES"], "TASK_ALIASES")}
+        items = _literal_dict_items(assigned["TASK_ALIASES"], "TASK_ALIASES")
+        aliases = {k: _string(v, "TASK_ALIASES") for k, v in items}
     removed = {}
     if "REMOVED_TASKS" in assigned:
-        removed = {k: _string(v, "REMOVED_TASKS") for k, v in _literal_dict_items(assigned["REMOVED_TASKS"], "REMOVED_TASKS")}
+        items = _literal_dict_items(assigned["REMOVED_TASKS"], "REMOVED_TASKS")
+        removed = {k: _string(v, "REMOVED_TASKS") for k, v in items}
     redirects = {}
-    resolver = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "_resolve_deprecated_task"), None)
+    functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+    resolver = next((n for n in functions if n.name == "_resolve_deprecated_task"), None)
     if resolver is not None:
         for node in ast.walk(resolver):
             if isinstance(node, ast.If) and (old := _task_equals(node.test)) is not None:
@@ -1054,7 +1063,9 @@ def _class_names(node: ast.expr | None, task: str) -> list[str]:
     if isinstance(node, ast.IfExp):
         node = node.body
     if not isinstance(node, (ast.Tuple, ast.List)) or not all(isinstance(e, ast.Name) for e in node.elts):
-        raise BuildError(f"pipelines: the model classes of {task!r} are not a tuple of names: `{ast.unparse(node)[:80]}`")
+        raise BuildError(
+            f"pipelines: the model classes of {task!r} are not a tuple of names: `{ast.unparse(node)[:80]}`"
+        )
     return [e.id for e in node.elts]
 
 
@@ -1131,7 +1142,9 @@ def dumps(table: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m automodel_lint.knowledge.build", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m automodel_lint.knowledge.build", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--source", help="a transformers wheel or package folder (default: the installed one)")
     parser.add_argument("--output", help="where to write the table (default: stdout)")
     args = parser.parse_args(argv)

@@ -24,7 +24,8 @@ The table's schema (written by `automodel_lint.knowledge.build`):
                                                                  #   that load it have several config classes
       "checkpoints": {"openai-community/gpt2": "gpt2", ...},    # ids named in config docstrings
       "pipelines": {                                             # pipeline()'s registry (added later: may be absent)
-        "tasks": {"text-generation": {"pt": ["AutoModelForCausalLM"], "impl": "TextGenerationPipeline", "type": "text"}},
+        "tasks": {"text-generation":
+                  {"pt": ["AutoModelForCausalLM"], "impl": "TextGenerationPipeline", "type": "text"}},
         "aliases": {"ner": "token-classification", ...},
         "removed": {"summarization": "Use the `text-generation` pipeline ...", ...},   # 5.x: raises KeyError
         "redirects": {"image-to-text": "image-text-to-text"},
