@@ -59,14 +59,18 @@ class_configs
 checkpoints
     For config classes named in `config_classes` (sub-configs are skipped), the checkpoint of the class's
     `@auto_docstring(checkpoint="org/name")` decorator (5.x); failing that, the
-    `[text](https://huggingface.co/org/name)` links of the docstring before its `Args:` section (4.x). Each id maps
-    to the model type the runtime gives that config class. When several types name one id, those whose config class is a sub-config of another
-    claimant's give way (5.x registers sub-configs such as `llama4_text` as model types, and their docstrings
-    name the composite's checkpoint); if more than one claimant remains (a docstring copied into an unrelated
-    model), the id is dropped.
+    `[text](https://huggingface.co/org/name)` links of the docstring before its `Args:` section (4.x). Each id
+    maps to the model type the runtime gives that config class. When several types name one id, those whose config
+    class is a sub-config of another claimant's give way (5.x registers sub-configs such as `llama4_text` as model
+    types, and their docstrings name the composite's checkpoint); if more than one claimant remains (a docstring
+    copied into an unrelated model), the id is dropped.
 
 Everything the table needs is read statically; a form the evaluator does not know raises `BuildError` naming
 the file and the construct, so that nothing is silently left out.
+
+Releases 4.10 through 5.24 are read whole. 4.0-4.9 name config and model classes as objects
+(`OrderedDict([(BertConfig, BertModel), ...])`), which the evaluator does not follow: `build_release_table`
+(used by `scripts/build_history.py`) then reads only their model types and names every other part in `unknown`.
 """
 
 from __future__ import annotations
