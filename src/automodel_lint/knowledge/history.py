@@ -55,16 +55,13 @@ class History:
 
     def first_version(self, *path: str) -> str | None:
         """The minor ("4.51") of the first release whose table has this path (("config_classes", "qwen3"),
-        ("auto_classes", "AutoModel", "loads", "bert"), ...). None when no release has it, or when a release
-        before the first that has it does not know that part of its table: then the first cannot be told."""
+        ("auto_classes", "AutoModel", "loads", "bert"), ...). None when no release has it, or when the release
+        before that one does not know that part of its table (4.9 and the Auto classes): then the first cannot be
+        told. Model types are known in every release."""
         releases = self.releases_with(*path)
-        if not releases:
+        if not releases or releases[0] - 1 in self.releases_with("unknown", path[0]):
             return None
-        first = releases[0]
-        unknown = self.releases_with("unknown", path[0])
-        if unknown and unknown[0] < first:
-            return None
-        return ".".join(_minor(self.releases[first]))
+        return self.minors[releases[0]]
 
     def releases_with(self, *path: str) -> list[int]:
         """Indices of the releases whose table has this path, in order."""
