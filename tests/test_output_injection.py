@@ -101,3 +101,17 @@ def test_a_file_name_that_is_not_utf8_is_shown_escaped(tmp_path, output_format):
     done = check(tmp_path, output_format)
     assert done.returncode == 1, done.stderr.decode(errors="replace")
     assert b"\xff" not in done.stdout and "\\udcff.py" in done.stdout.decode()
+
+
+def test_resolve_shows_a_hostile_local_config_on_one_line(tmp_path):
+    """`resolve` prints config.json's fields as the check command does: escapes visible, nothing that moves a cursor."""
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(
+        {"model_type": "llama\x1b]0;pwned\x07", "architectures": ["LlamaForCausalLM\n::warning file=x::forged"]}))
+    r = subprocess.run([sys.executable, "-m", "automodel_lint", "resolve", "--offline", str(folder)],
+                       capture_output=True, text=True, cwd=tmp_path)
+    out = r.stdout + r.stderr
+    assert "\x1b" not in out and "\x07" not in out
+    assert not any(line.startswith("::warning") for line in out.splitlines())
+    assert "\\x1b]0;pwned\\x07" in out

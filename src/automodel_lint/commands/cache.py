@@ -7,6 +7,7 @@ import argparse
 import sys
 
 from automodel_lint.commands import EXIT_CLEAN, EXIT_ERROR
+from automodel_lint.report.printable import printable
 
 
 def register(subparsers) -> None:
@@ -30,12 +31,12 @@ def _cache(args: argparse.Namespace):
     except UsageError:
         settings = Settings()  # a broken settings file must not stop anyone from looking at or clearing the cache
     options = build_options(settings, cache_dir=args.cache_dir)
-    return FactsCache(options.cache_dir, warn=lambda m: print(f"automodel-lint: warning: {m}", file=sys.stderr))
+    return FactsCache(options.cache_dir, warn=lambda m: print(f"automodel-lint: warning: {printable(m)}", file=sys.stderr))
 
 
 def run_info(args: argparse.Namespace) -> int:
     info = _cache(args).info()
-    print(f"path:     {info['path']}")
+    print(f"path:     {printable(info['path'])}")
     print(f"entries:  {info['entries']} ({info['positive']} resolved, of which {info['stale']} older than 30 days; "
           f"{info['negative']} not found or gated)")
     print(f"size:     {info['bytes']} bytes")
@@ -47,7 +48,7 @@ def run_clear(args: argparse.Namespace) -> int:
     try:
         count = cache.clear()
     except OSError as exc:
-        print(f"automodel-lint: error: cannot clear {cache.path}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"automodel-lint: error: cannot clear {printable(cache.path)}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERROR
-    print(f"removed {count} entries from {cache.path}")
+    print(f"removed {count} entries from {printable(cache.path)}")
     return EXIT_CLEAN

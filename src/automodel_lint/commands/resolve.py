@@ -14,6 +14,7 @@ import sys
 
 from automodel_lint.commands import EXIT_CLEAN, EXIT_FOUND, add_network_flags, network_flags
 from automodel_lint.records import ModelFacts, ModelRequest, Unresolved
+from automodel_lint.report.printable import printable
 
 
 def register(subparsers) -> None:
@@ -73,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(answer, Unresolved):
         if args.output_format == "json":
             print(json.dumps({"model": args.model, "resolved": False, "reason": answer.reason}, indent=2))
-        print(f"automodel-lint: {args.model!r} could not be resolved: {answer.reason}", file=sys.stderr)
+        print(f"automodel-lint: {printable(repr(args.model))} could not be resolved: {printable(answer.reason)}",
+              file=sys.stderr)
         return EXIT_FOUND
     classes = loading_classes(table, answer)
     sha = resolver.sha(request)
@@ -94,8 +96,9 @@ def run(args: argparse.Namespace) -> int:
     rows.append(("source", f"{answer.source} ({answer.evidence or 'unknown'} evidence)"))
     if answer.provenance:
         rows.append(("provenance", answer.provenance))
+    # Every value comes from a config.json, a server or the command line: shown on one line, escapes made visible.
     for key, value in rows:
-        print(f"{key + ':':<15}{value}")
+        print(f"{key + ':':<15}{printable(value)}")
     if table is None:
         print(f"{'loaded by:':<15}(no knowledge table available)")
     elif not classes:
@@ -103,5 +106,5 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"{'loaded by:':<15}(transformers {table.version})")
         for auto, built in classes:
-            print(f"  {auto:<40} -> {built}")
+            print(f"  {printable(auto):<40} -> {printable(built)}")
     return EXIT_CLEAN
