@@ -2,7 +2,7 @@
 # The step of action.yml: install automodel-lint from the action's checkout ($GITHUB_ACTION_PATH) into a venv
 # under $RUNNER_TEMP, then run check in the current folder (the workspace) with the action's inputs.
 set -euo pipefail
-here=${GITHUB_ACTION_PATH:?GITHUB_ACTION_PATH is set by the runner: the action's own checkout}
+here=${GITHUB_ACTION_PATH:?GITHUB_ACTION_PATH is set by the runner to the checkout of the action}
 venv="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/automodel-lint-venv"
 if [ ! -x "$venv/bin/automodel-lint" ]; then
   "${PYTHON:-python3}" -m venv "$venv"

@@ -12,7 +12,7 @@ PARTIAL = ('from transformers import AutoModelForCausalLM\n\n'
            'm = AutoModelForCausalLM.from_pretrained("facebook/bart-large-cnn")\n')
 CLEAN = 'from transformers import AutoModelForCausalLM\n\nm = AutoModelForCausalLM.from_pretrained("gpt2")\n'
 KEYS = {"path", "line", "column", "end_line", "end_column", "code", "severity", "message", "model", "called",
-        "suggestion", "fix", "facts_source", "cell"}  # cell: notebooks only, null elsewhere (issue 5)
+        "suggestion", "fix", "facts_source", "cell", "detail"}  # cell: notebooks only; detail: the teaching text
 
 
 def run(*args, cwd=None, stdin=None, env=None):
