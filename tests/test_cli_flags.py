@@ -34,7 +34,8 @@ def project(tmp_path):
 def test_statistics_counts_per_code_instead_of_listing(project):
     r = run("--statistics", "src", cwd=project)
     assert r.returncode == 1
-    assert r.stdout.splitlines()[:2] == ["2\tHFA001\t[*] unloadable-checkpoint", "1\tHFA005\t[ ] pipeline-task-mismatch"]
+    assert r.stdout.splitlines()[:2] == ["2\tHFA001\t[*] unloadable-checkpoint",
+                                         "1\tHFA005\t[ ] pipeline-task-mismatch"]
     assert "train.py:" not in r.stdout
     rows = json.loads(run("--statistics", "--output-format", "json", "src", cwd=project).stdout)
     assert rows[0] == {"code": "HFA001", "name": "unloadable-checkpoint", "count": 2, "fixable": True}
