@@ -12,7 +12,7 @@ PARTIAL = ('from transformers import AutoModelForCausalLM\n\n'
            'm = AutoModelForCausalLM.from_pretrained("facebook/bart-large-cnn")\n')
 CLEAN = 'from transformers import AutoModelForCausalLM\n\nm = AutoModelForCausalLM.from_pretrained("gpt2")\n'
 KEYS = {"path", "line", "column", "end_line", "end_column", "code", "severity", "message", "model", "called",
-        "suggestion", "fix", "facts_source", "cell"}  # cell: notebooks only, null elsewhere (issue 5)
+        "suggestion", "fix", "facts_source", "cell", "detail"}  # cell: notebooks only; detail: the teaching text
 
 
 def run(*args, cwd=None, stdin=None, env=None):
@@ -49,7 +49,7 @@ def test_json_contract(tree):
 
 def test_text_output_is_clickable_and_summarised(tree):
     root = tree({"a.py": WRONG, "b.py": PARTIAL})
-    r = run("check", "--offline", ".", cwd=root)
+    r = run("check", "--offline", "--output-format", "concise", ".", cwd=root)  # full (the default) adds snippets
     lines = r.stdout.splitlines()
     assert lines[0].startswith("a.py:3:5: HFA001 [*] AutoModelForSeq2SeqLM cannot load \"gpt2\"")
     assert lines[1].startswith("b.py:3:5: HFA002 AutoModelForCausalLM loads")

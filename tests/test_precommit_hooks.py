@@ -80,8 +80,8 @@ def pre_commit(*args, cwd, env):
 
 def test_the_hooks_file_names_both_hooks():
     hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
-    assert hooks["automodel-lint"]["entry"] == "automodel-lint check"
-    assert hooks["automodel-lint-fix"]["entry"] == "automodel-lint check --fix"
+    assert hooks["automodel-lint"]["entry"] == "automodel-lint check --force-exclude"
+    assert hooks["automodel-lint-fix"]["entry"] == "automodel-lint check --force-exclude --fix"
     for hook in hooks.values():
         assert hook["language"] == "python" and hook["types_or"] == ["python", "jupyter"]
 

@@ -32,12 +32,28 @@ def _str_list(key: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _codes(key: str, value: Any) -> frozenset[str]:
-    codes = _str_list(key, value)
-    bad = [c for c in codes if not c.upper().startswith("HFA")]
+def known_codes() -> tuple[str, ...]:
+    from automodel_lint.rules import RULES
+
+    return tuple(sorted(rule.code for rule in RULES))
+
+
+def check_codes(codes) -> frozenset[str]:
+    """`codes` upper-cased, each a rule's code or a prefix of one (`HFA`, `HFA0`); else a ConfigError naming
+    the unknown ones and the known codes: a typo must not silently select or ignore nothing."""
+    known = known_codes()
+    upper = frozenset(c.strip().upper() for c in codes if c.strip())
+    bad = sorted(c for c in upper if not any(k.startswith(c) for k in known))
     if bad:
-        raise ConfigError(f"{key}: not an automodel-lint code: {', '.join(bad)}")
-    return frozenset(c.upper() for c in codes)
+        raise ConfigError(f"unknown code{'s' if len(bad) > 1 else ''} {', '.join(bad)} (known: {', '.join(known)})")
+    return upper
+
+
+def _codes(key: str, value: Any) -> frozenset[str]:
+    try:
+        return check_codes(_str_list(key, value))
+    except ConfigError as exc:
+        raise ConfigError(f"{key}: {exc}") from None
 
 
 def _bool(key: str, value: Any) -> bool:
@@ -94,6 +110,8 @@ def _models(key: str, value: Any) -> dict[str, dict]:
 KEYS = {
     "select": ("select", _codes),
     "ignore": ("ignore", _codes),
+    "extend-select": ("extend_select", _codes),
+    "extend-ignore": ("extend_ignore", _codes),
     "exclude": ("exclude", _str_list),
     "extend-exclude": ("extend_exclude", _str_list),
     "offline": ("offline", _bool),
@@ -113,6 +131,8 @@ class Settings:
     project_root: Path | None = None  # its folder: where the lock file lives
     select: frozenset[str] | None = None
     ignore: frozenset[str] | None = None
+    extend_select: frozenset[str] = frozenset()
+    extend_ignore: frozenset[str] = frozenset()
     exclude: tuple[str, ...] | None = None
     extend_exclude: tuple[str, ...] = ()
     offline: bool | None = None

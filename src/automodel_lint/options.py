@@ -44,6 +44,7 @@ class Options:
     result_cache: bool = False  # remember each file's call sites between runs (the CLI turns it on)
     jobs: int = 1  # processes that parse files
     project_root: str | None = None  # the folder of the pyproject.toml in use: the lock file is read there
+    origins: dict = field(default_factory=dict)  # option name -> where its value came from (build_options)
 
 
 def env_offline() -> bool:
@@ -60,8 +61,23 @@ def load_settings(start: str, config_file: str | None = None) -> Settings:
         raise UsageError(str(exc)) from None
 
 
-def _first(*values):
-    return next((v for v in values if v is not None), None)
+DEFAULT = "default"
+
+
+class _Chooser:
+    """Picks each option's value from (value, origin) pairs, first given wins, and remembers the origin:
+    "flag", "environment", the settings file's path, or "default"."""
+
+    def __init__(self) -> None:
+        self.origins: dict[str, str] = {}
+
+    def pick(self, name: str, *candidates, default=None):
+        for value, origin in candidates:
+            if value is not None:
+                self.origins[name] = origin
+                return value
+        self.origins[name] = DEFAULT
+        return default
 
 
 def build_options(
@@ -69,6 +85,8 @@ def build_options(
     *,
     select: frozenset[str] | None = None,
     ignore: frozenset[str] | None = None,
+    extend_select: frozenset[str] | None = None,
+    extend_ignore: frozenset[str] | None = None,
     offline: bool | None = None,
     max_file_size: int | None = None,
     cache_dir: str | None = None,
@@ -79,22 +97,47 @@ def build_options(
 ) -> Options:
     """Flags win over the environment, which wins over the settings file, which wins over the defaults.
 
-    Offline mode is on if any of them turns it on. `fixed` holds Options fields no settings file sets
-    (locked, noqa, result_cache, jobs, use_cache), passed through as given.
+    Offline mode is on if any of them turns it on. As in ruff, `extend_select`/`extend_ignore` (flags and
+    file alike) add to whichever `select`/`ignore` won. `fixed` holds Options fields no settings file sets
+    (locked, noqa, result_cache, jobs, use_cache), passed through as given. `Options.origins` says where each
+    chosen value came from, for `check --show-settings`.
     """
-    return Options(
-        select=_first(select, settings.select),
-        ignore=_first(ignore, settings.ignore) or frozenset(),
-        offline=bool(_first(offline, settings.offline)) or env_offline(),
-        max_file_size=_first(max_file_size, settings.max_file_size, DEFAULT_MAX_FILE_SIZE),
-        cache_dir=_first(cache_dir, os.environ.get("AUTOMODEL_LINT_CACHE_DIR") or None, settings.cache_dir),
-        network_timeout=_first(network_timeout, settings.network_timeout),
-        exclude=tuple(_first(exclude, settings.exclude) or ()) + settings.extend_exclude,
+    c = _Chooser()
+    file = str(settings.path) if settings.path else "settings file"
+    env_cache = os.environ.get("AUTOMODEL_LINT_CACHE_DIR") or None
+    chosen_select = c.pick("select", (select, "flag"), (settings.select, file))
+    extra = (extend_select or frozenset()) | settings.extend_select
+    if chosen_select is not None and extra:
+        chosen_select = chosen_select | extra
+        c.origins["select"] += " + extend-select"
+    chosen_ignore = c.pick("ignore", (ignore, "flag"), (settings.ignore, file), default=frozenset())
+    if extend_ignore or settings.extend_ignore:
+        chosen_ignore = chosen_ignore | (extend_ignore or frozenset()) | settings.extend_ignore
+        c.origins["ignore"] += " + extend-ignore"
+    chosen_offline = c.pick("offline", (offline, "flag"), (settings.offline or None, file), default=False)
+    if not chosen_offline and env_offline():
+        chosen_offline, c.origins["offline"] = True, "environment"
+    chosen_exclude = tuple(c.pick("exclude", (exclude, "flag"), (settings.exclude, file), default=()))
+    if settings.extend_exclude:
+        chosen_exclude += settings.extend_exclude
+        c.origins["exclude"] += f" + extend-exclude ({file})"
+    options = Options(
+        select=chosen_select,
+        ignore=chosen_ignore,
+        offline=bool(chosen_offline),
+        max_file_size=c.pick("max_file_size", (max_file_size, "flag"), (settings.max_file_size, file),
+                             default=DEFAULT_MAX_FILE_SIZE),
+        cache_dir=c.pick("cache_dir", (cache_dir, "flag"), (env_cache, "environment"), (settings.cache_dir, file)),
+        network_timeout=c.pick("network_timeout", (network_timeout, "flag"), (settings.network_timeout, file)),
+        exclude=chosen_exclude,
         models=settings.models,
-        unsafe_fixes=bool(_first(unsafe_fixes, settings.unsafe_fixes)),
+        unsafe_fixes=bool(c.pick("unsafe_fixes", (unsafe_fixes, "flag"), (settings.unsafe_fixes, file), default=False)),
         project_root=str(settings.project_root) if settings.project_root else None,
         **fixed,
     )
+    c.origins["models"] = file if settings.models else DEFAULT
+    options.origins = c.origins
+    return options
 
 
 def make_resolver(options: Options, table=None, **extra):

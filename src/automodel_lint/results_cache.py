@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -202,8 +202,11 @@ class ResultsCache:
 
     def _restored(self, path: str, entry: dict) -> Analysis:
         self.current[os.path.abspath(path)] = entry
-        analysis = Analysis(path, sites=[_site_from_json(s) for s in entry["sites"]], lines=entry.get("lines", []))
-        analysis.result.diagnostics = [_diagnostic_from_json(d) for d in entry["diagnostics"]]
+        # The entry may have been stored under another spelling of the path (`src/a.py` from the project root,
+        # `a.py` from src/): what is shown must be the path this run was given.
+        sites = [replace(_site_from_json(s), path=path) for s in entry["sites"]]
+        analysis = Analysis(path, sites=sites, lines=entry.get("lines", []))
+        analysis.result.diagnostics = [replace(_diagnostic_from_json(d), path=path) for d in entry["diagnostics"]]
         analysis.result.skipped = entry.get("skipped")
         return analysis
 
@@ -216,7 +219,8 @@ class ResultsCache:
         stored = entry.get("verdicts") if entry else None
         if stored is None or stored.get("fp") != self.verdict_fingerprint:
             return None
-        return [_diagnostic_from_json(d) for d in stored["diagnostics"]], [Unresolved(*u) for u in stored["unresolved"]]
+        return ([replace(_diagnostic_from_json(d), path=path) for d in stored["diagnostics"]],
+                [Unresolved(*u) for u in stored["unresolved"]])
 
     def keep_verdicts(self, path: str, diagnostics: list[Diagnostic], unresolved: list[Unresolved]) -> None:
         entry = self.current.get(os.path.abspath(path))

@@ -2,7 +2,8 @@
 
 Directories are walked the way ruff and flake8 users expect: version-control folders, virtualenvs,
 build output and caches are skipped, and so is what git ignores. A file named on the command line is
-always checked. Reading never follows a FIFO or a device, and a file above the size cap is not read.
+checked unless `--force-exclude` applies the excludes to it too (`force_excluded`). Reading never
+follows a FIFO or a device, and a file above the size cap is not read.
 An entry that cannot even be stat'ed while walking (a symlink loop, a dangling link) is listed if its
 name is a source file's, so that reading it reports why; it is not a problem of the run.
 
@@ -134,6 +135,14 @@ def _excluded(path: str, exclude: tuple[str, ...]) -> bool:
         return False
     p = Path(path)
     return any(p.match(pattern) or p.name == pattern for pattern in exclude)
+
+
+def force_excluded(path: str, exclude: tuple[str, ...]) -> bool:
+    """`--force-exclude`: whether a path named on the command line matches `exclude`, itself or through a folder
+    it is in (`legacy/old.py` under `legacy/*` or `legacy`), as ruff decides it. pre-commit names every file it
+    checks, so without this a configured `exclude` would never apply to a hook."""
+    parts = Path(os.path.normpath(path)).parts
+    return any(_excluded(os.path.join(*parts[:n]), exclude) for n in range(len(parts), 0, -1))
 
 
 def _not_ignored(root: str, files: list[str]) -> list[str]:

@@ -15,6 +15,7 @@ from typing import TextIO
 from automodel_lint.engine import Report
 from automodel_lint.records import Diagnostic
 from automodel_lint.report.printable import printable
+from automodel_lint.report.style import shown_diagnostics
 
 COMMANDS = {"error": "error", "warning": "warning"}
 
@@ -47,5 +48,5 @@ def line(d: Diagnostic) -> str:
 
 
 def write(report: Report, out: TextIO) -> None:
-    for d in report.diagnostics:
+    for d in shown_diagnostics(report):
         out.write(line(d) + "\n")

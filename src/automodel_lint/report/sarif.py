@@ -65,7 +65,8 @@ def _result(d: Diagnostic, rule_index: dict[str, int]) -> dict:
     result = {
         "ruleId": d.code,
         "level": LEVELS.get(d.severity, "warning"),
-        "message": {"text": d.message},
+        # SARIF viewers show the message's first line as the title and the rest below it: the teaching text.
+        "message": {"text": d.message if not d.detail else f"{d.message}\n\n{d.detail}"},
         "locations": [{"physicalLocation": location}],
         "properties": {
             key: value

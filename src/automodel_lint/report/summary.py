@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from automodel_lint.engine import Report
 from automodel_lint.report.printable import printable
+from automodel_lint.report.style import shown_path
 
 MAX_LISTED = 10
 
@@ -49,9 +50,9 @@ def notes(report: Report) -> list[str]:
     """What the reader must know was not judged: skipped files, unreadable paths, unresolved models."""
     lines = []
     for result in report.skipped:
-        lines.append(f"{result.path}: skipped ({result.skipped})")
+        lines.append(f"{shown_path(result.path)}: skipped ({result.skipped})")
     for path, why in report.problems:
-        lines.append(f"{path}: {why}")
+        lines.append(f"{shown_path(path)}: {why}")
     if report.unresolved:
         shown = ", ".join(f"{u.model_id!r} ({u.reason})" for u in report.unresolved[:MAX_LISTED])
         more = f", and {len(report.unresolved) - MAX_LISTED} more" if len(report.unresolved) > MAX_LISTED else ""
