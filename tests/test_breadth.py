@@ -11,7 +11,8 @@ HF_ARGS = "from dataclasses import dataclass\nfrom transformers import HfArgumen
 
 
 def diagnose(source, version="5.24.0"):
-    return [(d.code, d.suggestion, d.applicability, d.message) for d in judged(source, version)]
+    """(code, suggestion, applicability, text): the text is the first line and the teaching text after it."""
+    return [(d.code, d.suggestion, d.applicability, f"{d.message}\n{d.detail}") for d in judged(source, version)]
 
 
 def codes(source, version="5.24.0"):
@@ -239,7 +240,9 @@ def test_default_values_are_judged_and_said_and_never_fixed_safely():
         "def load(name='openai-community/gpt2'):\n    return AutoModelForSeq2SeqLM.from_pretrained(name)\n"
     )
     assert (code, suggestion, fix) == ("HFA001", "AutoModelForCausalLM", "unsafe")
-    assert message.endswith('(judged on "openai-community/gpt2", the default value of parameter `name` of `load()`)')
+    first, detail = message.split("\n")
+    assert first.endswith('(judged on "openai-community/gpt2", the default value of parameter `name` of `load()`)')
+    assert detail.endswith("The fix is unsafe: the model may differ at run time, and a class chosen for this value may be wrong.")
 
 
 def test_removed_pipeline_tasks_are_only_reported_with_a_5x_table():
@@ -334,8 +337,8 @@ def test_concrete_class_on_another_model_type(call, suggestion, severity, words)
     (d,) = judged(f"from transformers import {name}\n{call}\n")
     assert (d.code, d.suggestion, d.applicability, d.severity) == ("HFA006", suggestion, "unsafe", severity)
     assert d.message.startswith(f"{name} is {words} and cannot use")
-    model_type = d.message.split("model of type `")[1].split("`")[0]
-    assert f"model of type `{model_type}` to instantiate a model of type" in d.message  # 5.x's own words
+    model_type = d.detail.split("model of type `")[1].split("`")[0]
+    assert f"model of type `{model_type}` to instantiate a model of type" in d.detail  # 5.x's own words
 
 
 def test_only_vision_types_are_left_to_the_runtime():
