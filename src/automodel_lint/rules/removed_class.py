@@ -137,6 +137,16 @@ def judge(case: Case) -> Verdict | None:
         )
     new = counterpart(case, found)
     named = f"its PyTorch twin {new}" if framework and new else new
+    if new is None and case.facts is not None:
+        from automodel_lint.rules import first_verdict  # the rules list holds this module: imported when judging
+
+        other = first_verdict(case, ("HFA004",))
+        if other is not None and other[1].fix is None:
+            return Verdict(
+                RULE.code,
+                f"{gone}, and {other[1].message}",
+                detail=f"{why} {other[1].detail or ''}".rstrip(),
+            )
     if new is None:
         need = "the language-model class for the checkpoint's kind" if case.facts is None else "another class"
         return Verdict(
