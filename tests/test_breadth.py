@@ -11,7 +11,8 @@ HF_ARGS = "from dataclasses import dataclass\nfrom transformers import HfArgumen
 
 
 def diagnose(source, version="5.24.0"):
-    return [(d.code, d.suggestion, d.applicability, d.message) for d in judged(source, version)]
+    """(code, suggestion, applicability, text): the text is the first line and the teaching text after it."""
+    return [(d.code, d.suggestion, d.applicability, f"{d.message}\n{d.detail}") for d in judged(source, version)]
 
 
 def codes(source, version="5.24.0"):
@@ -239,7 +240,9 @@ def test_default_values_are_judged_and_said_and_never_fixed_safely():
         "def load(name='openai-community/gpt2'):\n    return AutoModelForSeq2SeqLM.from_pretrained(name)\n"
     )
     assert (code, suggestion, fix) == ("HFA001", "AutoModelForCausalLM", "unsafe")
-    assert message.endswith('(judged on "openai-community/gpt2", the default value of parameter `name` of `load()`)')
+    first, detail = message.split("\n")
+    assert first.endswith('(judged on "openai-community/gpt2", the default value of parameter `name` of `load()`)')
+    assert detail.endswith("The fix is unsafe: the model may differ at run time, and a class chosen for this value may be wrong.")
 
 
 def test_removed_pipeline_tasks_are_only_reported_with_a_5x_table():
@@ -334,8 +337,8 @@ def test_concrete_class_on_another_model_type(call, suggestion, severity, words)
     (d,) = judged(f"from transformers import {name}\n{call}\n")
     assert (d.code, d.suggestion, d.applicability, d.severity) == ("HFA006", suggestion, "unsafe", severity)
     assert d.message.startswith(f"{name} is {words} and cannot use")
-    model_type = d.message.split("model of type `")[1].split("`")[0]
-    assert f"model of type `{model_type}` to instantiate a model of type" in d.message  # 5.x's own words
+    model_type = d.detail.split("model of type `")[1].split("`")[0]
+    assert f"model of type `{model_type}` to instantiate a model of type" in d.detail  # 5.x's own words
 
 
 def test_only_vision_types_are_left_to_the_runtime():
@@ -414,3 +417,88 @@ def test_a_task_head_checkpoint_is_not_judged_by_its_type():
     assert judge_wrong_family(Case(site, facts, table)) is None
     base = ModelFacts("org/bert-encoder", "bert", ("BertModel",), source="config")
     assert judge_wrong_family(Case(site, base, table)).code == "HFA002"
+
+
+# ------------------------------------------------------------------ removed classes, removed types, as trained
+
+
+@pytest.mark.parametrize(
+    "call, expected",
+    [
+        # A removed class's counterpart for the same task, never a language-model head it did not have.
+        ("TFAutoModelForSequenceClassification.from_pretrained('bert-base-uncased', num_labels=2)",
+         ("HFA004", "AutoModelForSequenceClassification", "unsafe")),
+        ("TFAutoModel.from_pretrained('gpt2')", ("HFA004", "AutoModel", "unsafe")),
+        ("TFBertModel.from_pretrained('bert-base-uncased')", ("HFA004", "BertModel", "unsafe")),
+        ("FlaxT5ForConditionalGeneration.from_pretrained('t5-small')", ("HFA004", "T5ForConditionalGeneration", "unsafe")),
+        # The twin judged like any other call: it cannot load BART as trained, so what does is named.
+        ("TFAutoModelForCausalLM.from_pretrained('facebook/bart-large-cnn')", ("HFA004", "AutoModelForSeq2SeqLM", "unsafe")),
+        ("AutoModelWithLMHead.from_pretrained('t5-small')", ("HFA004", "AutoModelForSeq2SeqLM", "safe")),
+        ("AutoModelForVision2Seq.from_pretrained('Salesforce/blip-image-captioning-base')",
+         ("HFA004", "AutoModelForImageTextToText", "safe")),
+        ("AutoModelWithLMHead.from_pretrained('transfo-xl/transfo-xl-wt103')", ("HFA004", None, None)),
+        ("AutoModel.from_pretrained('yjernite/retribert-base-uncased')", ("HFA008", None, None)),
+        ("AutoModelForCausalLM.from_pretrained('Helsinki-NLP/opus-mt-en-de')", ("HFA002", "AutoModelForSeq2SeqLM", "unsafe")),
+        ("AutoModelForCausalLM.from_pretrained('distilbert-base-uncased')", ("HFA001", "AutoModelForMaskedLM", None)),
+        ("AutoModelForCTC.from_pretrained('openai/whisper-tiny')", ("HFA001", "AutoModelForSpeechSeq2Seq", None)),
+        ("AutoModel.from_pretrained('nlpconnect/vit-gpt2-image-captioning')",
+         ("HFA001", "AutoModelForImageTextToText", None)),
+        ("AutoModelForCausalLM.from_pretrained('google/paligemma-3b-mix-224', trust_remote_code=True)",
+         ("HFA001", "AutoModelForImageTextToText", "unsafe")),
+    ],
+)
+def test_suggestions_keep_the_programs_meaning(call, expected):
+    name = call.split(".")[0]
+    (d,) = judged(f"from transformers import {name}\n{call}\n")
+    assert (d.code, d.suggestion, d.applicability) == expected
+    assert len(d.message) <= 200 and d.detail  # a first line (aim: 120 characters) and the teaching text
+
+
+def test_framework_change_and_withheld_fixes_say_why():
+    (tf,) = judged("from transformers import TFAutoModel\nTFAutoModel.from_pretrained('gpt2')\n")
+    assert "changes the framework" in tf.detail and "ImportError" in tf.detail
+    (distil,) = judged("from transformers import AutoModelForCausalLM\nAutoModelForCausalLM.from_pretrained('distilbert-base-uncased')\n")
+    assert "cannot generate" in distil.message and "No fix" in distil.detail
+    (gone,) = judged("from transformers import AutoModel\nAutoModel.from_pretrained('sijunhe/nezha-cn-base')\n")
+    assert "needs transformers < 5" in gone.message
+    assert judged("from transformers import AutoModel\nAutoModel.from_pretrained('sijunhe/nezha-cn-base')\n", "4.57.6") == []
+
+
+def test_removed_types_are_the_difference_of_the_two_tables():
+    from automodel_lint import knowledge
+    from automodel_lint.records import CallSite, ModelFacts, Span
+    from automodel_lint.rules import Case
+    from automodel_lint.rules.removed_type import judge as judge_removed
+
+    old, new = knowledge.bundled_tables()
+    gone = [t for t in old.data["config_classes"] if not new.knows_type(t)]
+    assert {"retribert", "transfo-xl", "realm", "nezha"} <= set(gone)
+    site = CallSite("x.py", Span(1, 0, 1, 0), "AutoModel", "AutoModel", "org/m")
+    for model_type in gone:
+        assert judge_removed(Case(site, ModelFacts("org/m", model_type), new, (old,))).code == "HFA008"
+    assert judge_removed(Case(site, ModelFacts("org/m", "bert"), new, (old,))) is None
+
+
+def test_no_autmodel_entry_names_the_class_of_its_architecture():
+    from automodel_lint import knowledge
+    from automodel_lint.records import CallSite, ModelFacts, Span
+    from automodel_lint.rules import Case
+    from automodel_lint.rules.unloadable import judge as judge_unloadable
+
+    old, new = knowledge.bundled_tables()
+    facts = ModelFacts("Qwen/Qwen3-Omni-30B-A3B-Instruct", "qwen3_omni_moe", ("Qwen3OmniMoeForConditionalGeneration",))
+    site = CallSite("x.py", Span(1, 0, 1, 0), "AutoModel", "AutoModel", facts.model_id)
+    verdict = judge_unloadable(Case(site, facts, new, (old,)))
+    assert (verdict.code, verdict.suggestion, verdict.fix) == ("HFA001", "AutoModelForMultimodalLM", None)
+
+
+def test_a_class_missing_from_auto_map_raises_even_when_trusted():
+    from automodel_lint import knowledge
+    from automodel_lint.records import CallSite, ModelFacts, Span
+    from automodel_lint.rules import Case, judge
+
+    table = knowledge.bundled_tables()[-1]
+    facts = ModelFacts("org/nova", "nova", ("NovaForCausalLM",), (("AutoModelForCausalLM", "modeling_nova.Nova"),))
+    site = CallSite("x.py", Span(1, 0, 1, 0), "AutoModel", "AutoModel", "org/nova", trust_remote_code=True)
+    _, verdict = judge(Case(site, facts, table))
+    assert verdict.code == "HFA001" and "trust_remote_code=True" in verdict.detail

@@ -41,14 +41,20 @@ CHECKPOINT_KIND = {
     "AutoModelForMaskedLM": "masked-LM encoder",
 }
 
-# What loading a checkpoint of one kind with the class of another does, measured with transformers 5.24
-# on real tiny checkpoints (issue "Core", HFA002). Keyed by (called class, checkpoint kind).
+# What loading a checkpoint of one kind with the class of another does, as the classes are built: the class of
+# the called kind for the checkpoint's type keeps only the parts it has. Keyed by (called class, checkpoint kind).
 PARTIAL_LOAD_EFFECT = {
-    ("AutoModelForCausalLM", "encoder-decoder"): "keeps only the decoder, drops the whole encoder and newly"
-    " initialises the decoder's embeddings and output layer: a random generator",
+    ("AutoModelForCausalLM", "encoder-decoder"): "keeps only the decoder and drops the whole encoder",
     ("AutoModelForCausalLM", "speech encoder-decoder"): "keeps only the text decoder and drops the audio encoder",
     ("AutoModelForCausalLM", "masked-LM encoder"): "runs a bidirectional encoder as a left-to-right generator",
     ("AutoModelForMaskedLM", "encoder-decoder"): "keeps the encoder side for fill-mask and drops generation",
+}
+
+# What more was measured, with transformers 5.24 on real tiny checkpoints (issue "Core", HFA002), for one model type.
+# Keyed by (called class, model type); said only for that type.
+MEASURED_EFFECT = {
+    ("AutoModelForCausalLM", "bart"): "measured with transformers 5.24 on a tiny BART checkpoint, it also newly"
+    " initialises the decoder's embeddings and output layer: a random generator",
 }
 
 # Partial loads that some programs want on purpose; the message names the use so a reader can tell.
@@ -119,7 +125,21 @@ def checkpoint_kind(loaders: list[str]) -> str | None:
 
 
 def type_language_model(table, model_type: str) -> tuple[str, str] | None:
-    """The language-model Auto class a `KnowledgeTable` loads a model type with, and its kind, in TYPE_KIND's order."""
+    """The language-model Auto class a `KnowledgeTable` loads a model type with, and its kind.
+
+    Derived from the table for every type: the type's pretraining class (what its checkpoints are trained as,
+    `AutoModelForPreTraining`) decides when a language-model class builds that same class (BART's
+    BartForConditionalGeneration: encoder-decoder; GPT-2's GPT2LMHeadModel: decoder-only; XLM's
+    XLMWithLMHeadModel, built by both LM classes: masked LM, in TYPE_KIND's order); otherwise, as for
+    BertForPreTraining or a type with no pretraining class (marian), the first of TYPE_KIND's classes that
+    accepts the type.
+    """
+    pretraining = table.loads("AutoModelForPreTraining", model_type) or ()
+    for cls in pretraining:
+        loaders = table.auto_classes_for_architecture(cls)
+        found = next((auto for auto in TYPE_KIND if auto in loaders and table.loads(auto, model_type)), None)
+        if found:
+            return found, TYPE_KIND[found]
     return next(((auto, kind) for auto, kind in TYPE_KIND.items() if table.loads(auto, model_type)), None)
 
 
@@ -127,3 +147,13 @@ def type_kind(table, model_type: str) -> str | None:
     """What a model type is ("encoder-decoder", ...), for a class or checkpoint known only by its type."""
     found = type_language_model(table, model_type)
     return found[1] if found else None
+
+
+def own_class(table, model_type: str, architectures: tuple[str, ...] = ()) -> str | None:
+    """The class a checkpoint of this type loads as it was trained: its first architecture the table knows, else
+    what its type's language-model class builds. None when neither is known."""
+    known = next((a for a in architectures if table.knows_architecture(a)), None)
+    if known:
+        return known
+    found = type_language_model(table, model_type)
+    return table.loaded_class(found[0], model_type, architectures) if found else None

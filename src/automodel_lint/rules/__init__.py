@@ -20,6 +20,7 @@ from automodel_lint.rules import (
     newer_transformers,
     pipeline_task,
     removed_class,
+    removed_type,
     syntax_error,
     unloadable,
     wrong_family,
@@ -28,7 +29,7 @@ from automodel_lint.rules.case import Case
 from automodel_lint.rules.rule import Rule
 from automodel_lint.rules.suggestion import shown
 
-__all__ = ["Case", "Rule", "RULES", "RULES_BY_CODE", "judge"]
+__all__ = ["Case", "Rule", "RULES", "RULES_BY_CODE", "first_verdict", "judge"]
 
 # A call gets one diagnostic, the one its program meets first: a removed class fails at the import, untrusted
 # remote code is refused before a class is chosen, an unrecognised config raises before anything loads; only
@@ -39,6 +40,7 @@ RULES: tuple[Rule, ...] = (
     unloadable.RULE,  # HFA001
     wrong_family.RULE,  # HFA002
     newer_transformers.RULE,  # HFA007
+    removed_type.RULE,  # HFA008
     pipeline_task.RULE,  # HFA005
     model_class.RULE,  # HFA006
     syntax_error.RULE,  # HFA900
@@ -48,19 +50,29 @@ RULES_BY_CODE = {rule.code: rule for rule in RULES}
 
 def judge(case: Case) -> tuple[Rule, Verdict] | None:
     """The first rule's verdict on the call, with what was judged said when the value may differ at run time."""
+    found = first_verdict(case)
+    if found is None:
+        return None
+    rule, verdict = found
+    site = case.site
+    if site.value_note or site.via:
+        # Say what was judged, so a reader can tell if it applies.
+        said = "; ".join(n for n in (site.value_note, site.via) if n)
+        verdict = replace(verdict, message=f"{verdict.message} (judged on {shown(site.model)}, {said})")
+    if site.value_note and verdict.fix is not None:
+        # The value may differ at run time: a fix chosen for the default may be wrong for the values callers
+        # pass, so never a safe one.
+        unsafe = "The fix is unsafe: the model may differ at run time, and a class chosen for this value may be wrong."
+        detail = f"{verdict.detail} {unsafe}" if verdict.detail else unsafe
+        verdict = replace(verdict, fix=replace(verdict.fix, applicability="unsafe"), detail=detail)
+    return rule, verdict
+
+
+def first_verdict(case: Case, skip: tuple[str, ...] = ()) -> tuple[Rule, Verdict] | None:
+    """The first verdict of the rules in priority order, leaving out the codes in `skip`."""
     for rule in RULES:
-        if rule.judge is None:
-            continue
-        verdict = rule.judge(case)
-        if verdict is not None:
-            site = case.site
-            if site.value_note or site.via:
-                # Say what was judged, so a reader can tell if it applies.
-                said = "; ".join(n for n in (site.value_note, site.via) if n)
-                verdict = replace(verdict, message=f"{verdict.message} (judged on {shown(site.model)}, {said})")
-            if site.value_note and verdict.fix is not None:
-                # The value may differ at run time: a fix chosen for the default may be wrong for the values
-                # callers pass, so never a safe one.
-                verdict = replace(verdict, fix=replace(verdict.fix, applicability="unsafe"))
-            return rule, verdict
+        if rule.judge is not None and rule.code not in skip:
+            verdict = rule.judge(case)
+            if verdict is not None:
+                return rule, verdict
     return None

@@ -93,12 +93,16 @@ class Case:
         newer = [t for t in self.history if version_key(t.version) > current and t.knows_type(model_type)]
         return min(newer, key=lambda t: version_key(t.version)) if newer else None
 
-    def describe(self) -> str:
-        """`a decoder-only gpt2 checkpoint (GPT2LMHeadModel)`: what the model is, in the reader's terms."""
+    def kind_words(self) -> str:
+        """`decoder-only gpt2`: the checkpoint's kind and model type, for a message's first line."""
         kind = families.checkpoint_kind(self.own_loaders)
         if kind is None and self.model_type:
             kind = families.type_kind(self.table, self.model_type)  # a base model, or only the type is known
-        words = " ".join(w for w in (kind, self.model_type or "custom", "checkpoint") if w)
+        return " ".join(w for w in (kind, self.model_type or "custom") if w)
+
+    def describe(self) -> str:
+        """`a decoder-only gpt2 checkpoint (GPT2LMHeadModel)`: what the model is, in the reader's terms."""
+        words = f"{self.kind_words()} checkpoint"
         written = self.facts.architectures if self.facts else ()
         arch = self.own_architecture or (written[0] if written else None)
         text = f"{article(words)} {words}"

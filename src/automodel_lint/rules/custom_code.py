@@ -39,8 +39,13 @@ def judge(case: Case) -> Verdict | None:
         built_in = f"; transformers >= {newer.version} has {model_type} built in and needs no remote code"
     return Verdict(
         RULE.code,
-        f"{callee(site)} can load {shown(site.model)} only with {where}, and the call {passed}, so transformers"
-        f" raises{built_in}; read that code before you trust it (no fix: trusting remote code is your decision)",
+        f"{callee(site)} can load {shown(site.model)} ({case.kind_words()}) only with its own code, and the call"
+        " does not trust it: transformers raises",
+        detail=(
+            f"{callee(site)} can load {shown(site.model)} only with {where}, and the call {passed}, so transformers"
+            f" raises{built_in}. Read that code before you trust it, and pin a revision. No fix: trusting remote code"
+            " is your decision."
+        ),
     )
 
 

@@ -64,14 +64,18 @@ def judge(case: Case) -> Verdict | None:
         )
     return Verdict(
         RULE.code,
-        f"{site.called} is {what} and cannot use {shown(site.model)}: {case.describe()}; {warned}{effect}"
-        f"{'; use ' + use if use else ''}",
+        f"{site.called} is {what} and cannot use {shown(site.model)} ({case.kind_words()})"
+        f"{': use ' + use if use else ''}",
         use,
         # Never safe: the load works today (transformers only warns), and the class is the tables' best guess.
         Fix("unsafe", use) if use else None,
         # Two models of one kind may be one network under two names (T5 classes on mT5): transformers' warning,
         # passed on, is as far as the tables can see.
         None if certain else "warning",
+        detail=(
+            f"{shown(site.model)} is {case.describe()}; {warned}{effect}. The fix is unsafe: the load works today"
+            " (transformers only warns), and the class is the tables' best guess."
+        ),
     )
 
 

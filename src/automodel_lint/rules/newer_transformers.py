@@ -19,9 +19,13 @@ def judge(case: Case) -> Verdict | None:
         return None
     return Verdict(
         RULE.code,
-        f"{callee(site)} cannot load {shown(site.model)} with transformers {case.table.version}: model type"
-        f" {facts.model_type} is not known to it, and transformers {newer.version} knows it: needs transformers >="
-        f" {newer.version} (the oldest bundled table that knows it; no fix: upgrading is your decision)",
+        f"{callee(site)} cannot load {shown(site.model)}: model type {facts.model_type} needs transformers >="
+        f" {newer.version}",
+        detail=(
+            f"transformers {case.table.version} does not know model type {facts.model_type}, so loading"
+            f" {shown(site.model)} raises; transformers {newer.version}, the oldest bundled table that knows it, does."
+            " No fix: upgrading transformers is your decision."
+        ),
     )
 
 

@@ -22,11 +22,17 @@ class PartialLoad:
 
 
 def partial_load(case: Case, called: str) -> PartialLoad | None:
-    """What `called` loads the checkpoint as, when that is another LM kind than it was trained as; else None."""
+    """What `called` loads the checkpoint as, when that is another LM kind than it was trained as; else None.
+
+    A checkpoint whose facts name no architecture at all (only its model type) is judged by its type, as a base
+    model is: the type's own language-model class says what it was trained as."""
     model_type = case.model_type
-    if called not in families.LM_CLASSES or not model_type or not case.own_architecture:
+    if called not in families.LM_CLASSES or not model_type or case.facts is None:
         return None
-    loaded = case.table.loaded_class(called, model_type, case.facts.architectures)
+    architectures = case.facts.architectures
+    if not case.own_architecture and architectures:
+        return None  # an architecture transformers does not know: its type says nothing sure about it
+    loaded = case.table.loaded_class(called, model_type, architectures)
     if loaded is None or called in case.own_loaders:
         return None
     if model_type in case.table.text_config_types(called):
@@ -37,14 +43,15 @@ def partial_load(case: Case, called: str) -> PartialLoad | None:
         kind = families.checkpoint_kind(case.own_loaders)
         effect = families.PARTIAL_LOAD_EFFECT.get((called, kind), f"not the {case.own_architecture} it was trained as")
         return PartialLoad(loaded, effect, use, suggestion)
-    if "AutoModel" not in case.own_loaders:
+    if case.own_architecture and "AutoModel" not in case.own_loaders:
         return None  # a task head (a classifier): what it was trained as is not a language model
-    # A base model (BartModel, BertModel): its type says what kind of language model it is. Reported only where the
-    # effect was measured and the type's own LM class builds another class than the one called.
+    # A base model (BartModel, BertModel) or a checkpoint known only by its type: the type says what kind of language
+    # model it is. Reported only for the kinds whose effect is known and where the type's own LM class builds another
+    # class than the one called.
     own = families.type_language_model(case.table, model_type)
     if own is None or (called, own[1]) not in families.PARTIAL_LOAD_EFFECT:
         return None
-    if case.table.loaded_class(own[0], model_type, case.facts.architectures) == loaded:
+    if case.table.loaded_class(own[0], model_type, architectures) == loaded:
         return None
     effect = families.PARTIAL_LOAD_EFFECT[(called, own[1])]
     return PartialLoad(loaded, effect, use, Suggestion((own[0],), certain=False))

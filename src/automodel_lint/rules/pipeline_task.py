@@ -38,8 +38,13 @@ def judge(case: Case) -> Verdict | None:
     better = _tasks_for(case, task, partial.suggestion.best)
     return Verdict(
         RULE.code,
-        f"{called} loads {shown(case.site.model)} with {first} as {partial.loaded}, but it is {case.describe()}:"
-        f" this {partial.effect}{'; ' + partial.use if partial.use else ''}{_task_advice(better, partial.suggestion)}",
+        f"{called} loads {shown(case.site.model)} ({case.kind_words()}) as {partial.loaded}: {partial.effect}"
+        f"{_short_advice(better, partial.suggestion)}",
+        detail=(
+            f"{called} loads {shown(case.site.model)} with {first} as {partial.loaded}, but it is {case.describe()}:"
+            f" this {partial.effect}{'; ' + partial.use if partial.use else ''}"
+            f"{_task_advice(better, partial.suggestion)}."
+        ),
     )
 
 
@@ -52,9 +57,12 @@ def _custom_does_not_fit(case: Case, called: str, task: str, classes: tuple[str,
     provided = sorted(c for c in custom if case.is_auto_class(c))
     return Verdict(
         RULE.code,
-        f"{called} cannot use {shown(case.site.model)}: {case.describe()}; its own code (auto_map) provides only"
-        f" {', '.join(provided) or 'no model class'}, none of the {task} pipeline's classes ({', '.join(classes)}),"
-        " and transformers has no class of its own for it",
+        f"{called} cannot use {shown(case.site.model)} ({case.kind_words()}): its own code has no {task} class",
+        detail=(
+            f"{shown(case.site.model)} is {case.describe()}; its own code (auto_map) provides only"
+            f" {', '.join(provided) or 'no model class'}, none of the {task} pipeline's classes ({', '.join(classes)}),"
+            " and transformers has no class of its own for it."
+        ),
     )
 
 
@@ -69,10 +77,11 @@ def _removed_task(case: Case, info: dict) -> Verdict:
     else:
         suggestion = Suggestion(old_classes, certain=False)
     instead = f"; load the model with {suggestion.best} and {_then(suggestion.best)}" if suggestion.best else ""
+    short = f"; use {suggestion.best} and {_then(suggestion.best)}" if suggestion.best else ""
     return Verdict(
         RULE.code,
-        f'{callee(case.site)} raises KeyError: transformers {case.table.version} removed the "{task}" pipeline'
-        f' ({info["advice"].rstrip(".")}){what}{instead}',
+        f'{callee(case.site)} raises KeyError: transformers {case.table.version} removed the "{task}" pipeline{short}',
+        detail=f'transformers removed the "{task}" pipeline ({info["advice"].rstrip(".")}){what}{instead}.',
     )
 
 
@@ -90,8 +99,12 @@ def _task_does_not_fit(case: Case, called: str, task: str, classes: tuple[str, .
     better = _tasks_for(case, task, suggestion.best)
     return Verdict(
         RULE.code,
-        f"{called} cannot use {shown(case.site.model)}: {case.describe()}; its model classes ({', '.join(classes)})"
-        f" do not accept model type {model_type}{after}{_task_advice(better, suggestion)}",
+        f"{called} cannot use {shown(case.site.model)} ({case.kind_words()}): its classes do not accept"
+        f" {model_type}{_short_advice(better, suggestion)}",
+        detail=(
+            f"{shown(case.site.model)} is {case.describe()}; the {task} pipeline's model classes ({', '.join(classes)})"
+            f" do not accept model type {model_type}{after}{_task_advice(better, suggestion)}."
+        ),
     )
 
 
@@ -113,6 +126,13 @@ def _task_advice(tasks: list[str], suggestion: Suggestion) -> str:
             f" and {_then(suggestion.best)}"
         )
     return ""
+
+
+def _short_advice(tasks: list[str], suggestion: Suggestion) -> str:
+    """`_task_advice` for a first line: the tasks, or the class to load the model with."""
+    if tasks:
+        return "; use " + " or ".join(f'pipeline("{t}")' for t in tasks[:2])
+    return f"; load it with {suggestion.best}" if suggestion.best else ""
 
 
 def _then(auto_class: str) -> str:

@@ -38,13 +38,15 @@ class Suggestion:
         others = f" (or {', '.join(self.classes[1:])})" if len(self.classes) > 1 else ""
         return f"; use {self.classes[0]}{others}"
 
-    def withheld(self) -> str:
-        """Why the fix needs --unsafe-fixes, for the end of the message; "" when it does not."""
-        if self.applicability == "unsafe":
-            if len(self.classes) > 1:
-                return " (fix is unsafe: several classes fit)"
-            return " (fix is unsafe: the checkpoint's architecture is not known, only its model type)"
-        return ""
+    def safety(self) -> str:
+        """Why the fix is safe, or why it needs --unsafe-fixes, for a verdict's detail; "" without a class."""
+        if not self.classes:
+            return ""
+        if self.applicability == "safe":
+            return f"{self.classes[0]} is the one class of its family that loads the checkpoint's own architecture."
+        if len(self.classes) > 1:
+            return f"The fix is unsafe: several classes fit ({', '.join(self.classes)})."
+        return "The fix is unsafe: the checkpoint's architecture is not known, only its model type."
 
 
 def suggest(case: Case, tiers: tuple[tuple[str, ...], ...]) -> Suggestion:

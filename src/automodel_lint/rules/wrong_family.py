@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from automodel_lint import families
 from automodel_lint.records import Fix, Verdict
 from automodel_lint.rules.case import Case
 from automodel_lint.rules.partial_load import partial_load
@@ -17,14 +18,26 @@ def judge(case: Case) -> Verdict | None:
     if found is None:
         return None
     suggestion = found.suggestion
+    measured = families.MEASURED_EFFECT.get((site.called, case.model_type))
+    use = f" ({found.use})" if found.use else ""
     return Verdict(
         RULE.code,
-        f"{site.called} loads {shown(site.model)} as {found.loaded}, but it is {case.describe()}: this {found.effect}"
-        f"{'; ' + found.use if found.use else ''}{suggestion.advice()}",
+        f"{site.called} loads {shown(site.model)} ({case.kind_words()}) as {found.loaded}: {found.effect}"
+        f"{'; use ' + suggestion.best if suggestion.best else ''}",
         suggestion.best,
         # Never safe: the program runs today, and another class changes what it does.
         Fix("unsafe", suggestion.best) if suggestion.classes else None,
+        detail=(
+            f"Nothing is raised: {site.called} accepts model type {case.model_type} and builds {found.loaded},"
+            f" but {shown(site.model)} is {case.describe()}; this {found.effect}{f'; {measured}' if measured else ''}"
+            f"{use}.{_others(suggestion.classes)} The fix is unsafe: the program runs today, and another class"
+            " changes what it does."
+        ),
     )
+
+
+def _others(classes: tuple[str, ...]) -> str:
+    return f" Other classes that fit: {', '.join(classes[1:])}." if len(classes) > 1 else ""
 
 
 RULE = Rule(
