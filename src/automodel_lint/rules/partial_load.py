@@ -26,6 +26,8 @@ def partial_load(case: Case, called: str) -> PartialLoad | None:
     model_type = case.model_type
     if called not in families.LM_CLASSES or not model_type or not case.own_architecture:
         return None
+    if case.site.intent or case.site.method == "from_config":
+        return None  # asked for on purpose (`is_decoder=True`), or random weights: nothing is dropped
     loaded = case.table.loaded_class(called, model_type, case.facts.architectures)
     if loaded is None or called in case.own_loaders:
         return None
