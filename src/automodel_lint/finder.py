@@ -76,6 +76,7 @@ class _Collector(cst.CSTVisitor):
         self.candidates: list[_Candidate] = []
         self.calls: list[cst.Call] = []
         self.branches: list[tuple[cst.BaseExpression, str, Scope]] = []
+        self.assigned: dict[int, str] = {}  # id() of a call -> the one name it is assigned to (`model = X(...)`)
         self.import_guards = 0  # inside the body of a `try` whose handler catches ImportError
 
     # Scopes
@@ -235,6 +236,8 @@ class _Collector(cst.CSTVisitor):
             self._bind_target(target.target, node.value)
         if isinstance(node.value, cst.Name):
             self.scope.facts().changed_names.add(node.value.value)  # `table = MODELS`: changed under another name
+        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            self.assigned[id(node.value)] = node.targets[0].target.value
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
@@ -421,6 +424,7 @@ def _argument(call: cst.Call, keyword: str, position: int | None) -> cst.BaseExp
 # Keywords that ask for another model than the checkpoint's as trained, on purpose: a decoder warm-started
 # from an encoder checkpoint (transformers' documented use of AutoModelForCausalLM on BERT).
 STATED_INTENT = ("is_decoder", "add_cross_attention")
+ASSISTANT = "assistant_model"  # `generate(..., assistant_model=model)`: a draft model, loaded partly on purpose
 # Keywords of `AutoConfig.from_pretrained` that change what kind of model the config builds (a size such as
 # `n_layer=2` does not).
 CONFIG_KIND_KWARGS = frozenset({*STATED_INTENT, "is_encoder_decoder", "model_type", "architectures"})
@@ -474,6 +478,10 @@ def find_calls(
     positions = _positions(module, collector.calls, call_spans)
     concrete = _known_model_classes().__contains__
     registered = _registered(collector.module_scope)
+    assistants = {
+        arg.value.value for call in collector.calls for arg in call.args
+        if arg.keyword is not None and arg.keyword.value == ASSISTANT and isinstance(arg.value, cst.Name)
+    }
     sites: list[CallSite] = []
     for cand in collector.candidates:
         if isinstance(cand.node.func, cst.Attribute) and cand.node.func.attr.value == FROM_PRETRAINED.name:
@@ -485,6 +493,8 @@ def find_calls(
         if site is None:
             continue
         site = replace(site, guard=_guard(cand, site))
+        if site.intent is None and collector.assigned.get(id(cand.node)) in assistants:
+            site = replace(site, intent=f"{ASSISTANT}=")  # the model is the assistant of assisted generation
         if registered and ("AutoConfig" in registered or site.called in registered or site.method == PIPELINE.name):
             # `AutoX.register(SomeConfig, SomeModel)`: what the class loads is no longer the built-in table's alone.
             site = replace(site, model=None, value_note=None, via=None, model_class=None)

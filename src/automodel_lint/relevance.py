@@ -42,8 +42,9 @@ _ALIASED = re.compile(rb"\b" + PIPELINE.name.encode() + rb"\s+as\b")
 # Characters the stdlib's tokenizer and LibCST count differently in a line (and that str.splitlines breaks
 # lines at): a file holding one takes its call positions from LibCST, the one the fixer looks calls up by.
 _POSITION_HAZARDS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-# Writes that reach names from afar: `global`/`nonlocal`, `globals()[...] = ...`, `os.environ[...] = ...`.
-_SCOPE_ESCAPE = re.compile(rb"\b(?:global|nonlocal|environ)\b|\b(?:globals|vars)\s*\(")
+# Writes that reach names from afar (`global`/`nonlocal`, `globals()[...] = ...`, `os.environ[...] = ...`), and a
+# model handed to `generate(..., assistant_model=...)`, which says why it is loaded as it is: kept wherever they are.
+_SCOPE_ESCAPE = re.compile(rb"\b(?:global|nonlocal|environ)\b|\b(?:globals|vars)\s*\(|\bassistant_model\s*=")
 # A function's `return` values, as a name its statements bind: relevant when a call of the function is read.
 _RETURN = "<return>"
 _SELF_ATTR = re.compile(rb"\b(?:self|cls)\s*\.\s*([A-Za-z_]\w*)")

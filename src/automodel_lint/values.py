@@ -300,8 +300,11 @@ def _parsed_dataclass(unpacked: Unpacked, home: Scope) -> Scope | None:
     the name the `parse_args_into_dataclasses()` call is made on: its instances hold the fields' defaults unless
     the command line sets them."""
     func = unpacked.call.func
-    if unpacked.call.args or not isinstance(func, cst.Attribute):
-        return None  # `parse_args_into_dataclasses(args=[...])`: the list given, not the defaults, decides
+    if not isinstance(func, cst.Attribute) or any(
+        a.star or a.keyword is None or a.keyword.value in ("args", "args_filename", "args_file_flag")
+        for a in unpacked.call.args
+    ):
+        return None  # `parse_args_into_dataclasses(args=[...])`: the list (or file) given, not the defaults, decides
     if isinstance(func.value, cst.Call):
         parser, parser_home = func.value, home  # `HfArgumentParser((A, B)).parse_args_into_dataclasses()`
     elif isinstance(func.value, cst.Name):

@@ -26,7 +26,8 @@ def partial_load(case: Case, called: str) -> PartialLoad | None:
     model_type = case.model_type
     if called not in families.LM_CLASSES or not model_type or not case.own_architecture:
         return None
-    if case.site.intent or case.site.method == "from_config":
+    intent = case.site.intent
+    if (intent and intent != "assistant_model=") or case.site.method == "from_config":
         return None  # asked for on purpose (`is_decoder=True`), or random weights: nothing is dropped
     loaded = case.table.loaded_class(called, model_type, case.facts.architectures)
     if loaded is None or called in case.own_loaders:
@@ -34,6 +35,8 @@ def partial_load(case: Case, called: str) -> PartialLoad | None:
     if model_type in case.table.text_config_types(called):
         return None  # transformers loads the text part of a multimodal checkpoint on purpose
     use = families.LEGITIMATE_PARTIAL_USE.get((called, model_type))
+    if use and intent == "assistant_model=":
+        return None  # the model is passed as `assistant_model=`: the one use that wants this part alone
     if any(c in families.LM_CLASSES for c in case.own_loaders):
         suggestion = suggest(case, (families.group(called), families.widened(called)))
         kind = families.checkpoint_kind(case.own_loaders)
