@@ -42,9 +42,16 @@ _ALIASED = re.compile(rb"\b" + PIPELINE.name.encode() + rb"\s+as\b")
 # Characters the stdlib's tokenizer and LibCST count differently in a line (and that str.splitlines breaks
 # lines at): a file holding one takes its call positions from LibCST, the one the fixer looks calls up by.
 _POSITION_HAZARDS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-# Writes that reach names from afar (`global`/`nonlocal`, `globals()[...] = ...`, `os.environ[...] = ...`), and a
-# model handed to `generate(..., assistant_model=...)`, which says why it is loaded as it is: kept wherever they are.
-_SCOPE_ESCAPE = re.compile(rb"\b(?:global|nonlocal|environ)\b|\b(?:globals|vars)\s*\(|\bassistant_model\s*=")
+# Writes that reach names from afar (`global`/`nonlocal`, `globals()[...] = ...`, `os.environ[...] = ...`, and the
+# import of `environ` they may use), and a model handed to `generate(..., assistant_model=...)`, which says why it
+# is loaded as it is: kept wherever they are.
+_SCOPE_ESCAPE = re.compile(
+    rb"\b(?:global|nonlocal)\b|\b(?:globals|vars)\s*\(\s*\)\s*(?:\[|\.\s*update)|\bassistant_model\s*="
+    rb"|\benviron\s*(?:\[[^\]]*\]\s*=[^=]|\.\s*(?:setdefault|update|pop|popitem|clear|__setitem__)\b)"
+    rb"|\bimport\b.*\benviron\b"
+)
+# A function whose result the finder follows: one that returns `parser.parse_args()`.
+_PARSES_ARGS = re.compile(rb"\.\s*parse_args\s*\(")
 # A function's `return` values, as a name its statements bind: relevant when a call of the function is read.
 _RETURN = "<return>"
 _SELF_ATTR = re.compile(rb"\b(?:self|cls)\s*\.\s*([A-Za-z_]\w*)")
@@ -203,6 +210,9 @@ class _Reader:
         self.parent: dict[int, int] = {}  # scope -> enclosing scope (0: the module)
         self.scope = 0
         self.signatures: list[_Info] = []  # function parameters, as statements of the function's own scope
+        # Names assigned a dict display or a `XConfig.from_pretrained(...)`: what a definition never walked may
+        # change in place, behind the finder's back.
+        self.containers: set[str] = set()
 
     def _start(self, stmt: ast.stmt) -> int:
         return min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
@@ -242,6 +252,14 @@ class _Reader:
             info = _names([stmt])
             if isinstance(stmt, ast.Return):
                 info.bound.add(_RETURN)
+            value = getattr(stmt, "value", None)
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and (
+                isinstance(value, ast.Dict)
+                or isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+                and value.func.attr == "from_pretrained" and "Config" in (_head(value.func.value) or "")
+            ):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                self.containers.update(t.id for t in targets if isinstance(t, ast.Name))
             self._record(stmt, info)
 
     def _record(self, stmt: ast.stmt, info: _Info) -> None:
@@ -294,7 +312,7 @@ class _Editor:
         self.reader = reader
         self.relevant = relevant
         self.candidates = candidates  # id() of statements holding a candidate call, at any depth
-        self.changes = _changes(relevant.anywhere())
+        self.changes = _changes(relevant.anywhere() & reader.containers)
 
     def owns_lines(self, stmt: ast.stmt) -> bool:
         """The statement alone occupies its lines (no `;` neighbour, not on its block header's line)."""
@@ -406,13 +424,19 @@ class _Editor:
 
 
 def _changes(names: set[str]) -> re.Pattern | None:
-    """A relevant name where a definition may change what it holds: `N[...]`, `N.method(...)`, handed to a call.
-    A textual superset: a definition never walked that matches is kept whole."""
+    """A dict or config name where a definition may change what it holds: `N[k] = v`, `del N[k]`, `N.attr = v`,
+    `N.method(...)` other than a read, `N` handed to a call or to another name. A textual superset of what the
+    finder counts as a change: a definition never walked that matches is kept whole."""
     words = sorted(n for n in names if n.isidentifier() and n.isascii() and n != _RETURN)
     if not words:
         return None
-    alternatives = b"|".join(w.encode() for w in words)
-    return re.compile(rb"\b(?:" + alternatives + rb")\s*[\[.]|[(,=]\s*(?:" + alternatives + rb")\s*[,)]")
+    name = rb"\b(?:" + b"|".join(w.encode() for w in words) + rb")\b"
+    return re.compile(
+        name + rb"\s*(?:\[.*\]|\.\s*\w+)\s*[-+*/|&%@^]?=(?!=)"  # item or attribute written
+        + rb"|\bdel\b.*" + name
+        + rb"|" + name + rb"\s*\.\s*(?!(?:get|items|keys|values|copy)\b)\w+\s*\("  # a method that may write
+        + rb"|[(,=]\s*" + name + rb"\s*[,)]|=\s*" + name + rb"\s*(?:#|$)"  # handed on, or aliased
+    )
 
 
 def _stub(node: ast.AST, attributes: list[str]) -> str:
@@ -557,6 +581,7 @@ def relevant_source(data: bytes) -> Reduced | None:
             called = [
                 s for s in reader.skipped.values() if isinstance(s, ast.FunctionDef) and s in tree.body
                 and s.name in relevant.of(0) and s.name.isascii()
+                and any(_PARSES_ARGS.search(line) for line in lines[s.lineno - 1 : s.end_lineno])
             ]
             if not called:
                 break
