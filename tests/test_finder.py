@@ -156,12 +156,14 @@ PRECISION_HEAD = "from transformers import AutoModelForCausalLM as A, AutoConfig
         pytest.param('M = "gpt2"\ndef f():\n    global M\n    M = "t5"\nA.from_pretrained(M)\n', id="global-rebinding"),
         pytest.param('M = "gpt2"\nglobals()["M"] = "t5"\nA.from_pretrained(M)\n', id="globals-subscript"),
         pytest.param(
-            'def f():\n    m = "gpt2"\n    def g():\n        nonlocal m\n        m = "t5"\n    return A.from_pretrained(m)\n',
+            'def f():\n    m = "gpt2"\n    def g():\n        nonlocal m\n        m = "t5"\n'
+            '    return A.from_pretrained(m)\n',
             id="nonlocal-in-enclosing",
         ),
         pytest.param('M = "gpt2"\n[A.from_pretrained(M) for M in names]\n', id="comprehension-shadows"),
         pytest.param('os.environ["M"] = "t5"\nA.from_pretrained(os.environ.get("M", "gpt2"))\n', id="environ-set"),
-        pytest.param('os.environ.setdefault("M", "t5")\nA.from_pretrained(os.getenv("M", "gpt2"))\n', id="environ-setdefault"),
+        pytest.param('os.environ.setdefault("M", "t5")\nA.from_pretrained(os.getenv("M", "gpt2"))\n',
+                     id="environ-setdefault"),
         pytest.param(
             'import argparse\np = argparse.ArgumentParser()\np.add_argument("--m", default="gpt2")\n'
             'args = p.parse_args(["--m", "t5"])\nA.from_pretrained(args.m)\n', id="parse-args-with-a-list",
@@ -201,8 +203,8 @@ def test_class_body_default_is_the_class_attribute():
 @pytest.mark.parametrize(
     "body, guard",
     [
-        pytest.param('try:\n    from transformers import AutoModelWithLMHead\nexcept ImportError:\n    AutoModelWithLMHead = None\n'
-                     'AutoModelWithLMHead.from_pretrained("gpt2")\n', "requires:AutoModelWithLMHead", id="guarded-import"),
+        pytest.param('try:\n    from transformers import AutoModelWithLMHead as W\nexcept ImportError:\n    W = None\n'
+                     'W.from_pretrained("gpt2")\n', "requires:AutoModelWithLMHead", id="guarded-import"),
         pytest.param('import transformers\nif hasattr(transformers, "X"):\n    A.from_pretrained("gpt2")\n',
                      "requires:X", id="hasattr"),
         pytest.param('import transformers\nif transformers.__version__ < "5":\n    A.from_pretrained("gpt2")\n',
@@ -222,7 +224,8 @@ def test_guards(body, guard):
 
 def test_stated_intent_from_config_and_model_objects():
     found = sites(
-        PRECISION_HEAD + 'A.from_pretrained("bert", is_decoder=True)\nA.from_config(AutoConfig.from_pretrained("bert"))\n'
+        PRECISION_HEAD + 'A.from_pretrained("bert", is_decoder=True)\n'
+        'A.from_config(AutoConfig.from_pretrained("bert"))\n'
         'm = A.from_pretrained("t5")\npipeline("text-generation", model=m)\n'
         'c = AutoConfig.from_pretrained("bert")\nA.from_pretrained("bert", config=c)\n'
         'd = AutoConfig.from_pretrained("bert")\nd.is_decoder = True\nA.from_pretrained("bert", config=d)\n'
@@ -240,7 +243,8 @@ def test_inline_hf_argument_parser():
         "from dataclasses import dataclass\nfrom transformers import HfArgumentParser\n@dataclass\nclass M:\n"
         '    name: str = "gpt2"\n@dataclass\nclass T:\n    out: str = "o"\n'
         "m, t = HfArgumentParser((M, T)).parse_args_into_dataclasses()\nA.from_pretrained(m.name)\n"
-        "n, u = HfArgumentParser((M, T)).parse_args_into_dataclasses(args=['--name', 't5'])\nA.from_pretrained(n.name)\n"
+        "n, u = HfArgumentParser((M, T)).parse_args_into_dataclasses(args=['--name', 't5'])\n"
+        "A.from_pretrained(n.name)\n"
     )
     first, second = sites(PRECISION_HEAD + body)
     assert (first.model, second.model) == ("gpt2", None)

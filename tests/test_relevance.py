@@ -68,9 +68,14 @@ CASES = {
     "try-except-import": 'try:\n    from transformers import AutoModel\nexcept ImportError:\n    AutoModel = None\nAutoModel.from_pretrained("gpt2")\n',
     "with-binding": 'with ctx() as M:\n    pass\nA.from_pretrained(M)\n',
     "loop-target": 'for M in ["gpt2"]:\n    z = 1\nA.from_pretrained(M)\n',
-    "mutated-in-a-helper": 'C = {"k": "gpt2"}\ndef setup():\n    x = 1\n    C["k"] = "t5-small"\nA.from_pretrained(C["k"])\n',
-    "updated-in-a-helper": 'C = {"k": "gpt2"}\ndef setup():\n    x = 1\n    C.update(k="t5-small")\nA.from_pretrained(C["k"])\n',
-    "globals-in-a-helper": 'M = "gpt2"\ndef setup():\n    x = 1\n    globals()["M"] = "t5-small"\nA.from_pretrained(M)\n',
+    "mutated-in-a-helper": 'C = {"k": "gpt2"}\ndef setup():\n    x = 1\n    C["k"] = "t5"\nA.from_pretrained(C["k"])\n',
+    "updated-in-a-helper": (
+        'C = {"k": "gpt2"}\ndef setup():\n    x = 1\n    C.update(k="t5")\nA.from_pretrained(C["k"])\n'
+    ),
+    "aliased-in-a-helper": (
+        'C = {"k": "gpt2"}\ndef setup():\n    x = 1\n    d = C\n    d["k"] = "t5"\nA.from_pretrained(C["k"])\n'
+    ),
+    "globals-in-a-helper": 'M = "gpt2"\ndef setup():\n    x = 1\n    globals()["M"] = "t5"\nA.from_pretrained(M)\n',
     "environ-in-a-helper": (
         'import os\ndef setup():\n    x = 1\n    os.environ["M"] = "t5-small"\n'
         'A.from_pretrained(os.environ.get("M", "gpt2"))\n'
@@ -99,7 +104,9 @@ CASES = {
         'from transformers import AutoModel\nclass Cfg: pass\nAutoModel.register(Cfg, object)\n'
         'A.from_pretrained("gpt2")\n'
     ),
-    "model-object": 'm = A.from_pretrained("t5-small")\ndef f():\n    x = 1\n    return pipeline("text-generation", model=m)\n',
+    "model-object": (
+        'm = A.from_pretrained("t5-small")\ndef f():\n    x = 1\n    return pipeline("text-generation", model=m)\n'
+    ),
 }
 
 

@@ -120,29 +120,14 @@ class _Collector(cst.CSTVisitor):
 
     # A comprehension is a scope of its own: its loop variables shadow outer names, and from a class body it
     # cannot see the class's attributes.
-    def visit_ListComp(self, node: cst.ListComp) -> None:
+    def _enter_comprehension(self, node: cst.CSTNode) -> None:
         self._push("comprehension")
 
-    def leave_ListComp(self, original_node: cst.ListComp) -> None:
+    def _leave_comprehension(self, original_node: cst.CSTNode) -> None:
         self._pop()
 
-    def visit_SetComp(self, node: cst.SetComp) -> None:
-        self._push("comprehension")
-
-    def leave_SetComp(self, original_node: cst.SetComp) -> None:
-        self._pop()
-
-    def visit_DictComp(self, node: cst.DictComp) -> None:
-        self._push("comprehension")
-
-    def leave_DictComp(self, original_node: cst.DictComp) -> None:
-        self._pop()
-
-    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
-        self._push("comprehension")
-
-    def leave_GeneratorExp(self, original_node: cst.GeneratorExp) -> None:
-        self._pop()
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _enter_comprehension
+    leave_ListComp = leave_SetComp = leave_DictComp = leave_GeneratorExp = _leave_comprehension
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
         self._bind_target(node.target, None)
@@ -229,7 +214,8 @@ class _Collector(cst.CSTVisitor):
                 facts.globals_written.add(name if isinstance(name, str) else None)
             if isinstance(target.value, (cst.Name, cst.Attribute)):
                 # Perhaps `os.environ[KEY] = ...`: resolved only when a fallback of `os.environ.get` is read.
-                facts.environ_writes.append((target.value, key.value if isinstance(key, cst.Index) else None, self.scope))
+                written = key.value if isinstance(key, cst.Index) else None
+                facts.environ_writes.append((target.value, written, self.scope))
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -528,7 +514,8 @@ def _guard(cand: _Candidate, site: CallSite) -> str | None:
         return None
     # `try: from transformers import TFAutoModel` / `except ImportError: ...`: the call runs only where it imports.
     for binding in home.values.get(parts[0], ()):
-        if isinstance(binding, ImportBinding) and binding.guarded and binding.qualified.rpartition(".")[2] == site.called:
+        imported = binding.qualified.rpartition(".")[2] if isinstance(binding, ImportBinding) else None
+        if imported == site.called and binding.guarded:
             return f"requires:{site.called}"
     return None
 
@@ -545,7 +532,8 @@ def _branch_guard(test: cst.BaseExpression, branch: str, scope: Scope) -> str | 
     -> "below:5" for the branch that runs on the older versions."""
     if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And) and branch == "body":
         return _branch_guard(test.left, branch, scope) or _branch_guard(test.right, branch, scope)
-    if isinstance(test, cst.Call) and branch == "body" and isinstance(test.func, cst.Name) and test.func.value == "hasattr":
+    is_hasattr = isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "hasattr"
+    if is_hasattr and branch == "body":
         if len(test.args) == 2 and qualified_name(test.args[0].value, scope) == "transformers":
             name = evaluate(test.args[1].value, scope)
             return f"requires:{name}" if isinstance(name, str) else None

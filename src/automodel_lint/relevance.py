@@ -585,7 +585,7 @@ def relevant_source(data: bytes) -> Reduced | None:
             ]
             if not called:
                 break
-            mentions = sorted({*mentions, *(n for s in called for n in range(s.lineno, (s.end_lineno or s.lineno) + 1))})
+            mentions = sorted({*mentions, *(n for s in called for n in range(s.lineno, (s.end_lineno or 0) + 1))})
         editor = _Editor(data, reader, relevant, _enclosing(tree, holding))
         editor.reduce_block(tree.body)
     except (SyntaxError, ValueError, RecursionError, MemoryError):

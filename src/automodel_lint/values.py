@@ -369,7 +369,9 @@ def _argparse_default(call: cst.Call, attr: str, home: Scope, depth: int, notes:
     exactly one `parser.add_argument(...)` makes X, with a literal `default=`. `parse_args([...])` reads the list
     given, not the command line: its defaults may not apply."""
     func = call.func
-    if call.args or not (isinstance(func, cst.Attribute) and func.attr.value == "parse_args" and isinstance(func.value, cst.Name)):
+    if call.args or not (
+        isinstance(func, cst.Attribute) and func.attr.value == "parse_args" and isinstance(func.value, cst.Name)
+    ):
         return UNKNOWN
     parser_name = func.value.value
     found = _bound(parser_name, home)

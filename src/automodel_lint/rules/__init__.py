@@ -57,8 +57,8 @@ def judge(case: Case) -> tuple[Rule, Verdict] | None:
         if verdict is not None:
             site = case.site
             if guarded is not case:
-                verdict = replace(verdict, message=f"{verdict.message} (judged with transformers {guarded.table.version}:"
-                                  f" the code runs this call only where {_guard_text(site.guard)})")
+                said = f"judged with transformers {guarded.table.version}: the code runs this call only where"
+                verdict = replace(verdict, message=f"{verdict.message} ({said} {_guard_text(site.guard)})")
             if site.value_note or site.via:
                 # Say what was judged, so a reader can tell if it applies.
                 said = "; ".join(n for n in (site.value_note, site.via) if n)

@@ -45,7 +45,9 @@ def judge(case: Case) -> Verdict | None:
     )
 
 
-def _object_does_not_fit(case: Case, called: str, task: str, classes: tuple[str, ...], model_type: str) -> Verdict | None:
+def _object_does_not_fit(
+    case: Case, called: str, task: str, classes: tuple[str, ...], model_type: str
+) -> Verdict | None:
     """`pipeline(task, model=model)` with a model object: nothing is loaded; the class the object was built as must be
     one the task's classes build for this checkpoint."""
     archs = case.facts.architectures
