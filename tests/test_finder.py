@@ -145,3 +145,106 @@ def test_from_config_is_judged_on_the_config_it_is_given(body, model, revision):
     assert (site.called, site.model, site.revision) == ("AutoModel", model, revision)
     assert site.via == ("the config AutoConfig.from_pretrained reads from it, given to from_config" if model else None)
     assert site.value_note is None and "config" not in site.uncertain_kwargs
+
+
+PRECISION_HEAD = "from transformers import AutoModelForCausalLM as A, AutoConfig, pipeline\nimport os\n"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param('M = "gpt2"\ndef f():\n    global M\n    M = "t5"\nA.from_pretrained(M)\n', id="global-rebinding"),
+        pytest.param('M = "gpt2"\nglobals()["M"] = "t5"\nA.from_pretrained(M)\n', id="globals-subscript"),
+        pytest.param(
+            'def f():\n    m = "gpt2"\n    def g():\n        nonlocal m\n        m = "t5"\n'
+            '    return A.from_pretrained(m)\n',
+            id="nonlocal-in-enclosing",
+        ),
+        pytest.param('M = "gpt2"\n[A.from_pretrained(M) for M in names]\n', id="comprehension-shadows"),
+        pytest.param('os.environ["M"] = "t5"\nA.from_pretrained(os.environ.get("M", "gpt2"))\n', id="environ-set"),
+        pytest.param('os.environ.setdefault("M", "t5")\nA.from_pretrained(os.getenv("M", "gpt2"))\n',
+                     id="environ-setdefault"),
+        pytest.param(
+            'import argparse\np = argparse.ArgumentParser()\np.add_argument("--m", default="gpt2")\n'
+            'args = p.parse_args(["--m", "t5"])\nA.from_pretrained(args.m)\n', id="parse-args-with-a-list",
+        ),
+        pytest.param('A.register(C, M)\nA.from_pretrained("gpt2")\n',
+                     id="registered-auto-class"),
+    ],
+)
+def test_values_that_are_not_what_they_seem(body):
+    assert one(PRECISION_HEAD + body).model is None
+
+
+@pytest.mark.parametrize(
+    "body, model",
+    [
+        pytest.param('M = "gpt2"\ndef f(m=M):\n    return A.from_pretrained(m)\n', "gpt2", id="module-default"),
+        pytest.param('M = "gpt2"\nclass K:\n    M = "t5"\n    x = [A.from_pretrained(M) for _ in r]\n', "gpt2",
+                     id="class-comprehension-reads-module"),
+        pytest.param('os.environ["OTHER"] = "t5"\nA.from_pretrained(os.environ.get("M", "gpt2"))\n', "gpt2",
+                     id="another-variable-set"),
+        pytest.param(
+            'import argparse\ndef parse_args():\n    p = argparse.ArgumentParser()\n'
+            '    p.add_argument("--m", default="gpt2")\n    return p.parse_args()\nargs = parse_args()\n'
+            'A.from_pretrained(args.m)\n', "gpt2", id="argparse-in-a-helper",
+        ),
+    ],
+)
+def test_values_read_in_the_right_scope(body, model):
+    assert one(PRECISION_HEAD + body).model == model
+
+
+def test_class_body_default_is_the_class_attribute():
+    body = 'M = "gpt2"\nclass K:\n    M = "t5"\n    def f(self, m=M):\n        return A.from_pretrained(m)\n'
+    assert one(PRECISION_HEAD + body).model == "t5"
+
+
+@pytest.mark.parametrize(
+    "body, guard",
+    [
+        pytest.param('try:\n    from transformers import AutoModelWithLMHead as W\nexcept ImportError:\n    W = None\n'
+                     'W.from_pretrained("gpt2")\n', "requires:AutoModelWithLMHead", id="guarded-import"),
+        pytest.param('import transformers\nif hasattr(transformers, "X"):\n    A.from_pretrained("gpt2")\n',
+                     "requires:X", id="hasattr"),
+        pytest.param('import transformers\nif transformers.__version__ < "5":\n    A.from_pretrained("gpt2")\n',
+                     "below:5", id="version-below"),
+        pytest.param('import transformers\nif "4.40" >= transformers.__version__:\n    A.from_pretrained("gpt2")\n',
+                     "upto:4.40", id="version-flipped"),
+        pytest.param('import transformers\nif transformers.__version__ >= "5":\n    pass\nelse:\n'
+                     '    A.from_pretrained("gpt2")\n', "below:5", id="version-else"),
+        pytest.param('import transformers\nif transformers.__version__ >= "5":\n    A.from_pretrained("gpt2")\n',
+                     None, id="newer-branch"),
+        pytest.param('A.from_pretrained("gpt2")\n', None, id="unguarded"),
+    ],
+)
+def test_guards(body, guard):
+    assert one(PRECISION_HEAD + body).guard == guard
+
+
+def test_stated_intent_from_config_and_model_objects():
+    found = sites(
+        PRECISION_HEAD + 'A.from_pretrained("bert", is_decoder=True)\n'
+        'A.from_config(AutoConfig.from_pretrained("bert"))\n'
+        'm = A.from_pretrained("t5")\npipeline("text-generation", model=m)\n'
+        'c = AutoConfig.from_pretrained("bert")\nA.from_pretrained("bert", config=c)\n'
+        'd = AutoConfig.from_pretrained("bert")\nd.is_decoder = True\nA.from_pretrained("bert", config=d)\n'
+    )
+    intent, from_config, built, passed, own, changed = found
+    assert intent.intent == "is_decoder=True"
+    assert from_config.method == "from_config" and from_config.model == "bert"
+    assert (passed.model, passed.model_class) == ("t5", "AutoModelForCausalLM")
+    assert "config" not in own.uncertain_kwargs  # the checkpoint's own config, unchanged
+    assert "config" in changed.uncertain_kwargs  # changed before use
+
+
+def test_inline_hf_argument_parser():
+    body = (
+        "from dataclasses import dataclass\nfrom transformers import HfArgumentParser\n@dataclass\nclass M:\n"
+        '    name: str = "gpt2"\n@dataclass\nclass T:\n    out: str = "o"\n'
+        "m, t = HfArgumentParser((M, T)).parse_args_into_dataclasses()\nA.from_pretrained(m.name)\n"
+        "n, u = HfArgumentParser((M, T)).parse_args_into_dataclasses(args=['--name', 't5'])\n"
+        "A.from_pretrained(n.name)\n"
+    )
+    first, second = sites(PRECISION_HEAD + body)
+    assert (first.model, second.model) == ("gpt2", None)

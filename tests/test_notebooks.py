@@ -115,11 +115,17 @@ def test_escapes(lines, python):
 
 def test_cell_magic_cells_and_other_cells_are_left_out():
     nb = read_notebook(json.dumps(notebook(
-        code("%%time\nx = 1\n"), code("\n\n%%bash\nls\n"), markdown("x = 1"), {"cell_type": "raw", "source": "y"},
-        code("z = 2"),
+        code("%%writefile a.py\nx = 1\n"), code("\n\n%%bash\nls\n"), markdown("x = 1"),
+        {"cell_type": "raw", "source": "y"}, code("z = 2"),
     )).encode())
     assert nb.source == "z = 2\n"
     assert nb.position(1) == Position(4, 1)
+
+
+def test_cell_magics_whose_body_is_python_are_read():
+    nb = read_notebook(json.dumps(notebook(code("%%time\nx = 1\n"), code("%%capture out\ny = 2\n"))).encode())
+    assert nb.source.splitlines()[1] == "x = 1" and "y = 2" in nb.source.splitlines()
+    assert nb.position(2) == Position(0, 2)
 
 
 def test_a_notebook_of_another_language_has_no_python():

@@ -45,6 +45,16 @@ def hostile_tree(root: Path) -> Path:
     return root
 
 
+def test_full_output_shows_the_hostile_details_escaped(tmp_path):
+    """`full` adds the source line and the teaching text, where the hostile architecture and auto_map entry are."""
+    done = check(hostile_tree(tmp_path), "full")
+    out = done.stdout + done.stderr
+    assert done.returncode == 1 and b"\x1b" not in out and b"\x07" not in out and BIDI.encode() not in out
+    text = out.decode()
+    assert not [line for line in text.splitlines() if line.lstrip().startswith("::warning")]
+    assert "LlamaForCausalLM\\x1b]0;pwned\\x07\\n" in text and "m\\x1b]0;pwned\\x07\\n" in text
+
+
 def check(root: Path, output_format: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "AUTOMODEL_LINT_"))}
     env.update({"PYTHONPATH": SRC, "HF_HUB_OFFLINE": "1", "HF_HOME": str(root / ".hf-home"),
@@ -63,9 +73,10 @@ def test_hostile_config_and_file_name_stay_on_their_line(tmp_path, output_format
     assert not [line for line in lines if line.startswith("::warning")]  # no forged workflow command
     diagnostics = [line for line in lines if "HFA0" in line]
     assert len(diagnostics) == 5, lines  # each diagnostic is one line: four in calls.py, one in the hostile file
-    # ... and still says what is there, readably: the escapes, in the order the bytes are stored.
+    # ... and still says what is there, readably: the escapes, in the order the bytes are stored. The first line
+    # names the model type and the file; a hostile architecture or auto_map entry is in the detail (`full`, below).
     shown = "\\x1b]0;pwned\\x07\\n"
-    assert sum(shown in line for line in diagnostics) == 5
+    assert sum(shown in line for line in diagnostics) == 3
     assert [line for line in diagnostics if ("x" + shown) in line and "\\u202e.py" in line and "t5-small" in line]
 
 

@@ -68,6 +68,45 @@ CASES = {
     "try-except-import": 'try:\n    from transformers import AutoModel\nexcept ImportError:\n    AutoModel = None\nAutoModel.from_pretrained("gpt2")\n',
     "with-binding": 'with ctx() as M:\n    pass\nA.from_pretrained(M)\n',
     "loop-target": 'for M in ["gpt2"]:\n    z = 1\nA.from_pretrained(M)\n',
+    "mutated-in-a-helper": 'C = {"k": "gpt2"}\ndef setup():\n    x = 1\n    C["k"] = "t5"\nA.from_pretrained(C["k"])\n',
+    "updated-in-a-helper": (
+        'C = {"k": "gpt2"}\ndef setup():\n    x = 1\n    C.update(k="t5")\nA.from_pretrained(C["k"])\n'
+    ),
+    "aliased-in-a-helper": (
+        'C = {"k": "gpt2"}\ndef setup():\n    x = 1\n    d = C\n    d["k"] = "t5"\nA.from_pretrained(C["k"])\n'
+    ),
+    "globals-in-a-helper": 'M = "gpt2"\ndef setup():\n    x = 1\n    globals()["M"] = "t5"\nA.from_pretrained(M)\n',
+    "environ-in-a-helper": (
+        'import os\ndef setup():\n    x = 1\n    os.environ["M"] = "t5-small"\n'
+        'A.from_pretrained(os.environ.get("M", "gpt2"))\n'
+    ),
+    "environ-imported": (
+        'import os\nfrom os import environ\nenviron["M"] = "t5-small"\nA.from_pretrained(os.getenv("M", "gpt2"))\n'
+    ),
+    "config-changed-in-a-helper": (
+        'from transformers import AutoConfig\nc = AutoConfig.from_pretrained("gpt2")\ndef tweak():\n    x = 1\n'
+        '    c.is_decoder = True\nA.from_pretrained("gpt2", config=c)\n'
+    ),
+    "argparse-in-a-helper": (
+        'import argparse\ndef parse_args():\n    p = argparse.ArgumentParser()\n'
+        '    p.add_argument("--model", default="t5-small")\n    return p.parse_args()\n'
+        'args = parse_args()\nA.from_pretrained(args.model)\n'
+    ),
+    "method-default-in-class-body": (
+        'M = "gpt2"\nclass K:\n    M = "t5-small"\n    def load(self, m=M):\n        return A.from_pretrained(m)\n'
+    ),
+    "comprehension-variable": 'M = "gpt2"\nms = [A.from_pretrained(M) for M in names]\n',
+    "guards": (
+        'import transformers\nif hasattr(transformers, "TFAutoModel"):\n    x = 1\n'
+        '    transformers.TFAutoModel.from_pretrained("gpt2")\n'
+    ),
+    "registered": (
+        'from transformers import AutoModel\nclass Cfg: pass\nAutoModel.register(Cfg, object)\n'
+        'A.from_pretrained("gpt2")\n'
+    ),
+    "model-object": (
+        'm = A.from_pretrained("t5-small")\ndef f():\n    x = 1\n    return pipeline("text-generation", model=m)\n'
+    ),
 }
 
 

@@ -74,7 +74,7 @@ def test_sarif_of_the_fixtures_is_valid_and_complete(fixtures_report):
     for result, d in zip(results, fixtures_report.diagnostics):
         assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"] == d.code
         assert result["level"] == d.severity
-        assert result["message"]["text"] == d.message
+        assert result["message"]["text"] == (f"{d.message}\n\n{d.detail}" if d.detail else d.message)
         location = result["locations"][0]["physicalLocation"]
         assert location["artifactLocation"]["uri"] == pathlib.PurePath(d.path).as_posix()
         assert not location["artifactLocation"]["uri"].startswith(("/", "file:"))

@@ -17,8 +17,9 @@ functions, no I/O:
 
 How the source is built (so that lines inside a cell keep their numbers):
 - Cells other than code cells are left out, and so is every cell of a notebook whose kernel is not Python.
-- A code cell whose first line is a cell magic (`%%bash`, `%%time`, ...) is left out whole: its body is
-  not Python, or is run by a magic whose effects we cannot see.
+- A code cell whose first line is a cell magic (`%%bash`, `%%writefile`, ...) is left out whole: its body is
+  not Python, or is run by a magic whose effects we cannot see. `%%capture`, `%%time`, `%%timeit` and `%%prun`
+  run their body as Python in the notebook's namespace: that body is read like any cell.
 - IPython escapes at the start of a logical line (`!cmd`, `%magic`, `?obj`, `obj?`, `/f x`, `x = !cmd`,
   `x = %magic`, and the backslash-continued lines that belong to them) become a placeholder line: `pass`
   (or `x = ...` for an assignment) at the same indentation, so an escape inside a block keeps the block
@@ -50,6 +51,9 @@ CONTINUATION_PLACEHOLDER = f"# {MARK} ipython escape"
 ESCAPE_START = ("!", "%", "?", "/", ",", ";")  # a logical line starting so is never Python
 ASSIGNED_ESCAPE = re.compile(r"(?P<indent>[ \t]*)(?P<lhs>[\w.,\s*()\[\]]+?)\s*=\s*[!%]")
 CELL_MAGIC = "%%"
+# Cell magics that run their body as Python in the notebook's namespace: the body is analysed, the magic line
+# becomes a placeholder like any other escape.
+PYTHON_CELL_MAGICS = frozenset({"capture", "time", "timeit", "prun"})
 
 
 class NotebookError(ValueError):
@@ -145,7 +149,8 @@ def read_notebook(data: bytes | str) -> NotebookSource:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         original = _joined(cell.get("source", ""), index)
-        if _first_code_line(original).startswith(CELL_MAGIC):
+        first = _first_code_line(original)
+        if first.startswith(CELL_MAGIC) and first[len(CELL_MAGIC):].split(" ")[0].strip() not in PYTHON_CELL_MAGICS:
             continue
         text = original if original.endswith(("\n", "\r")) or not original else original + "\n"
         lines, unencodable = _encodable(_lines(text))

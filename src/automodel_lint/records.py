@@ -49,6 +49,12 @@ class CallSite:
     uncertain_kwargs: tuple[str, ...] = ()  # keywords passed with values that are not certain ("**" for **kwargs)
     callee_assigned: bool = False  # the class is named through an assignment (`Model = AutoModel`), not an import
     via: str | None = None  # how the model reaches a call that does not name it (`from_config` of its config)
+    method: str = "from_pretrained"  # "from_pretrained", "from_config" (random weights) or "pipeline"
+    # What the branch the call stands in requires: "requires:TFAutoModel" (an import in `try`/`except ImportError`,
+    # or `hasattr(transformers, ...)`), "below:5.0.0" / "upto:4.57" (a comparison on transformers.__version__).
+    guard: str | None = None
+    intent: str | None = None  # a keyword that asks for the load as written: "is_decoder=True"
+    model_class: str | None = None  # for a pipeline given a model object: the Auto class that object was built with
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,18 @@ _ALIASED = re.compile(rb"\b" + PIPELINE.name.encode() + rb"\s+as\b")
 # Characters the stdlib's tokenizer and LibCST count differently in a line (and that str.splitlines breaks
 # lines at): a file holding one takes its call positions from LibCST, the one the fixer looks calls up by.
 _POSITION_HAZARDS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-_SCOPE_ESCAPE = re.compile(rb"\b(?:global|nonlocal)\b")
+# Writes that reach names from afar (`global`/`nonlocal`, `globals()[...] = ...`, `os.environ[...] = ...`, and the
+# import of `environ` they may use), and a model handed to `generate(..., assistant_model=...)`, which says why it
+# is loaded as it is: kept wherever they are.
+_SCOPE_ESCAPE = re.compile(
+    rb"\b(?:global|nonlocal)\b|\b(?:globals|vars)\s*\(\s*\)\s*(?:\[|\.\s*update)|\bassistant_model\s*="
+    rb"|\benviron\s*(?:\[[^\]]*\]\s*=[^=]|\.\s*(?:setdefault|update|pop|popitem|clear|__setitem__)\b)"
+    rb"|\bimport\b.*\benviron\b"
+)
+# A function whose result the finder follows: one that returns `parser.parse_args()`.
+_PARSES_ARGS = re.compile(rb"\.\s*parse_args\s*\(")
+# A function's `return` values, as a name its statements bind: relevant when a call of the function is read.
+_RETURN = "<return>"
 _SELF_ATTR = re.compile(rb"\b(?:self|cls)\s*\.\s*([A-Za-z_]\w*)")
 _ASSIGN = re.compile(rb"(?<![=!<>])=(?!=)")
 _COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try) + (
@@ -199,6 +210,9 @@ class _Reader:
         self.parent: dict[int, int] = {}  # scope -> enclosing scope (0: the module)
         self.scope = 0
         self.signatures: list[_Info] = []  # function parameters, as statements of the function's own scope
+        # Names assigned a dict display or a `XConfig.from_pretrained(...)`: what a definition never walked may
+        # change in place, behind the finder's back.
+        self.containers: set[str] = set()
 
     def _start(self, stmt: ast.stmt) -> int:
         return min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
@@ -235,7 +249,18 @@ class _Reader:
             for block in _blocks(stmt):
                 self.read_block(block)
         else:
-            self._record(stmt, _names([stmt]))
+            info = _names([stmt])
+            if isinstance(stmt, ast.Return):
+                info.bound.add(_RETURN)
+            value = getattr(stmt, "value", None)
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and (
+                isinstance(value, ast.Dict)
+                or isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+                and value.func.attr == "from_pretrained" and "Config" in (_head(value.func.value) or "")
+            ):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                self.containers.update(t.id for t in targets if isinstance(t, ast.Name))
+            self._record(stmt, info)
 
     def _record(self, stmt: ast.stmt, info: _Info) -> None:
         info.node, info.scope = stmt, self.scope
@@ -287,6 +312,7 @@ class _Editor:
         self.reader = reader
         self.relevant = relevant
         self.candidates = candidates  # id() of statements holding a candidate call, at any depth
+        self.changes = _changes(relevant.anywhere() & reader.containers)
 
     def owns_lines(self, stmt: ast.stmt) -> bool:
         """The statement alone occupies its lines (no `;` neighbour, not on its block header's line)."""
@@ -312,7 +338,10 @@ class _Editor:
         info = self.reader.infos.get(id(stmt))
         anywhere = self.relevant.anywhere()
         if info is None:  # a definition never walked
-            return self._text(stmt, _SCOPE_ESCAPE) or (isinstance(stmt, ast.ClassDef) and stmt.name in anywhere)
+            return (
+                self._text(stmt, _SCOPE_ESCAPE) or (isinstance(stmt, ast.ClassDef) and stmt.name in anywhere)
+                or (self.changes is not None and self._text(stmt, self.changes))
+            )
         if isinstance(stmt, _DEFINITIONS):
             return isinstance(stmt, ast.ClassDef) and stmt.name in anywhere or any(
                 self.keeps(s) for block in _blocks(stmt) for s in block
@@ -320,7 +349,7 @@ class _Editor:
         here = self.relevant.of(info.scope)
         if isinstance(stmt, _COMPOUND):
             return bool(info.bound & here) or any(self.keeps(s) for block in _blocks(stmt) for s in block)
-        return bool(info.bound & here)
+        return bool(info.bound & here) or self._text(stmt, _SCOPE_ESCAPE)
 
     def _text(self, stmt: ast.stmt, pattern: re.Pattern) -> bool:
         first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
@@ -392,6 +421,22 @@ class _Editor:
             return True
         self.drop(stmt.lineno, end)
         return False
+
+
+def _changes(names: set[str]) -> re.Pattern | None:
+    """A dict or config name where a definition may change what it holds: `N[k] = v`, `del N[k]`, `N.attr = v`,
+    `N.method(...)` other than a read, `N` handed to a call or to another name. A textual superset of what the
+    finder counts as a change: a definition never walked that matches is kept whole."""
+    words = sorted(n for n in names if n.isidentifier() and n.isascii() and n != _RETURN)
+    if not words:
+        return None
+    name = rb"\b(?:" + b"|".join(w.encode() for w in words) + rb")\b"
+    return re.compile(
+        name + rb"\s*(?:\[.*\]|\.\s*\w+)\s*[-+*/|&%@^]?=(?!=)"  # item or attribute written
+        + rb"|\bdel\b.*" + name
+        + rb"|" + name + rb"\s*\.\s*(?!(?:get|items|keys|values|copy)\b)\w+\s*\("  # a method that may write
+        + rb"|[(,=]\s*" + name + rb"\s*[,)]|=\s*" + name + rb"\s*(?:#|$)"  # handed on, or aliased
+    )
 
 
 def _stub(node: ast.AST, attributes: list[str]) -> str:
@@ -474,6 +519,32 @@ def _enclosing(tree: ast.Module, holding: set[int]) -> set[int]:
     return out
 
 
+def _read(tree: ast.Module, data: bytes, lines: list[bytes], mentions: list[int]):
+    """The reader of the scopes `mentions` reach, the relevant names, and the statements holding a candidate."""
+    reader = _Reader(data, lines, mentions)
+    reader.read_block(tree.body)
+    heads = _transformers_heads(reader.infos.values())
+    relevant = _Relevant(reader)
+    holding = _candidates(reader, heads, relevant)
+    if not holding:
+        return None
+    # A statement binding a relevant name makes what it reads relevant too, until nothing changes; a function
+    # whose name is relevant where it is defined has its `return` values relevant.
+    infos = [i for i in reader.infos.values() if not isinstance(i.node, _DEFINITIONS)] + reader.signatures
+    functions = [i for i in reader.infos.values() if isinstance(i.node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    changed = True
+    while changed:
+        changed = False
+        for info in infos:
+            if info.bound & relevant.of(info.scope):
+                changed = relevant.add(info.scope, info.read) or changed
+        for info in functions:
+            if info.node.name in relevant.of(info.scope) and _RETURN not in relevant.of(id(info.node)):
+                relevant.by_scope.setdefault(id(info.node), set()).add(_RETURN)
+                changed = True
+    return reader, relevant, holding
+
+
 def relevant_source(data: bytes) -> Reduced | None:
     """None if nothing in `data` can be a candidate call; else the statements that matter, and their lines.
 
@@ -501,21 +572,20 @@ def relevant_source(data: bytes) -> Reduced | None:
     if hazard:
         return Reduced(data, None, hazard=hazard)
     try:
-        reader = _Reader(data, lines, mentions)
-        reader.read_block(tree.body)
-        heads = _transformers_heads(reader.infos.values())
-        relevant = _Relevant(reader)
-        holding = _candidates(reader, heads, relevant)
-        if not holding:
-            return None
-        # A statement binding a relevant name makes what it reads relevant too, until nothing changes.
-        infos = [i for i in reader.infos.values() if not isinstance(i.node, _DEFINITIONS)] + reader.signatures
-        changed = True
-        while changed:
-            changed = False
-            for info in infos:
-                if info.bound & relevant.of(info.scope):
-                    changed = relevant.add(info.scope, info.read) or changed
+        while True:
+            found = _read(tree, data, lines, mentions)
+            if found is None:
+                return None
+            reader, relevant, holding = found
+            # A module-level function whose result is read (`args = parse_args()`) is read too, once more.
+            called = [
+                s for s in reader.skipped.values() if isinstance(s, ast.FunctionDef) and s in tree.body
+                and s.name in relevant.of(0) and s.name.isascii()
+                and any(_PARSES_ARGS.search(line) for line in lines[s.lineno - 1 : s.end_lineno])
+            ]
+            if not called:
+                break
+            mentions = sorted({*mentions, *(n for s in called for n in range(s.lineno, (s.end_lineno or 0) + 1))})
         editor = _Editor(data, reader, relevant, _enclosing(tree, holding))
         editor.reduce_block(tree.body)
     except (SyntaxError, ValueError, RecursionError, MemoryError):

@@ -44,6 +44,9 @@ class Overridable:
 
     value: cst.BaseExpression
     note: str  # "the default value of parameter `name` of `load()`"
+    # Where the value is evaluated: a parameter's default is read where the `def` stands (a method's, in the
+    # class body), not inside the function it belongs to.
+    home: "Scope | None" = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ class Scope:
     name uncertain however its other bindings look.
     """
 
-    kind: str  # "module", "class" or "function"
+    kind: str  # "module", "class", "function" or "comprehension" (which, like a function, skips class bodies)
     parent: "Scope | None"
     values: dict[str, list[cst.BaseExpression | None]] = field(default_factory=dict)
     globals_: set[str] = field(default_factory=set)
@@ -78,12 +81,23 @@ class Scope:
     # shadow the class attribute, so the class value is no longer certain).
     instance_assigned: set[str] = field(default_factory=set)
     name: str | None = None  # a class's or function's name, for notes
+    returns: list[cst.BaseExpression | None] = field(default_factory=list)  # a function's `return` values
     dataclass: bool = False  # a class decorated with @dataclass: its class-level values are field defaults
     # Module scope only: what the whole file does that can change a value behind a name's back.
     module_facts: "ModuleFacts | None" = None
 
     def bind(self, name: str, value: cst.BaseExpression | None) -> None:
+        if self.kind == "function" and name in self.globals_:
+            self.module().bind(name, value)  # `global NAME` then `NAME = ...`: the module's name is rebound
+            return
         self.values.setdefault(name, []).append(value)
+
+    def binding_scope(self) -> "Scope":
+        """Where a walrus binds: the nearest scope that is not a comprehension."""
+        scope = self
+        while scope.kind == "comprehension" and scope.parent is not None:
+            scope = scope.parent
+        return scope
 
     def single(self, name: str) -> cst.BaseExpression | None:
         bound = self.values.get(name)
@@ -117,9 +131,10 @@ class Scope:
         return module.module_facts
 
     def enclosing_class(self) -> "Scope | None":
-        """For a method body: the class it is defined in."""
-        if self.kind == "function" and self.parent is not None and self.parent.kind == "class":
-            return self.parent
+        """For a method body (or a comprehension in one): the class it is defined in."""
+        scope = self.binding_scope()
+        if scope.kind == "function" and scope.parent is not None and scope.parent.kind == "class":
+            return scope.parent
         return None
 
 
@@ -129,7 +144,16 @@ class ModuleFacts:
 
     classes: dict[str, Scope] = field(default_factory=dict)  # module-level classes, by name
     stored_attributes: set[str] = field(default_factory=set)  # `obj.X = ...` on anything but self/cls
-    changed_names: set[str] = field(default_factory=set)  # `N[k] = ...`, `del N[k]`, `N.update(...)`, `f(N)`
+    changed_names: set[str] = field(default_factory=set)  # `N[k] = ...`, `del N[k]`, `N.update(...)`, `f(N)`, `M = N`
+    # Names whose object is written in place: `N.attr = ...`, `N[k] = ...`, `N.update(...)` (not merely passed on).
+    mutated_names: set[str] = field(default_factory=set)
+    # `globals()["NAME"] = ...` makes NAME uncertain; `globals().update(...)` (None here) every module name.
+    globals_written: set[str | None] = field(default_factory=set)
+    # `os.environ[key] = ...`, `os.environ.setdefault(key, ...)`, ... : (container, key or None, scope), for the
+    # fallbacks of `os.environ.get` that cannot apply.
+    environ_writes: list[tuple[cst.BaseExpression, cst.BaseExpression | None, "Scope"]] = field(default_factory=list)
+    functions: dict[str, "Scope"] = field(default_factory=dict)  # module-level functions, by name
+    registered: set[str] = field(default_factory=set)  # `AutoX.register(...)`: the classes as resolved, by name
     method_calls: dict[str, list[tuple[cst.Call, Scope]]] = field(default_factory=dict)  # "add_argument" -> calls
     setattr_used: bool = False  # `setattr(...)` anywhere: an attribute may change under any name
 
@@ -199,7 +223,7 @@ def _formatted(node: cst.FormattedString, scope: Scope, depth: int, notes: list[
 def _bound(name: str, scope: Scope) -> tuple[object, Scope] | None:
     """The one thing `name` is bound to where Python looks it up, and that scope; None if not exactly one."""
     home = scope.lookup_scope(name)
-    if home is None:
+    if home is None or (home.kind == "module" and home.facts().globals_written & {name, None}):
         return None
     value = home.single(name)
     return None if value is None else (value, home)
@@ -214,6 +238,7 @@ def _name(name: str, scope: Scope, depth: int, notes: list[str] | None) -> "str 
         if notes is None:
             return UNKNOWN
         notes.append(value.note)
+        home = value.home or home
         value = value.value
     if not isinstance(value, cst.BaseExpression):
         return UNKNOWN
@@ -249,8 +274,25 @@ def _attribute(node: cst.Attribute, scope: Scope, depth: int, notes: list[str] |
             if value.args and any(a.keyword is None or a.keyword.value == attr for a in value.args):
                 return UNKNOWN
             return _field_default(cls, attr, depth, notes)
+        helper = _helper_return(value, home)
+        if helper is not None:
+            value, home = helper  # `args = parse_args()`, a function of this file that returns `p.parse_args()`
         return _argparse_default(value, attr, home, depth, notes)
     return UNKNOWN
+
+
+def _helper_return(call: cst.Call, scope: Scope) -> tuple[cst.Call, Scope] | None:
+    """The call a module-level function of this file, called without arguments, returns from its one `return`."""
+    if call.args or not isinstance(call.func, cst.Name):
+        return None
+    name = call.func.value
+    function = scope.facts().functions.get(name)
+    home = scope.lookup_scope(name)
+    if function is None or home is not scope.module() or len(home.values.get(name, ())) != 1:
+        return None
+    if len(function.returns) != 1 or not isinstance(function.returns[0], cst.Call):
+        return None
+    return function.returns[0], function
 
 
 def _parsed_dataclass(unpacked: Unpacked, home: Scope) -> Scope | None:
@@ -258,12 +300,20 @@ def _parsed_dataclass(unpacked: Unpacked, home: Scope) -> Scope | None:
     the name the `parse_args_into_dataclasses()` call is made on: its instances hold the fields' defaults unless
     the command line sets them."""
     func = unpacked.call.func
-    if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+    if not isinstance(func, cst.Attribute) or any(
+        a.star or a.keyword is None or a.keyword.value in ("args", "args_filename", "args_file_flag")
+        for a in unpacked.call.args
+    ):
+        return None  # `parse_args_into_dataclasses(args=[...])`: the list (or file) given, not the defaults, decides
+    if isinstance(func.value, cst.Call):
+        parser, parser_home = func.value, home  # `HfArgumentParser((A, B)).parse_args_into_dataclasses()`
+    elif isinstance(func.value, cst.Name):
+        found = _bound(func.value.value, home)
+        if found is None or not isinstance(found[0], cst.Call):
+            return None
+        parser, parser_home = found
+    else:
         return None
-    found = _bound(func.value.value, home)
-    if found is None or not isinstance(found[0], cst.Call):
-        return None
-    parser, parser_home = found
     if qualified_name(parser.func, parser_home) != "transformers.HfArgumentParser" or not parser.args:
         return None
     first = parser.args[0]
@@ -316,9 +366,12 @@ def _field_call_default(value: cst.BaseExpression) -> cst.BaseExpression | None:
 
 def _argparse_default(call: cst.Call, attr: str, home: Scope, depth: int, notes: list[str]) -> "str | _Unknown":
     """`args.X` where `args = parser.parse_args()` and `parser = argparse.ArgumentParser(...)` in this file, and
-    exactly one `parser.add_argument(...)` makes X, with a literal `default=`."""
+    exactly one `parser.add_argument(...)` makes X, with a literal `default=`. `parse_args([...])` reads the list
+    given, not the command line: its defaults may not apply."""
     func = call.func
-    if not (isinstance(func, cst.Attribute) and func.attr.value == "parse_args" and isinstance(func.value, cst.Name)):
+    if call.args or not (
+        isinstance(func, cst.Attribute) and func.attr.value == "parse_args" and isinstance(func.value, cst.Name)
+    ):
         return UNKNOWN
     parser_name = func.value.value
     found = _bound(parser_name, home)
@@ -403,6 +456,7 @@ class ImportBinding:
     """A name bound by an import, with the dotted path it stands for."""
 
     qualified: str
+    guarded: bool = False  # imported in the body of a `try` that catches ImportError
 
 
 # `A = B`, `B = C`, ...: longer chains than this are not followed (real code never needs them).
@@ -465,7 +519,7 @@ def _call(node: cst.Call, scope: Scope, depth: int, notes: list[str] | None) -> 
             (a.value for a in node.args if a.keyword is not None and a.keyword.value in ("default",)), None
         )
         variable = evaluate(positional[0], scope, depth + 1) if positional else UNKNOWN
-        if default is None or not isinstance(variable, str):
+        if default is None or not isinstance(variable, str) or _environ_set(variable, scope):
             return UNKNOWN
         notes.append(f"the default used when the environment variable {variable} is not set")
         return evaluate(default, scope, depth + 1, notes)
@@ -473,6 +527,17 @@ def _call(node: cst.Call, scope: Scope, depth: int, notes: list[str] | None) -> 
         # `MODELS.get("key")`: like `MODELS["key"]`, but a missing key gives None, which is not a model.
         return _lookup_key(node.func.value, node.args[0].value, scope, depth, notes)
     return UNKNOWN
+
+
+def _environ_set(variable: str, scope: Scope) -> bool:
+    """The file sets `variable` in `os.environ` somewhere (or sets a key it cannot name): its fallback may not apply."""
+    for container, key, where in scope.facts().environ_writes:
+        if qualified_name(container, where) != "os.environ":
+            continue
+        written = evaluate(key, where) if key is not None else UNKNOWN
+        if not isinstance(written, str) or written == variable:
+            return True
+    return False
 
 
 def _subscript(node: cst.Subscript, scope: Scope, depth: int, notes: list[str] | None) -> "str | _Unknown":

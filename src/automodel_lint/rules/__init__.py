@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from automodel_lint.knowledge import KnowledgeTable, version_key
 from automodel_lint.records import Verdict
 from automodel_lint.rules import (
     custom_code,
@@ -50,11 +51,15 @@ RULES_BY_CODE = {rule.code: rule for rule in RULES}
 
 def judge(case: Case) -> tuple[Rule, Verdict] | None:
     """The first rule's verdict on the call, with what was judged said when the value may differ at run time."""
-    found = first_verdict(case)
+    guarded = _guarded(case)
+    found = first_verdict(guarded)
     if found is None:
         return None
     rule, verdict = found
     site = case.site
+    if guarded is not case:
+        said = f"judged with transformers {guarded.table.version}: the code runs this call only where"
+        verdict = replace(verdict, message=f"{verdict.message} ({said} {_guard_text(site.guard)})")
     if site.value_note or site.via:
         # Say what was judged, so a reader can tell if it applies.
         said = "; ".join(n for n in (site.value_note, site.via) if n)
@@ -76,3 +81,34 @@ def first_verdict(case: Case, skip: tuple[str, ...] = ()) -> tuple[Rule, Verdict
             if verdict is not None:
                 return rule, verdict
     return None
+
+
+def _guarded(case: Case) -> Case:
+    """A call in a branch that runs only on some versions (`hasattr(transformers, "X")`, an import in `try` /
+    `except ImportError`, a comparison on `transformers.__version__`) is judged with the newest bundled table of
+    those versions; the table in use when it is one of them, or when no bundled table is."""
+    guard = case.site.guard
+    if not guard:
+        return case
+    kind, _, value = guard.partition(":")
+    tables = sorted((case.table, *case.history), key=lambda t: version_key(t.version))
+    if kind == "requires":
+        fits = [t for t in tables if _knows(t, value)]
+    else:
+        bound = version_key(value)
+        fits = [t for t in tables if (version_key(t.version)[: len(bound)] <= bound if kind == "upto"
+                                      else version_key(t.version) < bound)]
+    if not fits or case.table in fits:
+        return case
+    chosen = fits[-1]
+    return Case(case.site, case.facts, chosen, tuple(t for t in tables if t is not chosen))
+
+
+def _knows(table: KnowledgeTable, name: str) -> bool:
+    return table.is_auto_class(name) or table.knows_architecture(name)
+
+
+def _guard_text(guard: str) -> str:
+    kind, _, value = guard.partition(":")
+    return {"requires": f"transformers has {value}", "below": f"transformers < {value}"}.get(
+        kind, f"transformers <= {value}")

@@ -78,6 +78,8 @@ class Case:
         if self.kind == "auto":
             return (self.site.called,)
         if self.kind == "pipeline":
+            if self.site.model_class:
+                return ()  # given a model object: the pipeline loads nothing
             status, info = self.pipeline
             return tuple(info["pt"]) if status == "ok" else ()
         return ()

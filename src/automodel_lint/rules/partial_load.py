@@ -29,6 +29,9 @@ def partial_load(case: Case, called: str) -> PartialLoad | None:
     model_type = case.model_type
     if called not in families.LM_CLASSES or not model_type or case.facts is None:
         return None
+    intent = case.site.intent
+    if (intent and intent != "assistant_model=") or case.site.method == "from_config":
+        return None  # asked for on purpose (`is_decoder=True`), or random weights: nothing is dropped
     architectures = case.facts.architectures
     if not case.own_architecture and architectures:
         return None  # an architecture transformers does not know: its type says nothing sure about it
@@ -38,6 +41,8 @@ def partial_load(case: Case, called: str) -> PartialLoad | None:
     if model_type in case.table.text_config_types(called):
         return None  # transformers loads the text part of a multimodal checkpoint on purpose
     use = families.LEGITIMATE_PARTIAL_USE.get((called, model_type))
+    if use and intent == "assistant_model=":
+        return None  # the model is passed as `assistant_model=`: the one use that wants this part alone
     if any(c in families.LM_CLASSES for c in case.own_loaders):
         suggestion = suggest(case, (families.group(called), families.widened(called)))
         kind = families.checkpoint_kind(case.own_loaders)

@@ -29,6 +29,8 @@ def judge(case: Case) -> Verdict | None:
         return _custom_does_not_fit(case, called, task, classes)
     if not model_type:
         return None
+    if case.site.model_class:
+        return _object_does_not_fit(case, called, task, classes, model_type)
     first = next((c for c in classes if case.table.loads(c, model_type)), None)
     if first is None:
         return _task_does_not_fit(case, called, task, classes, model_type)
@@ -45,6 +47,23 @@ def judge(case: Case) -> Verdict | None:
             f" this {partial.effect}{'; ' + partial.use if partial.use else ''}"
             f"{_task_advice(better, partial.suggestion)}."
         ),
+    )
+
+
+def _object_does_not_fit(
+    case: Case, called: str, task: str, classes: tuple[str, ...], model_type: str
+) -> Verdict | None:
+    """`pipeline(task, model=model)` with a model object: nothing is loaded; the class the object was built as must be
+    one the task's classes build for this checkpoint."""
+    archs = case.facts.architectures
+    built = case.table.loaded_class(case.site.model_class, model_type, archs)
+    if built is None or any(case.table.loaded_class(c, model_type, archs) == built for c in classes):
+        return None
+    return Verdict(
+        RULE.code,
+        f"{called} is given a model built with {case.site.model_class} ({built}) from {shown(case.site.model)}, which"
+        f" is {case.describe()}; the {task} pipeline's classes ({', '.join(classes)}) do not build {built}: the"
+        " pipeline logs that the model is not supported for the task and runs it anyway",
     )
 
 

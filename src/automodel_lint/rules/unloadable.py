@@ -6,7 +6,7 @@ from automodel_lint import families
 from automodel_lint.records import Verdict
 from automodel_lint.rules.case import Case
 from automodel_lint.rules.rule import Rule
-from automodel_lint.rules.suggestion import Suggestion, shown, suggest
+from automodel_lint.rules.suggestion import shown, suggest
 
 
 def judge(case: Case) -> Verdict | None:
