@@ -16,7 +16,7 @@ from automodel_lint import knowledge
 from automodel_lint.analysis import Analysis, analyse_file, analyse_source, failed, failure_note
 from automodel_lint.knowledge import KnowledgeTable
 from automodel_lint.options import Options, make_resolver
-from automodel_lint.records import CallSite, Diagnostic, FileResult, ModelFacts, ModelRequest, Unresolved
+from automodel_lint.records import CallSite, Diagnostic, FileResult, ModelFacts, ModelRequest, Unjudged, Unresolved
 from automodel_lint.sources import discover
 
 
@@ -48,6 +48,20 @@ class Report:
 
                 shown += in_cells(result.diagnostics, entry[1])
         return shown
+
+    @property
+    def unjudged(self) -> list[Unjudged]:
+        """Every call found but not judged, as shown (a notebook's at its cell), in the diagnostics' order."""
+        shown: list[Unjudged] = []
+        for result in self.files:
+            entry = self.notebooks.get(result.path)
+            if entry is None:
+                shown += result.unjudged
+            else:
+                from automodel_lint.report.cells import in_cells
+
+                shown += in_cells(result.unjudged, entry[1])
+        return sorted(shown, key=lambda u: (u.path, u.cell or 0, u.span.line, u.span.column))
 
     @property
     def skipped(self) -> list[FileResult]:
@@ -117,6 +131,7 @@ def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, kn
             fresh.append(analysis)
             continue
         analysis.result.diagnostics, missing_facts = earlier
+        analysis.result.unjudged = cache.unjudged(analysis.path)
         found_unresolved.update(missing_facts)
         reused.append(analysis)
     needed = requests_of(fresh)
@@ -140,7 +155,7 @@ def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, kn
             if cache is not None:
                 mine = {answers.get(request_of(s)) for s in analysis.sites if s.model is not None}
                 cache.keep_verdicts(analysis.path, analysis.result.diagnostics,
-                                    [u for u in mine if isinstance(u, Unresolved)])
+                                    [u for u in mine if isinstance(u, Unresolved)], analysis.result.unjudged)
         results.append(analysis.result)
     if cache is not None:
         cache.save()
@@ -149,13 +164,20 @@ def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, kn
 
 
 def _judge_file(analysis: Analysis, answers: dict, options: Options, table: KnowledgeTable) -> None:
+    from automodel_lint import unjudged
+
     result = analysis.result
     result.diagnostics = [d for d in result.diagnostics if selected(d.code, options)]
+    result.unjudged = []
     for site in analysis.sites:
         answer = answers.get(request_of(site)) if site.model is not None else None
         facts = answer if isinstance(answer, ModelFacts) else None
         diagnostic = diagnose(site, facts, table)
-        if diagnostic is not None and selected(diagnostic.code, options):
+        if diagnostic is None:
+            why = unjudged.reason(site, answer, table)
+            if why is not None:
+                result.unjudged.append(Unjudged(site.path, site.span, why))
+        elif selected(diagnostic.code, options):
             result.diagnostics.append(diagnostic)
     if options.noqa and analysis.lines:
         from automodel_lint.noqa import filter_noqa

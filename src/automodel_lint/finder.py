@@ -477,15 +477,16 @@ def _pipeline_site(cand: _Candidate, path: str, positions) -> CallSite | None:
         return None
     task_expr = _argument(cand.node, "task", 0)
     task = evaluate(task_expr, cand.scope) if task_expr is not None else None
+    kwargs = _literal_kwargs(cand.node, cand.scope)
     if task is UNKNOWN or (task_expr is None and _has_star(cand.node)):
-        return None
-    model, note = _model_value(_argument(cand.node, "model", 1), cand.scope)
+        # Recorded with no model, so that it is counted as a call found and not judged, never as a passed one.
+        task, model, note = None, None, None
+        kwargs["uncertain"].append("task")
+    else:
+        model, note = _model_value(_argument(cand.node, "model", 1), cand.scope)
     config = _argument(cand.node, "config", 2)
     if config is not None and not (isinstance(config, cst.Name) and config.value == "None"):
         model, note = None, None
-    if task is None and model is None:
-        return None
-    kwargs = _literal_kwargs(cand.node, cand.scope)
     return CallSite(
         path=path,
         span=_span(cand.node, positions),

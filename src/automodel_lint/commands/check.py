@@ -41,6 +41,8 @@ def register(subparsers) -> None:
     p.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     p.add_argument("--unsafe-fixes", action="store_true", default=None, help="also apply unsafe fixes")
     p.add_argument("--diff", action="store_true", help="print the fixes as unified diffs; write nothing")
+    p.add_argument("--show-unjudged", action="store_true",
+                   help="list every call found but not judged, and why (on stderr in machine-readable formats)")
     p.add_argument("--stdin-filename", metavar="NAME", help="the name of the file read from stdin (PATH `-`)")
     p.set_defaults(func=run)
 
@@ -67,7 +69,7 @@ def options_from(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     from automodel_lint.engine import check_paths, check_source
     from automodel_lint.report import FORMATS
-    from automodel_lint.report.summary import notes, summary_line
+    from automodel_lint.report.summary import notes, summary_line, unjudged_lines
 
     options = options_from(args)
     from_stdin = args.paths == ["-"]
@@ -99,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
         # In machine-readable formats stdout holds only the output; the summary goes to stderr.
         plain = args.output_format == "text" and not args.output_file
         summary_stream = sys.stdout if plain else sys.stderr
+    for line in unjudged_lines(report) if args.show_unjudged else []:
+        print(line, file=summary_stream)
     sys.stdout.flush()  # keep stdout and stderr in reading order on a terminal
     for line in notes(report) + (fixes.failures if fixes else []):
         print(line, file=sys.stderr)
@@ -109,8 +113,9 @@ def run(args: argparse.Namespace) -> int:
     if options.locked:
         missing = [u.model_id for u in report.unresolved if "lock file" in u.reason]
         if missing:
-            print(f"automodel-lint: error: {len(missing)} model id(s) missing from the lock file"
-                  f" (run `automodel-lint lock`): {', '.join(repr(m) for m in missing)}", file=sys.stderr)
+            from automodel_lint.unjudged import unresolved_line
+
+            print(f"automodel-lint: error: missing from the lock file: {unresolved_line(missing)}", file=sys.stderr)
             return EXIT_ERROR
     if args.exit_zero:
         return EXIT_CLEAN
