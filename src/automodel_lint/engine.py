@@ -47,7 +47,7 @@ class Report:
                 from automodel_lint.report.cells import in_cells
 
                 shown += in_cells(result.diagnostics, entry[1])
-        return shown
+        return sorted(shown, key=_place)
 
     @property
     def unjudged(self) -> list[Unjudged]:
@@ -61,11 +61,16 @@ class Report:
                 from automodel_lint.report.cells import in_cells
 
                 shown += in_cells(result.unjudged, entry[1])
-        return sorted(shown, key=lambda u: (u.path, u.cell or 0, u.span.line, u.span.column))
+        return sorted(shown, key=_place)
 
     @property
     def skipped(self) -> list[FileResult]:
         return [f for f in self.files if f.skipped]
+
+
+def _place(record: Diagnostic | Unjudged) -> tuple:
+    """The one order of every output, cold or warm, whatever --jobs: path, cell, line, column, code."""
+    return record.path, record.cell or 0, record.span.line, record.span.column, getattr(record, "code", "")
 
 
 def requests_of(analyses: Iterable[Analysis]) -> set[ModelRequest]:
@@ -122,7 +127,6 @@ def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, kn
     """Results, unresolved ids and every answer. `contained`: a file whose judging fails gets a skip note (a
     fix's re-check must see the failure instead: a skip note would read as a clean result)."""
     answers: dict = dict(known or {})
-    reused: list[Analysis] = []
     fresh: list[Analysis] = []
     found_unresolved: set[Unresolved] = set()
     for analysis in analyses:
@@ -133,7 +137,6 @@ def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, kn
         analysis.result.diagnostics, missing_facts = earlier
         analysis.result.unjudged = cache.unjudged(analysis.path)
         found_unresolved.update(missing_facts)
-        reused.append(analysis)
     needed = requests_of(fresh)
     if cache is not None and needed:
         answers.update({r: a for r, a in cache.answers(needed).items() if r not in answers})
@@ -143,7 +146,6 @@ def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, kn
     if cache is not None and needed:
         cache.keep_answers({r: answers[r] for r in needed})
     found_unresolved.update(a for r, a in answers.items() if r in needed and isinstance(a, Unresolved))
-    results = [a.result for a in reused]
     for analysis in fresh:
         try:
             _judge_file(analysis, answers, options, table)
@@ -156,9 +158,9 @@ def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, kn
                 mine = {answers.get(request_of(s)) for s in analysis.sites if s.model is not None}
                 cache.keep_verdicts(analysis.path, analysis.result.diagnostics,
                                     [u for u in mine if isinstance(u, Unresolved)], analysis.result.unjudged)
-        results.append(analysis.result)
     if cache is not None:
         cache.save()
+    results = [a.result for a in analyses]  # in the order the files were named, whichever were reused
     unresolved = sorted(found_unresolved, key=lambda u: (u.model_id, u.reason))
     return results, unresolved, answers
 
