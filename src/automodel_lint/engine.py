@@ -230,7 +230,8 @@ def _report(analyses: list[Analysis], options: Options, table: KnowledgeTable, p
     return Report(
         results, unresolved, problems, table, sites=sum(len(a.sites) for a in analyses),
         answers=answers, sources={a.path: a.source for a in analyses if a.source is not None},
-        notebooks={a.path: (a.raw, a.notebook) for a in analyses if a.notebook is not None and (a.sites or a.result.diagnostics)},
+        notebooks={a.path: (a.raw, a.notebook) for a in analyses
+                   if a.notebook is not None and (a.sites or a.result.diagnostics)},
     )
 
 

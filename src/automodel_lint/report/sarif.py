@@ -55,7 +55,8 @@ def _rule(rule: Rule) -> dict:
 
 
 def _location(path: str, span: Span) -> dict:
-    region = {"startLine": span.line, "startColumn": span.column, "endLine": span.end_line, "endColumn": span.end_column}
+    region = {"startLine": span.line, "startColumn": span.column,
+              "endLine": span.end_line, "endColumn": span.end_column}
     return {"artifactLocation": {"uri": _uri(path), "uriBaseId": "%SRCROOT%"}, "region": region}
 
 
