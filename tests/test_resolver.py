@@ -469,7 +469,7 @@ def test_lock_command_with_a_stub_collector(capsys, monkeypatch, tmp_path):
         monkeypatch.setenv("HF_ENDPOINT", hub.url)
         assert cli.main(["lock", "."]) == 1  # lab/none stays unresolved, and is named
         err = capsys.readouterr().err
-    assert "1 model ids could not be resolved" in err and "lab/none" in err
+    assert "1 model id could not be resolved" in err and "lab/none" in err
     lock = read_lock(tmp_path / LOCK_NAME)
     assert set(lock.models) == {"lab/a@", "lab/b@"} and seen == [["."]]
     # CI: locked, no network at all
