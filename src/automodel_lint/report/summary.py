@@ -26,9 +26,14 @@ def summary_line(report: Report, fixes=None, diff: bool = False) -> str:
     counts = (f"{_plural(report.sites, 'call')} found, {report.sites - open_calls} judged, {open_calls} not judged"
               " (--show-unjudged lists them)")
     if not diags:
-        # "All checks passed" only when every call found was judged: a call not checked has not passed.
-        if open_calls:
-            head = f"No diagnostics in {_plural(files, 'file')}; {counts}."
+        # "All checks passed" only when every call found was judged and every path read: what was not checked
+        # has not passed.
+        unchecked = len(report.problems) + len(report.skipped)
+        if open_calls or unchecked:
+            gaps = [counts] if open_calls else [f"{_plural(report.sites, 'call')} checked"]
+            if unchecked:
+                gaps.append(f"{_plural(unchecked, 'path')} not checked (named above)")
+            head = f"No diagnostics in {_plural(files, 'file')}; {'; '.join(gaps)}."
         else:
             head = f"All checks passed ({_plural(files, 'file')}, {_plural(report.sites, 'call')} checked)."
         tail = "; ".join(p for p in (fixed, held) if p)
