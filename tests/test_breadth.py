@@ -48,13 +48,24 @@ def test_pipeline_calls(source, called, model):
     [
         pytest.param("from diffusers import pipeline\npipeline('ner', model='m')\n", id="other-package"),
         pytest.param("def pipeline(*a, **k):\n    pass\npipeline('ner', model='m')\n", id="own-function"),
+    ],
+)
+def test_not_transformers_pipelines(source):
+    assert sites(source) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
         pytest.param("from transformers import pipeline\npipeline(task, model='m')\n", id="uncertain-task"),
         pytest.param("from transformers import pipeline\npipeline(**kwargs)\n", id="only-kwargs"),
         pytest.param("from transformers import pipeline\npipeline(model=name)\n", id="nothing-certain"),
     ],
 )
-def test_not_transformers_pipelines(source):
-    assert sites(source) == []
+def test_uncertain_pipelines_are_found_with_no_model(source):
+    # Found, so that they count as calls not judged; no model, so that nothing judges them on a guess.
+    site = one(source)
+    assert (site.called, site.model) == ("pipeline", None)
 
 
 # ------------------------------------------------------------------------------------- finding concrete classes

@@ -198,3 +198,13 @@ def test_flake8_honours_transformers_offline(tmp_path):
         assert hub.log == [] and reported(offline) == []
         online = flake8("m.py", cwd=tmp_path, env=env)
     assert hub.log and reported(online) == [("m.py", 3, 5, "HFA001")]
+
+
+def test_unresolved_ids_are_named_once_on_stderr(tmp_path):
+    call = 'from transformers import AutoModel\nm = AutoModel.from_pretrained("our-lab/unpublished")\n'
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text(call)
+    result = flake8("-j", "1", "--automodel-offline", "a.py", "b.py", cwd=tmp_path)
+    lines = [line for line in result.stderr.splitlines() if "our-lab/unpublished" in line]
+    assert len(lines) == 1 and "declare it in [tool.automodel-lint.models]" in lines[0]
+    assert result.returncode == 0 and not reported(result)

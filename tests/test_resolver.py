@@ -469,7 +469,7 @@ def test_lock_command_with_a_stub_collector(capsys, monkeypatch, tmp_path):
         monkeypatch.setenv("HF_ENDPOINT", hub.url)
         assert cli.main(["lock", "."]) == 1  # lab/none stays unresolved, and is named
         err = capsys.readouterr().err
-    assert "1 model ids could not be resolved" in err and "lab/none" in err
+    assert "1 model id could not be resolved" in err and "lab/none" in err
     lock = read_lock(tmp_path / LOCK_NAME)
     assert set(lock.models) == {"lab/a@", "lab/b@"} and seen == [["."]]
     # CI: locked, no network at all
@@ -523,3 +523,23 @@ def test_pipeline_without_a_task_is_judged_by_the_hubs_tag(tmp_path, monkeypatch
     # transformers 5 removed the summarization pipeline: this call raises although no task is written.
     assert [(d.code, d.span.line) for d in found] == [("HFA005", 3)]
     assert "summarization" in found[0].message
+
+
+QWEN_CONFIG = {"model_type": "qwen", "architectures": ["QWenLMHeadModel"],
+               "auto_map": {"AutoModelForCausalLM": "modeling_qwen.QWenLMHeadModel"}}
+
+
+def test_thin_snapshot_facts_are_not_the_last_word_when_the_hub_answers():
+    # The snapshot knows Qwen/Qwen-7B-Chat only by its architecture: no model type, no auto_map.
+    with FakeHub({"Qwen/Qwen-7B-Chat": QWEN_CONFIG}) as hub:
+        facts = make(hub).resolve(ModelRequest("Qwen/Qwen-7B-Chat"))
+    assert (facts.source, facts.model_type, facts.auto_map_dict()) == (
+        "hub", "qwen", {"AutoModelForCausalLM": "modeling_qwen.QWenLMHeadModel"})
+
+
+def test_thin_snapshot_facts_stand_when_the_hub_cannot_answer():
+    with FakeHub({"Qwen/Qwen-7B-Chat": QWEN_CONFIG}, mode="500") as hub:
+        facts = make(hub).resolve(ModelRequest("Qwen/Qwen-7B-Chat"))
+    assert facts.source == "snapshot" and facts.architectures == ("QWenLMHeadModel",)
+    offline = make(offline=True).resolve(ModelRequest("Qwen/Qwen-7B-Chat"))
+    assert offline.source == "snapshot" and not offline.model_type

@@ -134,13 +134,13 @@ def _syntax_error(path: str, data: bytes, fallback: str) -> Diagnostic:
         message = f"{exc.msg}"
     except (ValueError, RecursionError, MemoryError) as exc:
         message = f"{fallback or exc}"
+    return _hfa900(path, line, column, f"file does not parse, nothing in it was checked: {message}")
+
+
+def _hfa900(path: str, line: int, column: int, message: str) -> Diagnostic:
     from automodel_lint.rules import RULES_BY_CODE
 
-    rule = RULES_BY_CODE["HFA900"]
-    return Diagnostic(
-        path, Span(line, column, line, column), "HFA900", rule.severity,
-        f"file does not parse, nothing in it was checked: {message}",
-    )
+    return Diagnostic(path, Span(line, column, line, column), "HFA900", RULES_BY_CODE["HFA900"].severity, message)
 
 
 def analyse_file(path: str, max_size: int) -> Analysis:
@@ -174,4 +174,9 @@ def _analyse_notebook(path: str, data: bytes) -> Analysis:
         return skipped(path, f"not a readable notebook: {exc}")
     analysis = analyse_source(path, nb.source.encode("utf-8"))
     analysis.notebook, analysis.raw = nb, data
+    # Lines of the joined source: the report places them in their cells, as every notebook diagnostic.
+    analysis.result.diagnostics += [
+        _hfa900(path, e.line, e.column, f"cell does not parse, nothing in it was checked: {e.message}")
+        for e in nb.errors
+    ]
     return analysis

@@ -16,7 +16,7 @@ from automodel_lint import knowledge
 from automodel_lint.analysis import Analysis, analyse_file, analyse_source, failed, failure_note
 from automodel_lint.knowledge import KnowledgeTable
 from automodel_lint.options import Options, make_resolver
-from automodel_lint.records import CallSite, Diagnostic, FileResult, ModelFacts, ModelRequest, Unresolved
+from automodel_lint.records import CallSite, Diagnostic, FileResult, ModelFacts, ModelRequest, Unjudged, Unresolved
 from automodel_lint.sources import discover
 
 
@@ -47,11 +47,30 @@ class Report:
                 from automodel_lint.report.cells import in_cells
 
                 shown += in_cells(result.diagnostics, entry[1])
-        return shown
+        return sorted(shown, key=_place)
+
+    @property
+    def unjudged(self) -> list[Unjudged]:
+        """Every call found but not judged, as shown (a notebook's at its cell), in the diagnostics' order."""
+        shown: list[Unjudged] = []
+        for result in self.files:
+            entry = self.notebooks.get(result.path)
+            if entry is None:
+                shown += result.unjudged
+            else:
+                from automodel_lint.report.cells import in_cells
+
+                shown += in_cells(result.unjudged, entry[1])
+        return sorted(shown, key=_place)
 
     @property
     def skipped(self) -> list[FileResult]:
         return [f for f in self.files if f.skipped]
+
+
+def _place(record: Diagnostic | Unjudged) -> tuple:
+    """The one order of every output, cold or warm, whatever --jobs: path, cell, line, column, code."""
+    return record.path, record.cell or 0, record.span.line, record.span.column, getattr(record, "code", "")
 
 
 def requests_of(analyses: Iterable[Analysis]) -> set[ModelRequest]:
@@ -108,7 +127,6 @@ def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, kn
     """Results, unresolved ids and every answer. `contained`: a file whose judging fails gets a skip note (a
     fix's re-check must see the failure instead: a skip note would read as a clean result)."""
     answers: dict = dict(known or {})
-    reused: list[Analysis] = []
     fresh: list[Analysis] = []
     found_unresolved: set[Unresolved] = set()
     for analysis in analyses:
@@ -117,8 +135,8 @@ def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, kn
             fresh.append(analysis)
             continue
         analysis.result.diagnostics, missing_facts = earlier
+        analysis.result.unjudged = cache.unjudged(analysis.path)
         found_unresolved.update(missing_facts)
-        reused.append(analysis)
     needed = requests_of(fresh)
     if cache is not None and needed:
         answers.update({r: a for r, a in cache.answers(needed).items() if r not in answers})
@@ -128,7 +146,6 @@ def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, kn
     if cache is not None and needed:
         cache.keep_answers({r: answers[r] for r in needed})
     found_unresolved.update(a for r, a in answers.items() if r in needed and isinstance(a, Unresolved))
-    results = [a.result for a in reused]
     for analysis in fresh:
         try:
             _judge_file(analysis, answers, options, table)
@@ -140,22 +157,29 @@ def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, kn
             if cache is not None:
                 mine = {answers.get(request_of(s)) for s in analysis.sites if s.model is not None}
                 cache.keep_verdicts(analysis.path, analysis.result.diagnostics,
-                                    [u for u in mine if isinstance(u, Unresolved)])
-        results.append(analysis.result)
+                                    [u for u in mine if isinstance(u, Unresolved)], analysis.result.unjudged)
     if cache is not None:
         cache.save()
+    results = [a.result for a in analyses]  # in the order the files were named, whichever were reused
     unresolved = sorted(found_unresolved, key=lambda u: (u.model_id, u.reason))
     return results, unresolved, answers
 
 
 def _judge_file(analysis: Analysis, answers: dict, options: Options, table: KnowledgeTable) -> None:
+    from automodel_lint import unjudged
+
     result = analysis.result
     result.diagnostics = [d for d in result.diagnostics if selected(d.code, options)]
+    result.unjudged = []
     for site in analysis.sites:
         answer = answers.get(request_of(site)) if site.model is not None else None
         facts = answer if isinstance(answer, ModelFacts) else None
         diagnostic = diagnose(site, facts, table)
-        if diagnostic is not None and selected(diagnostic.code, options):
+        if diagnostic is None:
+            why = unjudged.reason(site, answer, table)
+            if why is not None:
+                result.unjudged.append(Unjudged(site.path, site.span, why))
+        elif selected(diagnostic.code, options):
             result.diagnostics.append(diagnostic)
     if options.noqa and analysis.lines:
         from automodel_lint.noqa import filter_noqa
@@ -206,7 +230,8 @@ def _report(analyses: list[Analysis], options: Options, table: KnowledgeTable, p
     return Report(
         results, unresolved, problems, table, sites=sum(len(a.sites) for a in analyses),
         answers=answers, sources={a.path: a.source for a in analyses if a.source is not None},
-        notebooks={a.path: (a.raw, a.notebook) for a in analyses if a.notebook is not None and a.sites},
+        notebooks={a.path: (a.raw, a.notebook) for a in analyses
+                   if a.notebook is not None and (a.sites or a.result.diagnostics)},
     )
 
 

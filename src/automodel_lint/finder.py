@@ -715,20 +715,21 @@ def _pipeline_site(cand: _Candidate, path: str, positions) -> CallSite | None:
         return None
     task_expr = _argument(cand.node, "task", 0)
     task = evaluate(task_expr, cand.scope) if task_expr is not None else None
+    kwargs = _literal_kwargs(cand.node, cand.scope)
     if task is UNKNOWN or (task_expr is None and _has_star(cand.node)):
-        return None
-    model_expr = _argument(cand.node, "model", 1)
-    model, note = _model_value(model_expr, cand.scope)
-    model_class = None
-    built = _built_model(model_expr, cand.scope)
-    if built is not None:
-        model_class, model, note = built
+        # Recorded with no model, so that it is counted as a call found and not judged, never as a passed one.
+        task, model, note, model_class = None, None, None, None
+        kwargs["uncertain"].append("task")
+    else:
+        model_expr = _argument(cand.node, "model", 1)
+        model, note = _model_value(model_expr, cand.scope)
+        model_class = None
+        built = _built_model(model_expr, cand.scope)
+        if built is not None:
+            model_class, model, note = built
     config = _argument(cand.node, "config", 2)
     if config is not None and not (isinstance(config, cst.Name) and config.value == "None"):
         model, note = None, None
-    if task is None and model is None:
-        return None
-    kwargs = _literal_kwargs(cand.node, cand.scope)
     return CallSite(
         path=path,
         span=_span(cand.node, positions),

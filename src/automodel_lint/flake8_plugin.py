@@ -47,6 +47,22 @@ def _project(folder: str) -> Settings:
     return Settings(project_root=found.project_root, models=found.models)
 
 
+# Ids already named on stderr in this process: each once per run, however many files name it.
+_REPORTED: set[str] = set()
+
+
+def _report_unresolved(unresolved) -> None:
+    """flake8 has no place for "not judged": the ids no source answered go to stderr, each once per process."""
+    import sys
+
+    from automodel_lint.unjudged import unresolved_line
+
+    new = sorted({u.model_id for u in unresolved} - _REPORTED)
+    if new:
+        _REPORTED.update(new)
+        print(f"automodel-lint: calls not judged, {unresolved_line(new)}", file=sys.stderr)
+
+
 class Plugin:
     name = "automodel-lint"
     version = __version__
@@ -113,9 +129,10 @@ class Plugin:
         analysis = engine.analyse_source(self.filename, self._source_bytes())
         if not analysis.sites and not analysis.result.diagnostics:
             return
-        results, _unresolved = engine.judge_all(
+        results, unresolved = engine.judge_all(
             [analysis], options, knowledge.current_table(options.cache_dir), answers=_ANSWERS
         )
+        _report_unresolved(unresolved)
 
         for d in (d for result in results for d in result.diagnostics):
             # flake8 columns are 0-based; ours, like LibCST's lines, are 1-based.

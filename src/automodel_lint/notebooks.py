@@ -39,8 +39,10 @@ Everything else, key order, outputs, metadata, the final newline, stays byte for
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+import warnings
 from dataclasses import dataclass
 from json.decoder import scanstring
 from typing import Iterator, Mapping, Sequence
@@ -76,11 +78,21 @@ class _Cell:
 
 
 @dataclass(frozen=True)
+class CellError:
+    """A code cell that does not parse: left out of the analysis (its lines become comments), reported in place."""
+
+    line: int  # the line of `NotebookSource.source` where Python reports the error
+    column: int
+    message: str
+
+
+@dataclass(frozen=True)
 class NotebookSource:
     source: str
     positions: tuple[Position, ...]  # one per line of `source`
     cells: tuple[_Cell, ...]  # the code cells in `source`, in order
     language: str | None = None  # the kernel's language as the metadata names it
+    errors: tuple[CellError, ...] = ()  # the cells that do not parse, each at its own place
 
     def position(self, line: int) -> Position:
         """Where line `line` (1-based) of `source` is in the notebook. A separator line maps to the line after
@@ -145,6 +157,7 @@ def read_notebook(data: bytes | str) -> NotebookSource:
     parts: list[str] = []
     positions: list[Position] = []
     cells: list[_Cell] = []
+    errors: list[CellError] = []
     for index, cell in enumerate(doc["cells"]):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
@@ -159,10 +172,29 @@ def read_notebook(data: bytes | str) -> NotebookSource:
             parts.append(separator(index))
             before = cells[-1]
             positions.append(Position(before.index, len(_lines(before.original)) + 1))
+        error = _parse_error(lines)
+        if error is not None:
+            # Jupyter runs each cell on its own: one that does not parse stops only itself, so it is reported
+            # there and the other cells are still checked.
+            errors.append(CellError(len(positions) + error[0], error[1], error[2]))
+            lines = [CONTINUATION_PLACEHOLDER + _ending(line) for line in _lines(text)]
+            escapes = list(zip(lines, _lines(text)))
         parts.extend(lines)
         positions.extend(Position(index, n) for n in range(1, len(lines) + 1))
         cells.append(_Cell(index, original, tuple(escapes), tuple(unencodable), text != original))
-    return NotebookSource("".join(parts), tuple(positions), tuple(cells), language)
+    return NotebookSource("".join(parts), tuple(positions), tuple(cells), language, tuple(errors))
+
+
+def _parse_error(lines: Sequence[str]) -> tuple[int, int, str] | None:
+    """(line, column, message) where the cell's Python (escapes replaced) fails to parse, or None.
+    Top-level `await` is IPython's, so it is allowed."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile("".join(lines), "<cell>", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    except SyntaxError as exc:
+        return max(exc.lineno or 1, 1), max(exc.offset or 1, 1), exc.msg
+    return None  # text no source can hold (a lone surrogate) fails later, as the notebook's own skip note
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
@@ -195,24 +227,25 @@ def _ending(line: str) -> str:
     return line[len(line.rstrip("\r\n")) :]
 
 
-def _python_lines(lines: Sequence[str]) -> tuple[list[str], list[tuple[str, str]]]:
-    """The cell's lines with each IPython escape replaced by its placeholder, and what was replaced."""
+def _python_lines(cell_lines: Sequence[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """The cell's lines with each IPython escape replaced by its placeholder (and `>>> ` prompts taken off), and
+    what was replaced: (line as analysed, line as the cell holds it)."""
     out: list[str] = []
     escapes: list[tuple[str, str]] = []
     depth, quote, continued = 0, None, False
     in_escape = False  # inside the backslash-continued lines of an escape
-    for line in lines:
+    for original, line in zip(cell_lines, _without_prompts(cell_lines)):
         if in_escape:
             placeholder = _indent(line) + CONTINUATION_PLACEHOLDER + _ending(line)
             out.append(placeholder)
-            escapes.append((placeholder, line))
+            escapes.append((placeholder, original))
             in_escape = _continues(line)
             continue
         at_start = depth == 0 and quote is None and not continued
-        if at_start and _is_escape(line):
+        if at_start and (_is_escape(line) or _is_automagic(line)):
             placeholder = _placeholder(line)
             out.append(placeholder)
-            escapes.append((placeholder, line))
+            escapes.append((placeholder, original))
             in_escape = _continues(line)
             continue
         depth, quote, continued, code = _scan(line, depth, quote)
@@ -220,10 +253,41 @@ def _python_lines(lines: Sequence[str]) -> tuple[list[str], list[tuple[str, str]
             # `obj?` / `obj??`: IPython's help, never Python. Only a one-line statement is recognised.
             placeholder = _placeholder(line)
             out.append(placeholder)
-            escapes.append((placeholder, line))
+            escapes.append((placeholder, original))
             continue
         out.append(line)
+        if line != original:
+            escapes.append((line, original))  # a prompt taken off: put back when the cell is written
     return out, escapes
+
+
+# IPython's classic_prompt transformer: when a cell's first line (or its second) carries a `>>> ` or `... `
+# prompt, the prompt is taken off every line that has one.
+_PROMPT = re.compile(r"^(>>>|\.\.\.)( |$)")
+_FIRST_PROMPT = re.compile(r"^>>>( |$)")
+
+
+def _without_prompts(lines: Sequence[str]) -> list[str]:
+    if not lines or not (_FIRST_PROMPT.match(lines[0]) or (len(lines) > 1 and _PROMPT.match(lines[1]))):
+        return list(lines)
+    return [_PROMPT.sub("", line, count=1) for line in lines]
+
+
+# Line magics and shell aliases that IPython's automagic runs without `%` (`pip install x`, `cd ..`), when the
+# line is not Python on its own. A defined name of the same spelling makes it Python, and it then parses.
+AUTOMAGICS = frozenset(
+    "alias autoawait autocall automagic bookmark cat cd clear colors conda config cp debug dhist dirs doctest_mode"
+    " ed edit env gui history killbgscripts ldir less lf lk ll load load_ext loadpy logoff logon logstart logstate"
+    " logstop ls lsmagic lx macro magic mamba man matplotlib micromamba mkdir more mv notebook page pastebin pdb"
+    " pdef pdoc pfile pinfo pinfo2 pip popd pprint precision prun psearch psource pushd pwd pycat pylab quickref"
+    " recall rehashx reload_ext rep rerun reset reset_selective rm rmdir run save sc set_env sx system tb time"
+    " timeit unalias unload_ext uv who who_ls whos xdel xmode".split()
+)
+
+
+def _is_automagic(line: str) -> bool:
+    words = line.split(None, 1)
+    return bool(words) and words[0] in AUTOMAGICS and _parse_error([line.strip() + "\n"]) is not None
 
 
 def _indent(line: str) -> str:

@@ -154,6 +154,20 @@ class Diagnostic:
         }
 
 
+@dataclass(frozen=True)
+class Unjudged:
+    """A call found but not judged, and why: a call no rule could decide must never read as a passed one."""
+
+    path: str
+    span: Span
+    reason: str  # the model id and why it was not judged ("'org/x': not in the bundled snapshot (offline); ...")
+    cell: int | None = None  # notebooks: as Diagnostic.cell
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "line": self.span.line, "column": self.span.column, "reason": self.reason,
+                "cell": self.cell}
+
+
 @dataclass
 class FileResult:
     """Everything one file produced: its diagnostics and what kept it from being judged in full."""
@@ -161,3 +175,4 @@ class FileResult:
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
     skipped: str | None = None  # why the file was not parsed (too large, unreadable), for the summary
+    unjudged: list[Unjudged] = field(default_factory=list)  # its calls that no rule could decide, and why

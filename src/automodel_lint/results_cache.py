@@ -27,7 +27,7 @@ from pathlib import Path
 from automodel_lint import __version__
 from automodel_lint.analysis import Analysis
 from automodel_lint.calls import may_hold_calls
-from automodel_lint.records import CallSite, Diagnostic, Fix, ModelRequest, Span, Unresolved
+from automodel_lint.records import CallSite, Diagnostic, Fix, ModelRequest, Span, Unjudged, Unresolved
 from automodel_lint.sources import TooLarge, Unreadable, read_source
 
 NAME = "results-v1.json"
@@ -222,7 +222,13 @@ class ResultsCache:
         return ([replace(_diagnostic_from_json(d), path=path) for d in stored["diagnostics"]],
                 [Unresolved(*u) for u in stored["unresolved"]])
 
-    def keep_verdicts(self, path: str, diagnostics: list[Diagnostic], unresolved: list[Unresolved]) -> None:
+    def unjudged(self, path: str) -> list[Unjudged]:
+        """The calls of an unchanged file that its kept verdicts left unjudged (call after `verdicts`)."""
+        stored = self.current.get(os.path.abspath(path), {}).get("verdicts") or {}
+        return [Unjudged(path, Span(*u["span"]), u["reason"]) for u in stored.get("unjudged", ())]
+
+    def keep_verdicts(self, path: str, diagnostics: list[Diagnostic], unresolved: list[Unresolved],
+                      unjudged: list[Unjudged] = ()) -> None:
         entry = self.current.get(os.path.abspath(path))
         # With the network in play an id may resolve next time (a timeout, a dead network): such a file's
         # verdicts are not kept, so the next run asks again.
@@ -232,6 +238,7 @@ class ResultsCache:
             "fp": self.verdict_fingerprint,
             "diagnostics": [_to_json(d) for d in diagnostics],
             "unresolved": sorted([u.model_id, u.reason] for u in unresolved),
+            "unjudged": [{"span": list(asdict(u.span).values()), "reason": u.reason} for u in unjudged],
         }
         self.dirty = True
 

@@ -60,6 +60,8 @@ def register(subparsers) -> None:
     p.add_argument("-s", "--silent", action="store_true", help="print nothing; the exit code says it all")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                    help="colour the text formats (auto: on a terminal, unless NO_COLOR; FORCE_COLOR forces it)")
+    p.add_argument("--show-unjudged", action="store_true",
+                   help="list every call found but not judged, and why (on stderr in machine-readable formats)")
     p.add_argument("--stdin-filename", metavar="NAME", help="the name of the file read from stdin (PATH `-`)")
     p.set_defaults(func=run)
 
@@ -109,7 +111,7 @@ def _missing(paths: list[str]) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     from automodel_lint.engine import check_paths, check_source
     from automodel_lint.report import FORMATS
-    from automodel_lint.report.summary import notes, summary_line
+    from automodel_lint.report.summary import notes, summary_line, unjudged_lines
 
     settings = settings_from(args)
     options = options_from(args, settings)
@@ -164,6 +166,8 @@ def run(args: argparse.Namespace) -> int:
         from automodel_lint.commands.fix_list import fix_list
 
         print(fix_list(fixable, _fixable(report), fixes is not None and not args.diff), file=summary_stream)
+    for line in unjudged_lines(report) if args.show_unjudged and not args.silent else []:
+        print(line, file=summary_stream)
     sys.stdout.flush()  # keep stdout and stderr in reading order on a terminal
     if not args.silent:
         for line in notes(report) + (fixes.failures if fixes else []):
@@ -176,8 +180,9 @@ def run(args: argparse.Namespace) -> int:
     if options.locked:
         missing = [u.model_id for u in report.unresolved if "lock file" in u.reason]
         if missing:
-            print(f"automodel-lint: error: {len(missing)} model id(s) missing from the lock file"
-                  f" (run `automodel-lint lock`): {', '.join(repr(m) for m in missing)}", file=sys.stderr)
+            from automodel_lint.unjudged import unresolved_line
+
+            print(f"automodel-lint: error: missing from the lock file: {unresolved_line(missing)}", file=sys.stderr)
             return EXIT_ERROR
     if args.exit_zero:
         return EXIT_CLEAN

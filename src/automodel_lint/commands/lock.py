@@ -50,9 +50,14 @@ def run(args: argparse.Namespace) -> int:
     unresolved = _unique_unresolved(answers.values())
     print(f"wrote {target}: {len(models)} model ids", file=sys.stderr)
     if unresolved:
-        print(f"{len(unresolved)} model ids could not be resolved:", file=sys.stderr)
+        from automodel_lint.unjudged import UNRESOLVED_ADVICE
+
+        print(f"{len(unresolved)} model id{'' if len(unresolved) == 1 else 's'} could not be resolved and"
+              f" {'is' if len(unresolved) == 1 else 'are'} not in the lock:", file=sys.stderr)
         for u in unresolved:
             print(f"  {u.model_id}: {u.reason}", file=sys.stderr)
+        # Running lock again offline would not help: say what does.
+        print(f"calls naming them stay unjudged: {UNRESOLVED_ADVICE}", file=sys.stderr)
         return EXIT_FOUND
     return EXIT_CLEAN
 

@@ -9,7 +9,9 @@ all sources, with a guard against chains that loop.
 
 The order (issue "Resolve any model id"): the project's own `[tool.automodel-lint.models]` ("config"), the lock file
 ("lock"), a local folder ("local"), the Hugging Face cache ("hf-cache"), automodel-lint's cache ("cache"), the bundled
-snapshot ("snapshot"), the Hub ("hub"). `locked=True` keeps only the first three. The name in brackets is
+snapshot ("snapshot"), the Hub ("hub"). `locked=True` keeps only the first three. Facts too thin to judge by
+(`snapshot.thin`: documentary evidence only, or neither model type nor auto_map) are the answer only when no later
+source has one: online, the Hub is asked first. The name in brackets is
 `ModelFacts.source`, the JSON output's `facts_source`. A request's `file_dir` matters only to the local source: all
 others see each (id, revision, subfolder) once, however many files name it.
 
@@ -47,7 +49,7 @@ from automodel_lint.facts.cache import CacheSource, FactsCache
 from automodel_lint.facts.local import LocalSource
 from automodel_lint.facts.lockfile import LockError, LockSource, lock_path, read_lock
 from automodel_lint.facts.project import ProjectSource
-from automodel_lint.facts.snapshot import SnapshotSource, withheld
+from automodel_lint.facts.snapshot import SnapshotSource, thin, withheld
 from automodel_lint.options import env_offline
 from automodel_lint.records import ModelFacts, ModelRequest, Unresolved
 
@@ -199,6 +201,7 @@ class Resolver:
             if problem:
                 self._memo[r] = Unresolved(r.model, problem)
         todo = [r for r in todo if r not in self._memo]
+        held: dict[ModelRequest, ModelFacts] = {}  # answers too thin to be the last word while a later source may know
         for source in self.sources:
             if not todo:
                 break
@@ -208,13 +211,16 @@ class Resolver:
                 answers = source.lookup_many(asked)
             else:
                 answers = {r: source.lookup(r) for r in asked}
+            provisional = isinstance(source, SnapshotSource) and not self.offline
             for r in todo:
                 answer = answers.get(r if r in answers else _bare(r))
-                if answer is not None:
+                if provisional and isinstance(answer, ModelFacts) and thin(answer):
+                    held.setdefault(r, answer)  # the Hub may have the config itself
+                elif answer is not None and not (r in held and isinstance(answer, Unresolved)):
                     self._memo[r] = answer
             todo = [r for r in todo if r not in self._memo]
         for r in todo:
-            self._memo[r] = Unresolved(r.model, self._fallback_reason(r))
+            self._memo[r] = held.get(r) or Unresolved(r.model, self._fallback_reason(r))
         return [self._memo[r] for r in requests]
 
     def _fallback_reason(self, request: ModelRequest) -> str:

@@ -56,6 +56,12 @@ def lookup(model_id: str, table=None) -> ModelFacts | None:
     return None
 
 
+def thin(facts: ModelFacts) -> bool:
+    """Facts too thin to be the last word while the Hub can be asked: a documented link only (no config.json was
+    read), or neither a model type nor an auto_map (custom-code checkpoints whose config the snapshot lacks)."""
+    return facts.evidence == "doc" or not (facts.model_type or facts.auto_map)
+
+
 def _facts(entry: dict, sources: list[str], asked: str) -> ModelFacts:
     def src(i):
         return sources[i] if isinstance(i, int) and 0 <= i < len(sources) else "unknown source"

@@ -34,15 +34,21 @@ def _path(path: str) -> str:
 
 
 def line(d: Diagnostic) -> str:
-    properties = [("file", printable(_path(d.path))), ("line", d.span.line)]
-    # GitHub's checks API takes columns only when an annotation starts and ends on the same line.
-    if d.span.end_line == d.span.line:
-        properties += [("col", d.span.column), ("endLine", d.span.end_line), ("endColumn", d.span.end_column)]
+    properties: list[tuple[str, object]] = [("file", printable(_path(d.path)))]
+    if d.cell is not None:
+        # A notebook's lines count within a cell, and GitHub would place them at that line of the .ipynb JSON:
+        # the annotation goes on the file, and its title and message name the cell and the line in it.
+        properties.append(("title", f"{d.code} (cell {d.cell}, line {d.span.line})"))
+        message = f"{d.code} (cell {d.cell}, line {d.span.line}, column {d.span.column}) {d.message}"
     else:
-        properties += [("endLine", d.span.end_line)]
-    properties.append(("title", d.code))
-    cell = getattr(d, "cell", None)
-    message = f"{d.code} {d.message}" if cell is None else f"{d.code} (cell {cell}) {d.message}"
+        properties.append(("line", d.span.line))
+        # GitHub's checks API takes columns only when an annotation starts and ends on the same line.
+        if d.span.end_line == d.span.line:
+            properties += [("col", d.span.column), ("endLine", d.span.end_line), ("endColumn", d.span.end_column)]
+        else:
+            properties += [("endLine", d.span.end_line)]
+        properties.append(("title", d.code))
+        message = f"{d.code} {d.message}"
     props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties)
     return f"::{COMMANDS.get(d.severity, 'warning')} {props}::{escape_data(printable(message))}"
 

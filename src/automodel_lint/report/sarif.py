@@ -5,7 +5,7 @@ Paths are written relative to the working directory (the repository root when a 
 there) under the `%SRCROOT%` base, which is what code scanning matches against the repository's files.
 Columns count Unicode code points, as LibCST reports them; the run says so (`columnKind`), because
 SARIF's default is UTF-16 code units. What the run could not judge (skipped files, unreadable paths,
-unresolved models) goes into the invocation's notifications, not into results.
+unresolved models, each call found but not judged) goes into the invocation's notifications, not into results.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from automodel_lint import __version__
 from automodel_lint.engine import Report
-from automodel_lint.records import Diagnostic
+from automodel_lint.records import Diagnostic, Span, Unjudged
 from automodel_lint.report.summary import notes
 from automodel_lint.rules import RULES, Rule, docs
 
@@ -54,14 +54,23 @@ def _rule(rule: Rule) -> dict:
     }
 
 
+def _location(path: str, span: Span) -> dict:
+    region = {"startLine": span.line, "startColumn": span.column,
+              "endLine": span.end_line, "endColumn": span.end_column}
+    return {"artifactLocation": {"uri": _uri(path), "uriBaseId": "%SRCROOT%"}, "region": region}
+
+
+def _unjudged(u: Unjudged) -> dict:
+    """A call found but not judged: a notification at its place, since it is neither a result nor a pass."""
+    note = {"level": "note", "message": {"text": f"not judged: {u.reason}"},
+            "locations": [{"physicalLocation": _location(u.path, u.span)}]}
+    if u.cell is not None:
+        note["properties"] = {"cell": u.cell}
+    return note
+
+
 def _result(d: Diagnostic, rule_index: dict[str, int]) -> dict:
-    region = {
-        "startLine": d.span.line,
-        "startColumn": d.span.column,
-        "endLine": d.span.end_line,
-        "endColumn": d.span.end_column,
-    }
-    location = {"artifactLocation": {"uri": _uri(d.path), "uriBaseId": "%SRCROOT%"}, "region": region}
+    location = _location(d.path, d.span)
     result = {
         "ruleId": d.code,
         "level": LEVELS.get(d.severity, "warning"),
@@ -91,6 +100,7 @@ def document(report: Report) -> dict:
     rules = list(RULES)
     rule_index = {rule.code: i for i, rule in enumerate(rules)}
     notifications = [{"level": "warning", "message": {"text": line}} for line in notes(report)]
+    notifications += [_unjudged(u) for u in report.unjudged]
     invocation = {"executionSuccessful": True}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications

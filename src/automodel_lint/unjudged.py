@@ -1,0 +1,75 @@
+"""Why a call that got no diagnostic was not judged either: the difference between "passed" and "not checked".
+
+A call is judged when a rule gave it a verdict, or when the facts were enough for every rule to decide and
+none objected. Everything else is listed (`check --show-unjudged`) and counted in the summary, so that
+"All checks passed" is said only of calls that were checked.
+"""
+
+from __future__ import annotations
+
+from automodel_lint.records import CallSite, ModelFacts, Unresolved
+
+# What a reader can do about an id no source answered, wherever such an id is named (check, --locked, lock, flake8).
+UNRESOLVED_ADVICE = ("declare it in [tool.automodel-lint.models] in pyproject.toml,"
+                     " or run `automodel-lint lock` with network access")
+
+
+def unresolved_line(ids: list[str]) -> str:
+    """One sentence naming ids no source answered, with what to do about them."""
+    shown = ", ".join(repr(i) for i in ids)
+    return f"{len(ids)} model id{'' if len(ids) == 1 else 's'} not resolved ({shown}): {UNRESOLVED_ADVICE}"
+
+
+def facts_gap(facts: ModelFacts, table) -> str | None:
+    """Why these facts cannot decide a call, or None: without a model type (stated, or known from the
+    architectures) and without an auto_map, no rule can tell which class loads the checkpoint."""
+    from automodel_lint.rules import Case
+
+    if facts.auto_map or facts.model_type:
+        return None
+    if not facts.architectures:
+        return "the facts lack model type and architectures"
+    probe = CallSite("", None, "", "", facts.model_id)  # type: ignore[arg-type]
+    if Case(probe, facts, table).model_type:
+        return None
+    return (f"facts incomplete: architectures {', '.join(facts.architectures)} but no model type and no auto_map"
+            " (custom code?)")
+
+
+def reason(site: CallSite, answer: ModelFacts | Unresolved | None, table) -> str | None:
+    """Why `site`, which no rule objected to, was not judged; None when it was (its facts decided every rule).
+    Made printable: the reason quotes config.json and the network's words."""
+    why = _reason(site, answer, table)
+    if why is None:
+        return None
+    return "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode() for c in why)
+
+
+def _reason(site: CallSite, answer: ModelFacts | Unresolved | None, table) -> str | None:
+    from automodel_lint.rules import Case
+    from automodel_lint.rules.suggestion import shown
+
+    if site.model is None:
+        if "task" in site.uncertain_kwargs:
+            return "the pipeline's task is not certain statically"
+        return "the model value is not certain statically"
+    model = shown(site.model)
+    if isinstance(answer, Unresolved):
+        return f"{model}: {answer.reason}; {UNRESOLVED_ADVICE}"
+    if answer is None:
+        return f"{model}: no facts"
+    gap = facts_gap(answer, table)
+    if gap:
+        return f"{model}: {gap}"
+    case = Case(site, answer, table)
+    if case.config_replaced:
+        return f"{model}: passed `config=`, which decides the load and is not certain statically"
+    if "**" in site.uncertain_kwargs:
+        return f"{model}: passed `**kwargs`, which may carry `config=` or `trust_remote_code`"
+    if case.kind == "pipeline":
+        status, _ = case.pipeline
+        if status == "unknown":
+            return f"{model}: the task is not one transformers knows (a custom pipeline?)"
+        if status == "inferred":
+            return f"{model}: no task given, and the model's pipeline_tag is not known offline"
+    return None
