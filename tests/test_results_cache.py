@@ -77,3 +77,62 @@ def test_an_id_the_network_failed_on_is_asked_again(tmp_path, monkeypatch):
     monkeypatch.setattr(engine, "make_resolver", lambda *a: asked.append(1) or real(*a))
     check_paths(["."], options)
     assert asked, "the unresolved id was not asked for again"
+
+
+def _notebook(*cells):
+    return json.dumps({"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["# title\n"]}] + [
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": c} for c in cells],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
+
+
+NOTEBOOK = _notebook(["!pip install transformers\n", "from transformers import AutoModelForSeq2SeqLM\n"],
+                     ["x = 1\n", "\n", 'm = AutoModelForSeq2SeqLM.from_pretrained("gpt2")\n'])
+
+
+def _parsed(monkeypatch):
+    """The paths the next runs parse (instead of taking from the results cache)."""
+    import automodel_lint.pool as pool
+
+    parsed = []
+    real = pool.parse_all
+    monkeypatch.setattr(pool, "parse_all", lambda paths, *a: parsed.extend(paths) or real(paths, *a))
+    return parsed
+
+
+def test_a_warm_notebook_tree_parses_nothing_and_says_the_same(tmp_path, monkeypatch):
+    from automodel_lint.engine import check_paths
+    from automodel_lint.options import Options
+
+    (tmp_path / "demo.ipynb").write_text(NOTEBOOK)
+    (tmp_path / "plain.ipynb").write_text(_notebook(["print('no model here')\n"]))
+    (tmp_path / "broken.ipynb").write_text("{not json from_pretrained")
+    monkeypatch.chdir(tmp_path)
+    parsed = _parsed(monkeypatch)
+    options = Options(result_cache=True, offline=True)
+    cold = check_paths(["."], options)
+    assert sorted(parsed) == ["broken.ipynb", "demo.ipynb"]
+    # Shown at the cell (numbered from 1, the markdown cell counts) and the line in it.
+    assert [(d.cell, d.span.line, d.code) for d in cold.diagnostics] == [(3, 3, "HFA001")]
+    parsed.clear()
+    warm = check_paths(["."], options)
+    assert parsed == []
+    assert warm.diagnostics == cold.diagnostics
+    assert [f.skipped for f in warm.files] == [f.skipped for f in cold.files]
+
+    # A changed notebook is read afresh; the others still come from the cache.
+    (tmp_path / "demo.ipynb").write_text(NOTEBOOK.replace('"x = 1\\n",\n', ""))
+    assert [(d.cell, d.span.line) for d in check_paths(["."], options).diagnostics] == [(3, 2)]
+    assert parsed == ["demo.ipynb"]
+
+
+def test_fix_of_a_notebook_judged_from_the_cache(tmp_path):
+    (tmp_path / "demo.ipynb").write_text(NOTEBOOK)
+    assert run(tmp_path)[0] == [("demo.ipynb", 3, "HFA001")]
+    assert run(tmp_path)[0] == [("demo.ipynb", 3, "HFA001")]  # from the cache
+    r = subprocess.run([sys.executable, "-m", "automodel_lint", "check", "--offline", "--fix", "."],
+                       capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert "fix not applied" not in r.stderr, r.stderr
+    fixed = json.loads((tmp_path / "demo.ipynb").read_text())
+    assert fixed["cells"][1]["source"] == ["!pip install transformers\n", "from transformers import AutoModelForCausalLM\n"]
+    assert fixed["cells"][2]["source"][2] == 'm = AutoModelForCausalLM.from_pretrained("gpt2")\n'
+    assert run(tmp_path)[0] == []

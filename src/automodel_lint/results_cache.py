@@ -7,9 +7,10 @@ only a file whose stat changed is read and hashed, and its old entry still serve
 A file's diagnostics are reused only under the same fingerprint: the same model facts (options, the
 project's pyproject.toml and lock file, the facts cache) and the same options that filter diagnostics; the
 facts only while nothing they came from can have changed. The whole store is invalidated by another
-automodel-lint (its version and the stat of its own modules). Notebooks are never kept: a fix and the output
-need their cells, which are not stored; nor is what a file gave when its reading or judging failed
-unexpectedly, so that the next run tries again.
+automodel-lint (its version and the stat of its own modules). A notebook is kept like a Python file, with its
+cell map (where each line of its joined code cells is in the notebook, as runs) when it holds call sites: the
+output places its diagnostics with it, and a fix reads the notebook again (`analysis.read_notebook_file`).
+What a file gave when its reading or judging failed unexpectedly is not kept, so that the next run tries again.
 
 One JSON file, written atomically: parallel runs can only lose each other's updates, never corrupt it.
 A store that cannot be read or written is ignored (the run is merely slower).
@@ -107,6 +108,25 @@ def _diagnostic_from_json(data: dict) -> Diagnostic:
     return Diagnostic(**fields)
 
 
+def cell_runs(positions) -> list[list[int]]:
+    """A notebook's positions (one per line of its joined source) as runs [cell, first line, count]: a cell's
+    lines follow each other, and so does the separator line after them, so there is about one run per cell."""
+    runs: list[list[int]] = []
+    for position in positions:
+        last = runs[-1] if runs else None
+        if last and last[0] == position.cell and last[1] + last[2] == position.line:
+            last[2] += 1
+        else:
+            runs.append([position.cell, position.line, 1])
+    return runs
+
+
+def cell_positions(runs: list[list[int]]) -> tuple:
+    from automodel_lint.notebooks import Position
+
+    return tuple(Position(cell, first + k) for cell, first, count in runs for k in range(count))
+
+
 class ResultsCache:
     """The store, for one run with the given options: the engine asks it for what an earlier run found (an
     unchanged file's analysis and diagnostics, model facts) and hands it what this run found."""
@@ -151,8 +171,6 @@ class ResultsCache:
 
     def recall(self, path: str) -> Analysis | None:
         """The analysis of a file unchanged since an earlier run; None when the file has to be parsed."""
-        if path.endswith(".ipynb"):
-            return None
         try:
             st = os.stat(path)
         except OSError:
@@ -197,6 +215,8 @@ class ResultsCache:
             # `# noqa` needs the text only of files that have such a comment.
             "lines": analysis.lines if any("noqa" in line for line in analysis.lines) else [],
         }
+        if analysis.notebook is not None and analysis.sites:  # the notebooks the report places diagnostics in
+            entry["cells"] = cell_runs(analysis.notebook.positions)
         self.entries[os.path.abspath(path)] = self.current[os.path.abspath(path)] = entry
         self.dirty = True
 
@@ -205,6 +225,11 @@ class ResultsCache:
         analysis = Analysis(path, sites=[_site_from_json(s) for s in entry["sites"]], lines=entry.get("lines", []))
         analysis.result.diagnostics = [_diagnostic_from_json(d) for d in entry["diagnostics"]]
         analysis.result.skipped = entry.get("skipped")
+        if "cells" in entry:
+            from automodel_lint.notebooks import NotebookSource
+
+            # Only the positions: a fix finds `raw` unset and reads the notebook again for its cells.
+            analysis.notebook = NotebookSource("", cell_positions(entry["cells"]), ())
         return analysis
 
     # Verdicts: a file unchanged since a run with the same facts and options gets that run's diagnostics
