@@ -3,7 +3,11 @@
 Ids are case-insensitive and legacy ids go through the snapshot's aliases (`t5-small` -> `google-t5/t5-small`), as the
 Hub itself redirects them. An id the snapshot lacks may still be a checkpoint named in transformers' own config
 docstrings (the knowledge table's `checkpoints`): that answers with evidence "doc" and no architectures.
-The data is read once per process, on first use: runs that never reach this source do not pay for it.
+The data is read once per process, on first use: runs that never reach this source do not pay for it. Decoding the whole
+file (a megabyte, thousands of ids) costs more than the rest of a one-file run, so an id is looked up in the text as
+scripts/build_snapshot.py writes it (compact JSON, one object): its `"id":{` member is found and only that entry is
+decoded, with the small sections (aliases, withheld, the sources that give each answer's provenance) as they are needed.
+A file in any other shape, or a match that is not the entry it should be, is decoded whole instead (`_data`).
 """
 
 from __future__ import annotations
@@ -30,27 +34,76 @@ def _data() -> dict:
     return data
 
 
+# The members of the top-level object that are looked up in the text; "models" is found, never decoded whole.
+SECTIONS = ("sources", "models", "withheld", "aliases")
+_DECODER = json.JSONDecoder()
+
+
+@lru_cache(maxsize=1)
+def _text() -> str | None:
+    """The snapshot's text when it has the writer's shape, else None (then `_data` decodes it whole).
+
+    In compact JSON a quote that follows `{` or `,` opens a key or a value, never sits inside a string (where
+    it would follow a backslash): so each section's key is found where it occurs once, and an entry's key too.
+    """
+    try:
+        text = SNAPSHOT_PATH.read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return None
+    if not text.startswith('{"schema_version":1,') or any(text.count(f',"{name}":') != 1 for name in SECTIONS):
+        return None
+    return text
+
+
+@lru_cache(maxsize=None)
+def _section(name: str):
+    """A small top-level section (sources, aliases, withheld), decoded alone."""
+    text = _text()
+    if text is None:
+        return _data().get(name, {} if name != "sources" else [])
+    start = text.index(f',"{name}":') + len(name) + 4
+    return _DECODER.raw_decode(text, start)[0]
+
+
+@lru_cache(maxsize=None)
+def _entry(key: str) -> dict | None:
+    """The `models` entry of a lower-cased id, decoding only that entry when the text allows it."""
+    text = _text()
+    if text is not None:
+        needle = json.dumps(key, ensure_ascii=False) + ":{"
+        at = text.find(needle, text.index(',"models":{') + len(',"models":{'))
+        while at >= 0:
+            if text[at - 1] in "{,":
+                value = _DECODER.raw_decode(text, at + len(needle) - 1)[0]
+                if isinstance(value, dict) and str(value.get("id", "")).lower() == key:
+                    return value
+                break  # a member of that name that is not this entry (an `auto_map`): decode the whole file
+            at = text.find(needle, at + 1)
+        else:
+            return None
+    return _data()["models"].get(key)
+
+
 def _entry_key(model_id: str) -> str:
     key = model_id.strip().lower()
-    return _data()["aliases"].get(key, "").lower() or key
+    return _section("aliases").get(key, "").lower() or key
 
 
 def withheld(model_id: str) -> str | None:
     """Why the snapshot declines to answer for this id although sources name it (a component-only doc type), or None."""
-    return _data().get("withheld", {}).get(_entry_key(model_id))
+    return _section("withheld").get(_entry_key(model_id))
 
 
 def lookup(model_id: str, table=None) -> ModelFacts | None:
     """The snapshot's facts for a Hub id, else those of the table's docstring checkpoints, else None."""
-    data = _data()
     key = _entry_key(model_id)
-    entry = data["models"].get(key)
+    entry = _entry(key)
     if entry is not None:
-        return _facts(entry, data["sources"], model_id)
-    if table is not None and key not in data.get("withheld", {}):
+        return _facts(entry, _section("sources"), model_id)
+    if table is not None and key not in _section("withheld"):
         model_type = _checkpoints_lower(table).get(key)
         if model_type is not None:
-            canonical = data["aliases"].get(model_id.strip().lower(), model_id)
+            canonical = _section("aliases").get(model_id.strip().lower(), model_id)
             return ModelFacts(model_id=canonical, model_type=model_type, source=SOURCE, evidence="doc",
                               provenance=f"transformers {table.version} config docstrings ({table.origin} table)")
     return None
