@@ -12,7 +12,7 @@ def fresh(monkeypatch, tmp_path):
     """The snapshot module reading the file at the returned path, with nothing cached from another test."""
 
     def clear():
-        for cached in (snapshot._data, snapshot._text, snapshot._section, snapshot._entry):
+        for cached in (snapshot._data, snapshot._bytes, snapshot._section, snapshot._entry):
             getattr(cached, "cache_clear", lambda: None)()
 
     def use(path):
@@ -38,11 +38,11 @@ def test_every_bundled_id_and_alias_is_answered_as_by_a_whole_decode(fresh, monk
     ids += ["acme/never-published", "gpt2 ", "Models"]
     fresh(snapshot.SNAPSHOT_PATH)
     indexed = answers(ids)
-    assert snapshot._text() is not None, "the bundled file is not in the shape the index reads"
+    assert snapshot._bytes() is not None, "the bundled file is not in the shape the index reads"
     assert snapshot._data.cache_info().currsize == 0, "the index decoded the whole file"
     assert answers(["AUTO_MAP"]) == {"AUTO_MAP": (None, None)}  # an entry's member, not an entry: decoded whole
 
-    monkeypatch.setattr(snapshot, "_text", lambda: None)
+    monkeypatch.setattr(snapshot, "_bytes", lambda: None)
     fresh(snapshot.SNAPSHOT_PATH)
     assert answers(ids) == indexed
 

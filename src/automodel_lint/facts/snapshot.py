@@ -4,8 +4,8 @@ Ids are case-insensitive and legacy ids go through the snapshot's aliases (`t5-s
 Hub itself redirects them. An id the snapshot lacks may still be a checkpoint named in transformers' own config
 docstrings (the knowledge table's `checkpoints`): that answers with evidence "doc" and no architectures.
 The data is read once per process, on first use: runs that never reach this source do not pay for it. Decoding the whole
-file (a megabyte, thousands of ids) costs more than the rest of a one-file run, so an id is looked up in the text as
-scripts/build_snapshot.py writes it (compact JSON, one object): its `"id":{` member is found and only that entry is
+file (a megabyte, thousands of ids) costs more than the rest of a one-file run, so an id is looked up in the bytes as
+scripts/build_snapshot.py writes them (compact JSON, one object): its `"id":{` member is found and only that entry is
 decoded, with the small sections (aliases, withheld, the sources that give each answer's provenance) as they are needed.
 A file in any other shape, or a match that is not the entry it should be, is decoded whole instead (`_data`).
 """
@@ -37,48 +37,70 @@ def _data() -> dict:
 # The members of the top-level object that are looked up in the text; "models" is found, never decoded whole.
 SECTIONS = ("sources", "models", "withheld", "aliases")
 _DECODER = json.JSONDecoder()
+# An entry is decoded from a window of the bytes this long, grown when the value runs past it.
+WINDOW = 4096
 
 
 @lru_cache(maxsize=1)
-def _text() -> str | None:
-    """The snapshot's text when it has the writer's shape, else None (then `_data` decodes it whole).
+def _bytes() -> bytes | None:
+    """The snapshot's bytes when they have the writer's shape, else None (then `_data` decodes them whole).
 
     In compact JSON a quote that follows `{` or `,` opens a key or a value, never sits inside a string (where
     it would follow a backslash): so each section's key is found where it occurs once, and an entry's key too.
+    Bytes, not text: searching a megabyte of decoded text that holds non-ASCII characters is several times slower.
     """
     try:
-        text = SNAPSHOT_PATH.read_text(encoding="utf-8")
-    except (OSError, ValueError):
+        data = SNAPSHOT_PATH.read_bytes()
+    except OSError:
         return None
-    if not text.startswith('{"schema_version":1,') or any(text.count(f',"{name}":') != 1 for name in SECTIONS):
+    if not data.startswith(b'{"schema_version":1,') or any(data.count(b',"%s":' % n.encode()) != 1 for n in SECTIONS):
         return None
-    return text
+    return data
+
+
+def _decoded_at(data: bytes, start: int):
+    """The JSON value that starts at byte `start`."""
+    window = WINDOW
+    while True:
+        # A window may end inside a character: dropped, as it is past the value or the window grows.
+        text = data[start : start + window].decode("utf-8", "ignore")
+        try:
+            return _DECODER.raw_decode(text)[0]
+        except ValueError:
+            if start + window >= len(data):
+                raise
+            window *= 8
 
 
 @lru_cache(maxsize=None)
 def _section(name: str):
     """A small top-level section (sources, aliases, withheld), decoded alone."""
-    text = _text()
-    if text is None:
-        return _data().get(name, {} if name != "sources" else [])
-    start = text.index(f',"{name}":') + len(name) + 4
-    return _DECODER.raw_decode(text, start)[0]
+    data = _bytes()
+    if data is not None:
+        try:
+            return _decoded_at(data, data.index(b',"%s":' % name.encode()) + len(name) + 4)
+        except ValueError:
+            pass
+    return _data().get(name, [] if name == "sources" else {})
 
 
 @lru_cache(maxsize=None)
 def _entry(key: str) -> dict | None:
-    """The `models` entry of a lower-cased id, decoding only that entry when the text allows it."""
-    text = _text()
-    if text is not None:
-        needle = json.dumps(key, ensure_ascii=False) + ":{"
-        at = text.find(needle, text.index(',"models":{') + len(',"models":{'))
+    """The `models` entry of a lower-cased id, decoding only that entry when the bytes allow it."""
+    data = _bytes()
+    if data is not None:
+        needle = json.dumps(key, ensure_ascii=False).encode("utf-8") + b":{"
+        at = data.find(needle, data.index(b',"models":{') + len(b',"models":{'))
         while at >= 0:
-            if text[at - 1] in "{,":
-                value = _DECODER.raw_decode(text, at + len(needle) - 1)[0]
+            if data[at - 1 : at] in (b"{", b","):
+                try:
+                    value = _decoded_at(data, at + len(needle) - 1)
+                except ValueError:
+                    break
                 if isinstance(value, dict) and str(value.get("id", "")).lower() == key:
                     return value
                 break  # a member of that name that is not this entry (an `auto_map`): decode the whole file
-            at = text.find(needle, at + 1)
+            at = data.find(needle, at + 1)
         else:
             return None
     return _data()["models"].get(key)
