@@ -12,7 +12,7 @@ def fresh(monkeypatch, tmp_path):
     """The snapshot module reading the file at the returned path, with nothing cached from another test."""
 
     def clear():
-        for cached in (snapshot._data, snapshot._bytes, snapshot._section, snapshot._entry):
+        for cached in (snapshot._data, snapshot._indexed, snapshot._section, snapshot._entry):
             getattr(cached, "cache_clear", lambda: None)()
 
     def use(path):
@@ -38,11 +38,11 @@ def test_every_bundled_id_and_alias_is_answered_as_by_a_whole_decode(fresh, monk
     ids += ["acme/never-published", "gpt2 ", "Models"]
     fresh(snapshot.SNAPSHOT_PATH)
     indexed = answers(ids)
-    assert snapshot._bytes() is not None, "the bundled file is not in the shape the index reads"
+    assert snapshot._indexed() is not None, "the bundled file is not in the shape the index reads"
     assert snapshot._data.cache_info().currsize == 0, "the index decoded the whole file"
     assert answers(["AUTO_MAP"]) == {"AUTO_MAP": (None, None)}  # an entry's member, not an entry: decoded whole
 
-    monkeypatch.setattr(snapshot, "_bytes", lambda: None)
+    monkeypatch.setattr(snapshot, "_indexed", lambda: None)
     fresh(snapshot.SNAPSHOT_PATH)
     assert answers(ids) == indexed
 
@@ -70,6 +70,7 @@ DATA = {
 @pytest.mark.parametrize("dump", [{"separators": (",", ":")}, {"indent": 1}], ids=["compact", "indented"])
 def test_any_shape_of_file_gives_the_same_answers(fresh, tmp_path, dump):
     fresh(_write(tmp_path, DATA, **dump))
+    assert (snapshot._indexed() is not None) == ("separators" in dump)  # indented: decoded whole
     assert snapshot.lookup("OLD-A").model_type == "llama"
     assert "config B" in snapshot.lookup("old-a").provenance and "legacy alias" in snapshot.lookup("old-a").provenance
     assert snapshot.lookup("acme/b").model_type == "t5"

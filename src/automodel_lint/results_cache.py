@@ -308,7 +308,7 @@ class ResultsCache:
         data = json.dumps({"key": self.key, "files": self.entries, "facts": facts}, separators=(",", ":"))
         try:
             make_private_dir(self.path.parent)
-            write_atomic(self.path, data.encode("utf-8"), mode=0o644)
+            write_atomic(self.path, data.encode("utf-8"), mode=0o644, durable=False)
         except LinkRefused as exc:
             import logging  # only on this rare path
 

@@ -22,7 +22,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from urllib.parse import quote
 
 from automodel_lint.facts.base import Redirect, facts_from_config, parse_json_bytes, valid_repo_id
@@ -87,6 +86,9 @@ class HubSource:
             return out
         if self._deadline is None:
             self._deadline = self.clock() + self.budget
+        # Imported here: an offline run (every pre-commit run on CI) does not pay for threads and logging.
+        from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
         pool = ThreadPoolExecutor(max_workers=min(self.max_workers, len(todo)), thread_name_prefix="automodel-hub")
         futures = {pool.submit(self._one, r): r for r in todo}
         done_count = 0

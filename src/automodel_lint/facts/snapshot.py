@@ -34,7 +34,7 @@ def _data() -> dict:
     return data
 
 
-# The members of the top-level object that are looked up in the text; "models" is found, never decoded whole.
+# The members of the top-level object, in the writer's order; "models" is searched, never decoded whole.
 SECTIONS = ("sources", "models", "withheld", "aliases")
 _DECODER = json.JSONDecoder()
 # An entry is decoded from a window of the bytes this long, grown when the value runs past it.
@@ -42,20 +42,32 @@ WINDOW = 4096
 
 
 @lru_cache(maxsize=1)
-def _bytes() -> bytes | None:
-    """The snapshot's bytes when they have the writer's shape, else None (then `_data` decodes them whole).
-
-    In compact JSON a quote that follows `{` or `,` opens a key or a value, never sits inside a string (where
-    it would follow a backslash): so each section's key is found where it occurs once, and an entry's key too.
-    Bytes, not text: searching a megabyte of decoded text that holds non-ASCII characters is several times slower.
-    """
+def _indexed() -> tuple[bytes, dict[str, int]] | None:
+    """The snapshot's bytes and where its sections start, when they have the writer's shape; else None (then
+    `_data` decodes the file whole)."""
     try:
         data = SNAPSHOT_PATH.read_bytes()
     except OSError:
         return None
-    if not data.startswith(b'{"schema_version":1,') or any(data.count(b',"%s":' % n.encode()) != 1 for n in SECTIONS):
-        return None
-    return data
+    offsets = _offsets(data) if data.startswith(b'{"schema_version":1,') else None
+    return (data, offsets) if offsets is not None else None
+
+
+def _offsets(data: bytes) -> dict[str, int] | None:
+    """Where each section's value starts, or None if one is missing or out of the writer's order.
+
+    In compact JSON a quote that follows `{` or `,` opens a key or a value, never sits inside a string (where it
+    would follow a backslash). The sections before `models` are found from the start, those after it from the end,
+    so no id inside `models` can pass for one; each search stops within its own section, not a megabyte away.
+    """
+    found = {}
+    for name in SECTIONS:
+        key = b',"%s":' % name.encode() + (b"[" if name == "sources" else b"{")
+        at = data.find(key) if SECTIONS.index(name) <= SECTIONS.index("models") else data.rfind(key)
+        if at < 0:
+            return None
+        found[name] = at + len(key) - 1
+    return found if list(found.values()) == sorted(found.values()) else None
 
 
 def _decoded_at(data: bytes, start: int):
@@ -75,10 +87,11 @@ def _decoded_at(data: bytes, start: int):
 @lru_cache(maxsize=None)
 def _section(name: str):
     """A small top-level section (sources, aliases, withheld), decoded alone."""
-    data = _bytes()
-    if data is not None:
+    indexed = _indexed()
+    if indexed is not None:
+        data, offsets = indexed
         try:
-            return _decoded_at(data, data.index(b',"%s":' % name.encode()) + len(name) + 4)
+            return _decoded_at(data, offsets[name])
         except ValueError:
             pass
     return _data().get(name, [] if name == "sources" else {})
@@ -87,10 +100,11 @@ def _section(name: str):
 @lru_cache(maxsize=None)
 def _entry(key: str) -> dict | None:
     """The `models` entry of a lower-cased id, decoding only that entry when the bytes allow it."""
-    data = _bytes()
-    if data is not None:
+    indexed = _indexed()
+    if indexed is not None:
+        data, offsets = indexed
         needle = json.dumps(key, ensure_ascii=False).encode("utf-8") + b":{"
-        at = data.find(needle, data.index(b',"models":{') + len(b',"models":{'))
+        at = data.find(needle, offsets["models"] + 1, offsets["withheld"])
         while at >= 0:
             if data[at - 1 : at] in (b"{", b","):
                 try:
@@ -100,7 +114,7 @@ def _entry(key: str) -> dict | None:
                 if isinstance(value, dict) and str(value.get("id", "")).lower() == key:
                     return value
                 break  # a member of that name that is not this entry (an `auto_map`): decode the whole file
-            at = data.find(needle, at + 1)
+            at = data.find(needle, at + 1, offsets["withheld"])
         else:
             return None
     return _data()["models"].get(key)
