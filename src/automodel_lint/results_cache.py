@@ -12,8 +12,10 @@ cell map (where each line of its joined code cells is in the notebook, as runs) 
 output places its diagnostics with it, and a fix reads the notebook again (`analysis.read_notebook_file`).
 What a file gave when its reading or judging failed unexpectedly is not kept, so that the next run tries again.
 
-One JSON file, written atomically: parallel runs can only lose each other's updates, never corrupt it.
-A store that cannot be read or written is ignored (the run is merely slower).
+A folder of JSON files, each written atomically (parallel runs can only lose each other's updates, never corrupt
+them): the facts, and the files' entries in shards by folder, so that a run over a few files (what pre-commit
+hands a hook) reads and rewrites a few small shards, not the whole tree's store. A store that cannot be read or
+written is ignored (the run is merely slower).
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from automodel_lint.calls import may_hold_calls
 from automodel_lint.records import CallSite, Diagnostic, Fix, ModelRequest, Span, Unresolved
 from automodel_lint.sources import TooLarge, Unreadable, read_source
 
-NAME = "results-v1.json"
+NAME = "results-v2"  # the folder under the cache folder
+FACTS = "facts.json"
 REUSABLE_SOURCES = frozenset({"config", "lock", "snapshot", "cache", "hub"})
 
 
@@ -138,21 +141,33 @@ class ResultsCache:
         self.table_version = table_version
         self.path = Path(options.cache_dir or default_cache_dir()) / NAME
         self.key = _tool_key()
-        self.entries: dict[str, dict] = {}
+        self.shards: dict[str, dict[str, dict]] = {}  # shard name -> its entries by absolute path, read when needed
         self.data_fingerprint: str | None = None
         self.data_answers: list = []
-        self.dirty = False
+        self.dirty: set[str] = set()  # the files to write: shard names, and FACTS
         self.current: dict[str, dict] = {}  # entries of this run's files that are up to date, by absolute path
         self.unstored: dict[str, tuple[os.stat_result, str]] = {}  # files to parse: their stat and digest, read first
+        facts = self._read(FACTS)
+        if isinstance(facts, dict) and isinstance(facts.get("answers"), list):
+            self.data_fingerprint, self.data_answers = facts.get("fingerprint"), facts["answers"]
+
+    def _read(self, name: str) -> dict | None:
+        """One file of the store, if this automodel-lint wrote it."""
         try:
-            data = json.loads(self.path.read_bytes())
-            if isinstance(data, dict) and data.get("key") == self.key and isinstance(data.get("files"), dict):
-                self.entries = data["files"]
-                facts = data.get("facts")
-                if isinstance(facts, dict) and isinstance(facts.get("answers"), list):
-                    self.data_fingerprint, self.data_answers = facts.get("fingerprint"), facts["answers"]
+            data = json.loads((self.path / name).read_bytes())
         except (OSError, ValueError, RecursionError):
-            pass  # no store yet, or an unreadable one: start afresh
+            return None  # no store yet, or an unreadable one: start afresh
+        return data if isinstance(data, dict) and data.get("key") == self.key else None
+
+    def _shard(self, key: str) -> tuple[str, dict[str, dict]]:
+        """The shard that holds the entry of the file at absolute path `key`: one per hash of its folder."""
+        folder = os.path.dirname(key).encode(errors="surrogateescape")
+        name = f"files-{hashlib.blake2b(folder, digest_size=1).hexdigest()}.json"
+        entries = self.shards.get(name)
+        if entries is None:
+            data = self._read(name)
+            entries = self.shards[name] = data["files"] if data and isinstance(data.get("files"), dict) else {}
+        return name, entries
 
     @cached_property
     def facts_fingerprint(self) -> str:
@@ -176,7 +191,8 @@ class ResultsCache:
         except OSError:
             return None  # the parse reports it
         key = os.path.abspath(path)
-        entry = self.entries.get(key)
+        shard, entries = self._shard(key)
+        entry = entries.get(key)
         if entry and entry["size"] == st.st_size and entry["mtime_ns"] == st.st_mtime_ns:
             return self._restored(path, entry)
         if st.st_size > self.options.max_file_size:
@@ -188,7 +204,7 @@ class ResultsCache:
         sha = digest(data)
         if entry and entry["sha"] == sha:  # the stat changed but not the bytes (a checkout, a touch)
             entry.update(size=st.st_size, mtime_ns=st.st_mtime_ns)
-            self.dirty = True
+            self.dirty.add(shard)
             return self._restored(path, entry)
         if not may_hold_calls(data):
             analysis = Analysis(path)  # cannot hold a call: nothing to parse, remember so
@@ -217,8 +233,10 @@ class ResultsCache:
         }
         if analysis.notebook is not None and analysis.sites:  # the notebooks the report places diagnostics in
             entry["cells"] = cell_runs(analysis.notebook.positions)
-        self.entries[os.path.abspath(path)] = self.current[os.path.abspath(path)] = entry
-        self.dirty = True
+        key = os.path.abspath(path)
+        shard, entries = self._shard(key)
+        entries[key] = self.current[key] = entry
+        self.dirty.add(shard)
 
     def _restored(self, path: str, entry: dict) -> Analysis:
         self.current[os.path.abspath(path)] = entry
@@ -244,7 +262,8 @@ class ResultsCache:
         return [_diagnostic_from_json(d) for d in stored["diagnostics"]], [Unresolved(*u) for u in stored["unresolved"]]
 
     def keep_verdicts(self, path: str, diagnostics: list[Diagnostic], unresolved: list[Unresolved]) -> None:
-        entry = self.current.get(os.path.abspath(path))
+        key = os.path.abspath(path)
+        entry = self.current.get(key)
         # With the network in play an id may resolve next time (a timeout, a dead network): such a file's
         # verdicts are not kept, so the next run asks again.
         if entry is None or (unresolved and not self.facts_final):
@@ -254,7 +273,7 @@ class ResultsCache:
             "diagnostics": [_to_json(d) for d in diagnostics],
             "unresolved": sorted([u.model_id, u.reason] for u in unresolved),
         }
-        self.dirty = True
+        self.dirty.add(self._shard(key)[0])
 
     # Model facts of the last run. Reused only while nothing they came from can have changed: the
     # fingerprint covers the options, the project's pyproject.toml and lock file, and the facts cache file.
@@ -297,21 +316,30 @@ class ResultsCache:
         kept.sort(key=lambda item: json.dumps(item["request"]))
         if fingerprint != self.data_fingerprint or kept != self.data_answers:
             self.data_fingerprint, self.data_answers = fingerprint, kept
-            self.dirty = True
+            self.dirty.add(FACTS)
 
     def save(self) -> None:
+        """Writes the files of the store this run changed; the first that cannot be written ends the saving."""
+        for name in sorted(self.dirty):
+            if name == FACTS:
+                data = {"key": self.key, "fingerprint": self.data_fingerprint, "answers": self.data_answers}
+            else:
+                data = {"key": self.key, "files": self.shards[name]}
+            if not self._write(name, json.dumps(data, separators=(",", ":")).encode("utf-8")):
+                break
+        self.dirty.clear()
+
+    def _write(self, name: str, data: bytes) -> bool:
         from automodel_lint.files import LinkRefused, make_private_dir, write_atomic
 
-        if not self.dirty:
-            return
-        facts = {"fingerprint": self.data_fingerprint, "answers": self.data_answers}
-        data = json.dumps({"key": self.key, "files": self.entries, "facts": facts}, separators=(",", ":"))
         try:
-            make_private_dir(self.path.parent)
-            write_atomic(self.path, data.encode("utf-8"), mode=0o644, durable=False)
+            make_private_dir(self.path)
+            write_atomic(self.path / name, data, mode=0o644, durable=False)
         except LinkRefused as exc:
             import logging  # only on this rare path
 
             logging.getLogger(__name__).warning("automodel-lint: warning: results cache not saved: %s", exc.reason)
+            return False
         except OSError:
-            pass  # a read-only cache folder: the next run is as slow as this one, nothing worse
+            return False  # a read-only cache folder: the next run is as slow as this one, nothing worse
+        return True
