@@ -220,7 +220,7 @@ def test_cache_and_lock_targets_planted_as_links_are_skipped_with_a_warning(tmp_
     cache.mkdir(parents=True)
     (outside / "dir").mkdir()
     (cache / "hub-facts.json").symlink_to(outside / "victim.json")
-    (cache / "results-v1.json").symlink_to(outside / "victim.txt")
+    (cache / "results-v2").symlink_to(outside / "dir")
     (cache / "knowledge").symlink_to(outside / "dir")
     (tmp_path / "repo" / "automodel-lint.lock").symlink_to(outside / "victim.txt")
     before = snapshot(outside)
@@ -229,7 +229,7 @@ def test_cache_and_lock_targets_planted_as_links_are_skipped_with_a_warning(tmp_
     facts.put(ModelRequest("t5-small"), ModelFacts("t5-small", "t5", ("T5ForConditionalGeneration",), (), "hub"))
     assert facts.flush() is False and "symbolic link" in warnings[0]
     results = ResultsCache(Options(cache_dir=str(cache)), "5.24.0")
-    results.dirty = True
+    results.dirty = {"facts.json"}
     results.save()
     knowledge._write_cache(knowledge.cache_path("99.0", cache), "{}")
     with pytest.raises(LinkRefused):
@@ -245,7 +245,7 @@ def test_a_repository_cache_dir_with_planted_links_writes_nothing_outside(tmp_pa
     (repo / "pyproject.toml").write_text('[tool.automodel-lint]\ncache-dir = ".lint-cache"\n')
     (repo / "m.py").write_bytes(FIXABLE)
     (outside / "dir").mkdir()
-    for name in ("hub-facts.json", "results-v1.json", "hub-facts.json.lock", "results-v1.json.lock"):
+    for name in ("hub-facts.json", "results-v2", "hub-facts.json.lock"):
         (cache / name).symlink_to(outside / "victim.txt")
     (cache / "knowledge").symlink_to(outside / "dir")
     before = snapshot(outside)

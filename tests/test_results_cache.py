@@ -25,7 +25,7 @@ def test_warm_run_repeats_the_cold_one_and_changes_are_seen(tmp_path):
     assert "'acme/private-llm'" in cold[1]
     warm = run(tmp_path)
     assert warm == cold
-    assert (tmp_path / os.environ["AUTOMODEL_LINT_CACHE_DIR"] / "results-v1.json").exists()
+    assert list((tmp_path / os.environ["AUTOMODEL_LINT_CACHE_DIR"] / "results-v2").glob("files-*.json"))
 
     # The file changes: judged afresh.
     (tmp_path / "a.py").write_text(WRONG.replace('"gpt2"', '"t5-small"'))
@@ -46,16 +46,17 @@ def test_warm_run_repeats_the_cold_one_and_changes_are_seen(tmp_path):
 def test_no_cache_neither_reads_nor_writes(tmp_path):
     (tmp_path / "a.py").write_text(WRONG)
     run(tmp_path, "--no-cache")
-    assert not (tmp_path / os.environ["AUTOMODEL_LINT_CACHE_DIR"] / "results-v1.json").exists()
+    assert not (tmp_path / os.environ["AUTOMODEL_LINT_CACHE_DIR"] / "results-v2").exists()
 
 
 def test_a_corrupt_store_is_ignored(tmp_path):
     (tmp_path / "a.py").write_text(WRONG)
-    store = tmp_path / os.environ["AUTOMODEL_LINT_CACHE_DIR"] / "results-v1.json"
-    store.parent.mkdir(parents=True, exist_ok=True)
-    store.write_text('{"key": "x", "files": [')
+    store = tmp_path / os.environ["AUTOMODEL_LINT_CACHE_DIR"] / "results-v2"
+    run(tmp_path)
+    for part in store.iterdir():
+        part.write_text('{"key": "x", "files": [')
     assert run(tmp_path)[0] == [("a.py", 3, "HFA001")]
-    assert json.loads(store.read_text())["files"]
+    assert [json.loads(p.read_text())["files"] for p in store.glob("files-*.json")]
 
 
 def test_an_id_the_network_failed_on_is_asked_again(tmp_path, monkeypatch):
@@ -77,3 +78,74 @@ def test_an_id_the_network_failed_on_is_asked_again(tmp_path, monkeypatch):
     monkeypatch.setattr(engine, "make_resolver", lambda *a: asked.append(1) or real(*a))
     check_paths(["."], options)
     assert asked, "the unresolved id was not asked for again"
+
+
+def _notebook(*cells):
+    return json.dumps({"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["# title\n"]}] + [
+        {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": c} for c in cells],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
+
+
+NOTEBOOK = _notebook(["!pip install transformers\n", "from transformers import AutoModelForSeq2SeqLM\n"],
+                     ["x = 1\n", "\n", 'm = AutoModelForSeq2SeqLM.from_pretrained("gpt2")\n'])
+
+
+def _parsed(monkeypatch):
+    """The paths the next runs parse (instead of taking from the results cache)."""
+    import automodel_lint.pool as pool
+
+    parsed = []
+    real = pool.parse_all
+    monkeypatch.setattr(pool, "parse_all", lambda paths, *a: parsed.extend(paths) or real(paths, *a))
+    return parsed
+
+
+def test_a_warm_notebook_tree_parses_nothing_and_says_the_same(tmp_path, monkeypatch):
+    from automodel_lint.engine import check_paths
+    from automodel_lint.options import Options
+
+    (tmp_path / "demo.ipynb").write_text(NOTEBOOK)
+    (tmp_path / "plain.ipynb").write_text(_notebook(["print('no model here')\n"]))
+    (tmp_path / "broken.ipynb").write_text("{not json from_pretrained")
+    monkeypatch.chdir(tmp_path)
+    parsed = _parsed(monkeypatch)
+    options = Options(result_cache=True, offline=True)
+    cold = check_paths(["."], options)
+    assert sorted(parsed) == ["broken.ipynb", "demo.ipynb"]
+    # Shown at the cell (numbered from 1, the markdown cell counts) and the line in it.
+    assert [(d.cell, d.span.line, d.code) for d in cold.diagnostics] == [(3, 3, "HFA001")]
+    parsed.clear()
+    warm = check_paths(["."], options)
+    assert parsed == []
+    assert warm.diagnostics == cold.diagnostics
+    assert [f.skipped for f in warm.files] == [f.skipped for f in cold.files]
+
+    # Shards by folder: a run over one file reads its folder's shard, not the others.
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "one.py").write_text(WRONG)
+    check_paths(["."], options)
+    import automodel_lint.results_cache as results_cache
+
+    cache = results_cache.ResultsCache(options, "5.24.0")
+    assert cache.recall("sub/one.py") is not None and len(cache.shards) == 1
+    parsed.clear()
+
+    # A changed notebook is read afresh; the others still come from the cache.
+    (tmp_path / "demo.ipynb").write_text(NOTEBOOK.replace('"x = 1\\n",\n', ""))
+    shown = check_paths(["."], options).diagnostics
+    assert [(d.cell, d.span.line) for d in shown if d.path == "demo.ipynb"] == [(3, 2)]
+    assert parsed == ["demo.ipynb"]
+
+
+def test_fix_of_a_notebook_judged_from_the_cache(tmp_path):
+    (tmp_path / "demo.ipynb").write_text(NOTEBOOK)
+    assert run(tmp_path)[0] == [("demo.ipynb", 3, "HFA001")]
+    assert run(tmp_path)[0] == [("demo.ipynb", 3, "HFA001")]  # from the cache
+    r = subprocess.run([sys.executable, "-m", "automodel_lint", "check", "--offline", "--fix", "."],
+                       capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert "fix not applied" not in r.stderr, r.stderr
+    fixed = json.loads((tmp_path / "demo.ipynb").read_text())
+    assert fixed["cells"][1]["source"] == ["!pip install transformers\n",
+                                           "from transformers import AutoModelForCausalLM\n"]
+    assert fixed["cells"][2]["source"][2] == 'm = AutoModelForCausalLM.from_pretrained("gpt2")\n'
+    assert run(tmp_path)[0] == []

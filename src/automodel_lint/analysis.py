@@ -180,3 +180,12 @@ def _analyse_notebook(path: str, data: bytes) -> Analysis:
         for e in nb.errors
     ]
     return analysis
+
+
+def read_notebook_file(path: str, max_size: int) -> "tuple[bytes, NotebookSource]":
+    """A notebook's bytes and cells, read again: the results cache keeps only where its lines are, which is all
+    the output needs; a fix needs the cells. Raises Unreadable, TooLarge or NotebookError."""
+    from automodel_lint.notebooks import read_notebook
+
+    data = read_source(path, max_size)
+    return data, read_notebook(data)

@@ -33,7 +33,7 @@ def fix_report(report: Report, options: Options, unsafe: bool, write: bool) -> F
         summary.held_back += len(held)
         if not chosen:
             continue
-        source = report.sources.get(result.path) or _read(result.path)
+        source = report.sources.get(result.path) or _read(result.path, report, options)
         if source is None:
             summary.failures.append(f"{result.path}: fix not applied: the file can no longer be read")
             continue
@@ -68,8 +68,18 @@ def fix_report(report: Report, options: Options, unsafe: bool, write: bool) -> F
     return summary
 
 
-def _read(path: str) -> bytes | None:
-    """A file judged from the results cache: its bytes were not kept, so read them for the fix."""
+def _read(path: str, report: Report, options: Options) -> bytes | None:
+    """A file judged from the results cache: its bytes were not kept, so read them for the fix (a notebook's cells
+    too: only where their lines are was kept)."""
+    if path in report.notebooks:
+        from automodel_lint.analysis import read_notebook_file
+        from automodel_lint.sources import TooLarge, Unreadable
+
+        try:
+            report.notebooks[path] = read_notebook_file(path, options.max_file_size)
+        except (Unreadable, TooLarge, ValueError, RecursionError):  # ValueError: a NotebookError
+            return None
+        return report.notebooks[path][1].source.encode("utf-8")
     try:
         with open(path, "rb") as handle:
             return handle.read()

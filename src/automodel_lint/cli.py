@@ -7,32 +7,37 @@ ruff: 0 clean, 1 diagnostics, 2 usage or internal error; an error is one line on
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from typing import Sequence
 
 from automodel_lint import __version__
-from automodel_lint.commands import EXIT_ERROR, cache, check, lock, resolve, rules
+from automodel_lint.commands import EXIT_ERROR
 from automodel_lint.options import UsageError
 
-# The order of `automodel-lint --help`.
-MODULES = (check, rules, resolve, lock, cache)
+# Each subcommand's module in `automodel_lint.commands`, by the names it registers; in the order of `--help`.
+COMMANDS = {"check": "check", "rules": "rules", "explain": "rules", "resolve": "resolve", "lock": "lock", "cache": "cache"}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser. Given the subcommand a run names, only that one's module is imported and registered (a
+    pre-commit run of `check` does not pay for the others); otherwise all of them, for `--help` and for errors."""
     parser = argparse.ArgumentParser(
         prog="automodel-lint",
         description="Catch Hugging Face checkpoints loaded with the wrong Auto class, before the code runs.",
     )
     parser.add_argument("--version", action="version", version=f"automodel-lint {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in MODULES:
-        module.register(subparsers)
+    modules = [COMMANDS[command]] if command in COMMANDS else dict.fromkeys(COMMANDS.values())
+    for module in modules:
+        importlib.import_module(f"automodel_lint.commands.{module}").register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)

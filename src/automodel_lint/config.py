@@ -14,11 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 SECTION = "automodel-lint"
 
 
@@ -144,6 +139,12 @@ class Settings:
 
 
 def _read_toml(path: Path) -> dict:
+    # Imported here: a run in a folder without a pyproject.toml does not pay for tomllib (and datetime).
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)

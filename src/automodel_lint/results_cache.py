@@ -7,12 +7,15 @@ only a file whose stat changed is read and hashed, and its old entry still serve
 A file's diagnostics are reused only under the same fingerprint: the same model facts (options, the
 project's pyproject.toml and lock file, the facts cache) and the same options that filter diagnostics; the
 facts only while nothing they came from can have changed. The whole store is invalidated by another
-automodel-lint (its version and the stat of its own modules). Notebooks are never kept: a fix and the output
-need their cells, which are not stored; nor is what a file gave when its reading or judging failed
-unexpectedly, so that the next run tries again.
+automodel-lint (its version and the stat of its own modules). A notebook is kept like a Python file, with its
+cell map (where each line of its joined code cells is in the notebook, as runs) when it holds call sites: the
+output places its diagnostics with it, and a fix reads the notebook again (`analysis.read_notebook_file`).
+What a file gave when its reading or judging failed unexpectedly is not kept, so that the next run tries again.
 
-One JSON file, written atomically: parallel runs can only lose each other's updates, never corrupt it.
-A store that cannot be read or written is ignored (the run is merely slower).
+A folder of JSON files, each written atomically (parallel runs can only lose each other's updates, never corrupt
+them): the facts, and the files' entries in shards by folder, so that a run over a few files (what pre-commit
+hands a hook) reads and rewrites a few small shards, not the whole tree's store. A store that cannot be read or
+written is ignored (the run is merely slower).
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ from automodel_lint.calls import may_hold_calls
 from automodel_lint.records import CallSite, Diagnostic, Fix, ModelRequest, Span, Unjudged, Unresolved
 from automodel_lint.sources import TooLarge, Unreadable, read_source
 
-NAME = "results-v1.json"
+NAME = "results-v2"  # the folder under the cache folder
+FACTS = "facts.json"
 REUSABLE_SOURCES = frozenset({"config", "lock", "snapshot", "cache", "hub"})
 
 
@@ -107,6 +111,25 @@ def _diagnostic_from_json(data: dict) -> Diagnostic:
     return Diagnostic(**fields)
 
 
+def cell_runs(positions) -> list[list[int]]:
+    """A notebook's positions (one per line of its joined source) as runs [cell, first line, count]: a cell's
+    lines follow each other, and so does the separator line after them, so there is about one run per cell."""
+    runs: list[list[int]] = []
+    for position in positions:
+        last = runs[-1] if runs else None
+        if last and last[0] == position.cell and last[1] + last[2] == position.line:
+            last[2] += 1
+        else:
+            runs.append([position.cell, position.line, 1])
+    return runs
+
+
+def cell_positions(runs: list[list[int]]) -> tuple:
+    from automodel_lint.notebooks import Position
+
+    return tuple(Position(cell, first + k) for cell, first, count in runs for k in range(count))
+
+
 class ResultsCache:
     """The store, for one run with the given options: the engine asks it for what an earlier run found (an
     unchanged file's analysis and diagnostics, model facts) and hands it what this run found."""
@@ -118,21 +141,33 @@ class ResultsCache:
         self.table_version = table_version
         self.path = Path(options.cache_dir or default_cache_dir()) / NAME
         self.key = _tool_key()
-        self.entries: dict[str, dict] = {}
+        self.shards: dict[str, dict[str, dict]] = {}  # shard name -> its entries by absolute path, read when needed
         self.data_fingerprint: str | None = None
         self.data_answers: list = []
-        self.dirty = False
+        self.dirty: set[str] = set()  # the files to write: shard names, and FACTS
         self.current: dict[str, dict] = {}  # entries of this run's files that are up to date, by absolute path
         self.unstored: dict[str, tuple[os.stat_result, str]] = {}  # files to parse: their stat and digest, read first
+        facts = self._read(FACTS)
+        if isinstance(facts, dict) and isinstance(facts.get("answers"), list):
+            self.data_fingerprint, self.data_answers = facts.get("fingerprint"), facts["answers"]
+
+    def _read(self, name: str) -> dict | None:
+        """One file of the store, if this automodel-lint wrote it."""
         try:
-            data = json.loads(self.path.read_bytes())
-            if isinstance(data, dict) and data.get("key") == self.key and isinstance(data.get("files"), dict):
-                self.entries = data["files"]
-                facts = data.get("facts")
-                if isinstance(facts, dict) and isinstance(facts.get("answers"), list):
-                    self.data_fingerprint, self.data_answers = facts.get("fingerprint"), facts["answers"]
+            data = json.loads((self.path / name).read_bytes())
         except (OSError, ValueError, RecursionError):
-            pass  # no store yet, or an unreadable one: start afresh
+            return None  # no store yet, or an unreadable one: start afresh
+        return data if isinstance(data, dict) and data.get("key") == self.key else None
+
+    def _shard(self, key: str) -> tuple[str, dict[str, dict]]:
+        """The shard that holds the entry of the file at absolute path `key`: one per hash of its folder."""
+        folder = os.path.dirname(key).encode(errors="surrogateescape")
+        name = f"files-{hashlib.blake2b(folder, digest_size=1).hexdigest()}.json"
+        entries = self.shards.get(name)
+        if entries is None:
+            data = self._read(name)
+            entries = self.shards[name] = data["files"] if data and isinstance(data.get("files"), dict) else {}
+        return name, entries
 
     @cached_property
     def facts_fingerprint(self) -> str:
@@ -151,14 +186,13 @@ class ResultsCache:
 
     def recall(self, path: str) -> Analysis | None:
         """The analysis of a file unchanged since an earlier run; None when the file has to be parsed."""
-        if path.endswith(".ipynb"):
-            return None
         try:
             st = os.stat(path)
         except OSError:
             return None  # the parse reports it
         key = os.path.abspath(path)
-        entry = self.entries.get(key)
+        shard, entries = self._shard(key)
+        entry = entries.get(key)
         if entry and entry["size"] == st.st_size and entry["mtime_ns"] == st.st_mtime_ns:
             return self._restored(path, entry)
         if st.st_size > self.options.max_file_size:
@@ -170,7 +204,7 @@ class ResultsCache:
         sha = digest(data)
         if entry and entry["sha"] == sha:  # the stat changed but not the bytes (a checkout, a touch)
             entry.update(size=st.st_size, mtime_ns=st.st_mtime_ns)
-            self.dirty = True
+            self.dirty.add(shard)
             return self._restored(path, entry)
         if not may_hold_calls(data):
             analysis = Analysis(path)  # cannot hold a call: nothing to parse, remember so
@@ -197,8 +231,12 @@ class ResultsCache:
             # `# noqa` needs the text only of files that have such a comment.
             "lines": analysis.lines if any("noqa" in line for line in analysis.lines) else [],
         }
-        self.entries[os.path.abspath(path)] = self.current[os.path.abspath(path)] = entry
-        self.dirty = True
+        if analysis.notebook is not None and analysis.sites:  # the notebooks the report places diagnostics in
+            entry["cells"] = cell_runs(analysis.notebook.positions)
+        key = os.path.abspath(path)
+        shard, entries = self._shard(key)
+        entries[key] = self.current[key] = entry
+        self.dirty.add(shard)
 
     def _restored(self, path: str, entry: dict) -> Analysis:
         self.current[os.path.abspath(path)] = entry
@@ -208,6 +246,11 @@ class ResultsCache:
         analysis = Analysis(path, sites=sites, lines=entry.get("lines", []))
         analysis.result.diagnostics = [replace(_diagnostic_from_json(d), path=path) for d in entry["diagnostics"]]
         analysis.result.skipped = entry.get("skipped")
+        if "cells" in entry:
+            from automodel_lint.notebooks import NotebookSource
+
+            # Only the positions: a fix finds `raw` unset and reads the notebook again for its cells.
+            analysis.notebook = NotebookSource("", cell_positions(entry["cells"]), ())
         return analysis
 
     # Verdicts: a file unchanged since a run with the same facts and options gets that run's diagnostics
@@ -225,11 +268,12 @@ class ResultsCache:
     def unjudged(self, path: str) -> list[Unjudged]:
         """The calls of an unchanged file that its kept verdicts left unjudged (call after `verdicts`)."""
         stored = self.current.get(os.path.abspath(path), {}).get("verdicts") or {}
-        return [Unjudged(path, Span(*u["span"]), u["reason"]) for u in stored.get("unjudged", ())]
+        return [Unjudged(path, Span(*u["span"]), u["reason"], u.get("cell")) for u in stored.get("unjudged", ())]
 
     def keep_verdicts(self, path: str, diagnostics: list[Diagnostic], unresolved: list[Unresolved],
                       unjudged: list[Unjudged] = ()) -> None:
-        entry = self.current.get(os.path.abspath(path))
+        key = os.path.abspath(path)
+        entry = self.current.get(key)
         # With the network in play an id may resolve next time (a timeout, a dead network): such a file's
         # verdicts are not kept, so the next run asks again.
         if entry is None or (unresolved and not self.facts_final):
@@ -238,9 +282,9 @@ class ResultsCache:
             "fp": self.verdict_fingerprint,
             "diagnostics": [_to_json(d) for d in diagnostics],
             "unresolved": sorted([u.model_id, u.reason] for u in unresolved),
-            "unjudged": [{"span": list(asdict(u.span).values()), "reason": u.reason} for u in unjudged],
+            "unjudged": [{"span": list(asdict(u.span).values()), "reason": u.reason, "cell": u.cell} for u in unjudged],
         }
-        self.dirty = True
+        self.dirty.add(self._shard(key)[0])
 
     # Model facts of the last run. Reused only while nothing they came from can have changed: the
     # fingerprint covers the options, the project's pyproject.toml and lock file, and the facts cache file.
@@ -283,21 +327,30 @@ class ResultsCache:
         kept.sort(key=lambda item: json.dumps(item["request"]))
         if fingerprint != self.data_fingerprint or kept != self.data_answers:
             self.data_fingerprint, self.data_answers = fingerprint, kept
-            self.dirty = True
+            self.dirty.add(FACTS)
 
     def save(self) -> None:
+        """Writes the files of the store this run changed; the first that cannot be written ends the saving."""
+        for name in sorted(self.dirty):
+            if name == FACTS:
+                data = {"key": self.key, "fingerprint": self.data_fingerprint, "answers": self.data_answers}
+            else:
+                data = {"key": self.key, "files": self.shards[name]}
+            if not self._write(name, json.dumps(data, separators=(",", ":")).encode("utf-8")):
+                break
+        self.dirty.clear()
+
+    def _write(self, name: str, data: bytes) -> bool:
         from automodel_lint.files import LinkRefused, make_private_dir, write_atomic
 
-        if not self.dirty:
-            return
-        facts = {"fingerprint": self.data_fingerprint, "answers": self.data_answers}
-        data = json.dumps({"key": self.key, "files": self.entries, "facts": facts}, separators=(",", ":"))
         try:
-            make_private_dir(self.path.parent)
-            write_atomic(self.path, data.encode("utf-8"), mode=0o644)
+            make_private_dir(self.path)
+            write_atomic(self.path / name, data, mode=0o644, durable=False)
         except LinkRefused as exc:
             import logging  # only on this rare path
 
             logging.getLogger(__name__).warning("automodel-lint: warning: results cache not saved: %s", exc.reason)
+            return False
         except OSError:
-            pass  # a read-only cache folder: the next run is as slow as this one, nothing worse
+            return False  # a read-only cache folder: the next run is as slow as this one, nothing worse
+        return True
