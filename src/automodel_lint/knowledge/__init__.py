@@ -6,6 +6,8 @@ API (used by the rules and the CLI):
     table_for_major(major) -> KnowledgeTable | None   # the newest bundled table of transformers 4.x or 5.x
     current_table(cache_dir=None) -> KnowledgeTable   # the installed version's table (generated from its
                                                       # source, cached on disk by version), else the newest bundled
+    table_for_version(version) -> KnowledgeTable | None   # any release 4.0 ... 5.24, from data/history.json.gz
+    first_version_knowing(model_type) -> str | None       # the first minor whose table knows it ("4.51")
 
 A version without a bundled table is read from the installed source by `knowledge.build` (a few seconds, once)
 and cached as `<cache_dir>/knowledge/transformers-<version>.json`. Whatever goes wrong there is one logged warning
@@ -85,6 +87,24 @@ def newest_bundled() -> KnowledgeTable:
 def table_for_major(major: int) -> KnowledgeTable | None:
     versions = [v for v in _bundled_paths() if v.split(".")[0] == str(major)]
     return _bundled(versions[-1]) if versions else None
+
+
+@lru_cache(maxsize=8)
+def table_for_version(version: str) -> KnowledgeTable | None:
+    """The table of a transformers release, derived from the bundled history (`knowledge.history`): a covered release,
+    a minor ("4.40": its last patch) or any patch of a covered minor; None for a version the history does not cover.
+    A 4.0-4.9 table has only `config_classes`; `table.unknown_parts` names what it lacks."""
+    from automodel_lint.knowledge import history
+
+    data = history.load().table(version)
+    return None if data is None else KnowledgeTable(data, origin="history")
+
+
+def first_version_knowing(model_type: str) -> str | None:
+    """The first minor release ("4.51") whose table knows this model type; None if no covered release does."""
+    from automodel_lint.knowledge import history
+
+    return history.load().first_version("config_classes", model_type)
 
 
 def cache_path(version: str, cache_dir: str | os.PathLike | None = None) -> Path:

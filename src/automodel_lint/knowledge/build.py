@@ -46,8 +46,8 @@ config_links
     the sub-dict named by the class's `base_config_key`, else a sub-dict whose model type is its own, and warns
     when the types still differ. For every config class of `config_classes` that has a `base_config_key`, a
     `sub_configs` (read as for text_config_types) or its own `from_pretrained` (ClvpEncoderConfig; not replayed),
-    every sub-config class named there and every unregistered config class of `class_configs`, its `model_type`, `base_config_key` (a list in Clvp's case) and
-    `sub_configs`, read from the class or its nearest in-source base.
+    every sub-config class named there and every unregistered config class of `class_configs`, its `model_type`,
+    `base_config_key` (a list in Clvp's case) and `sub_configs`, read from the class or its nearest in-source base.
 
 class_configs
     The `config_class` (read as for text_config_types) of each class named in `loads`, kept where it is not the
@@ -58,15 +58,19 @@ class_configs
 
 checkpoints
     For config classes named in `config_classes` (sub-configs are skipped), the checkpoint of the class's
-    `@auto_docstring(checkpoint="org/name")` decorator (5.x); failing that, the `[text](https://huggingface.co/org/name)`
-    links of the docstring before its `Args:` section (4.x). Each id maps to the model type the runtime gives
-    that config class. When several types name one id, those whose config class is a sub-config of another
-    claimant's give way (5.x registers sub-configs such as `llama4_text` as model types, and their docstrings
-    name the composite's checkpoint); if more than one claimant remains (a docstring copied into an unrelated
-    model), the id is dropped.
+    `@auto_docstring(checkpoint="org/name")` decorator (5.x); failing that, the
+    `[text](https://huggingface.co/org/name)` links of the docstring before its `Args:` section (4.x). Each id
+    maps to the model type the runtime gives that config class. When several types name one id, those whose config
+    class is a sub-config of another claimant's give way (5.x registers sub-configs such as `llama4_text` as model
+    types, and their docstrings name the composite's checkpoint); if more than one claimant remains (a docstring
+    copied into an unrelated model), the id is dropped.
 
 Everything the table needs is read statically; a form the evaluator does not know raises `BuildError` naming
 the file and the construct, so that nothing is silently left out.
+
+Releases 4.10 through 5.24 are read whole. 4.0-4.9 name config and model classes as objects
+(`OrderedDict([(BertConfig, BertModel), ...])`), which the evaluator does not follow: `build_release_table`
+(used by `scripts/build_history.py`) then reads only their model types and names every other part in `unknown`.
 """
 
 from __future__ import annotations
@@ -100,11 +104,17 @@ RUNTIME_CONFIG = "<computed at run time>"
 ANY_CONFIG = frozenset({"AutoConfig", "PretrainedConfig", "PreTrainedConfig", RUNTIME_CONFIG})
 HUB_LINK = re.compile(r"\[[^\]]*\]\(https://huggingface\.co/([^)\s#?]+)\)")
 REPO_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
-NOT_AN_ORG = frozenset({"papers", "docs", "datasets", "spaces", "blog", "models", "transformers", "collections", "tasks"})
+NOT_AN_ORG = frozenset(
+    {"papers", "docs", "datasets", "spaces", "blog", "models", "transformers", "collections", "tasks"}
+)
 
 
 class BuildError(Exception):
     """The source cannot be turned into a table (missing file, or a form the evaluator does not know)."""
+
+
+class ClassNotFound(BuildError):
+    """A class a mapping names is defined in no model file (4.23's MarkupLMForMaskedLM): the runtime raises on it."""
 
 
 # ---------------------------------------------------------------------------------------------------- sources
@@ -595,9 +605,14 @@ class _Classes:
         """The class the runtime reaches for `model_type`: in its own module first, then anywhere (the top level)."""
         folder = "models/" + self.module_name_of(model_type).replace(".", "/")
         found = self._search(class_name, self._files(prefix, folder)) or self._search(class_name, self._files(prefix))
+        if len(found) > 1:
+            # 4.13-4.25's modeling_tf_xlm_roberta.py also defines a `class XLMRobertaForCausalLM`; the package's
+            # __init__ exports the one of the file of the class's framework, which its name prefix tells.
+            found = [(m, c) for m, c in found if _file_framework(m.dotted) == _name_framework(class_name)]
         if len(found) != 1:
             where = "nowhere" if not found else ", ".join(m.dotted for m, _ in found)
-            raise BuildError(f"class {class_name} (model type {model_type}) is defined {where} in {self.source.label}")
+            error = BuildError if found else ClassNotFound
+            raise error(f"class {class_name} (model type {model_type}) is defined {where} in {self.source.label}")
         return found[0]
 
     def _search(self, class_name: str, files: list[str]) -> list[tuple[_PyModule, ast.ClassDef]]:
@@ -611,7 +626,8 @@ class _Classes:
     def _files(self, prefix: str, folder: str = "models") -> list[str]:
         """`prefix*.py` files directly in `folder`, or anywhere under models/ by default."""
         if folder == "models":
-            return [rel for files in self._by_folder.values() for rel in files if PurePosixPath(rel).name.startswith(prefix)]
+            every = [rel for files in self._by_folder.values() for rel in files]
+            return [rel for rel in every if PurePosixPath(rel).name.startswith(prefix)]
         return [rel for rel in self._by_folder.get(folder, ()) if PurePosixPath(rel).name.startswith(prefix)]
 
     @cached_property
@@ -663,6 +679,15 @@ class _Classes:
                 if (value := _class_attribute(owner, attribute)) is not None:
                     return _sub_config_entries(value, owner_mod, owner, attribute)
         return {}
+
+
+def _file_framework(dotted: str) -> str:
+    name = dotted.rpartition(".")[2]
+    return "tf" if name.startswith("modeling_tf_") else "flax" if name.startswith("modeling_flax_") else "pt"
+
+
+def _name_framework(class_name: str) -> str:
+    return "tf" if class_name.startswith("TF") else "flax" if class_name.startswith("Flax") else "pt"
 
 
 def _class_attribute(cls: ast.ClassDef, name: str) -> ast.expr | None:
@@ -729,7 +754,8 @@ def _sub_config_entries(value: ast.expr, mod: _PyModule, cls: ast.ClassDef, attr
         if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
             raise BuildError(f"{mod.dotted}.{cls.name}.{attribute} has the key `{ast.unparse(key)}`")
         if isinstance(entry, ast.Call) and getattr(entry.func, "id", None) == "SubConfigSpec":
-            entry = next((k.value for k in entry.keywords if k.arg == "config_class"), entry.args[0] if entry.args else None)
+            positional = entry.args[0] if entry.args else None
+            entry = next((k.value for k in entry.keywords if k.arg == "config_class"), positional)
             if entry is None:
                 raise BuildError(f"{mod.dotted}.{cls.name}: SubConfigSpec without a config class")
         out[key.value] = mod.original_name(_class_name_of(entry, mod, cls))
@@ -746,7 +772,10 @@ class _Builder:
         config_ns = self.evaluator.namespace(CONFIG_MODULE)
         self.config_names: dict = _required(config_ns, "CONFIG_MAPPING_NAMES", CONFIG_MODULE, dict)
         self.special_modules: dict = _required(config_ns, "SPECIAL_MODEL_TYPE_TO_MODULE_NAME", CONFIG_MODULE, dict)
-        self.deprecated: list = _required(config_ns, "DEPRECATED_MODELS", CONFIG_MODULE, list)
+        # Before transformers 4.30 there was no models/deprecated/ folder, nor this list.
+        self.deprecated: list = (
+            _required(config_ns, "DEPRECATED_MODELS", CONFIG_MODULE, list) if "DEPRECATED_MODELS" in config_ns else []
+        )
         self.classes = _Classes(source, self.module_name_of)
         self.type_of_config = {c: t for t, c in self.config_names.items()}
         self.sub_config_cache: dict[str, dict[str, str]] = {}
@@ -806,11 +835,15 @@ class _Builder:
             return False
         # The model class is fetched from the module of the type the reverse mapping chose, as `__getitem__` does.
         owner_type = self.type_of_config[config_class]
-        model_configs = {self._model_config_class(name, owner_type) for name in model_classes}
+        model_configs = {
+            self._model_config_class(name, owner_type) for name in model_classes if self._defined(name, owner_type)
+        }
         if text_config == RUNTIME_CONFIG:
             # The text config's class is only known at run time, but it is never the composite config itself.
             if model_configs != {config_class}:
-                raise BuildError(f"{config_class}.sub_configs is computed at run time, and {model_type} loads {model_classes}")
+                raise BuildError(
+                    f"{config_class}.sub_configs is computed at run time, and {model_type} loads {model_classes}"
+                )
             return False
         return text_config in model_configs
 
@@ -850,6 +883,8 @@ class _Builder:
         `Emu3ForCausalLM` (Emu3TextConfig) only for the composite emu3, through `get_text_config()`."""
         out = {}
         for model_class, types in sorted(types_of.items()):
+            if not self._defined(model_class, min(types)):
+                continue  # the runtime cannot load it, so it has no config to read
             configs = {self.config_names[t] for t in types}
             found = self._model_config_class(model_class, min(types))
             if found is None:
@@ -868,6 +903,13 @@ class _Builder:
             mod, cls = self.classes.find(config_class, self.type_of_config[config_class], "configuration_")
             return self._sub_configs_at(config_class, mod, cls)
         return self.sub_config_cache[config_class]
+
+    def _defined(self, model_class: str, model_type: str) -> bool:
+        try:
+            self.classes.find(model_class, model_type, "modeling_")
+        except ClassNotFound:
+            return False
+        return True
 
     def _model_config_class(self, model_class: str, model_type: str) -> str | None:
         mod, cls = self.classes.find(model_class, model_type, "modeling_")
@@ -973,12 +1015,15 @@ def read_pipelines(source: Source, autos: dict[str, dict]) -> dict:
         }
     aliases = {}
     if "TASK_ALIASES" in assigned:
-        aliases = {k: _string(v, "TASK_ALIASES") for k, v in _literal_dict_items(assigned["TASK_ALIASES"], "TASK_ALIASES")}
+        items = _literal_dict_items(assigned["TASK_ALIASES"], "TASK_ALIASES")
+        aliases = {k: _string(v, "TASK_ALIASES") for k, v in items}
     removed = {}
     if "REMOVED_TASKS" in assigned:
-        removed = {k: _string(v, "REMOVED_TASKS") for k, v in _literal_dict_items(assigned["REMOVED_TASKS"], "REMOVED_TASKS")}
+        items = _literal_dict_items(assigned["REMOVED_TASKS"], "REMOVED_TASKS")
+        removed = {k: _string(v, "REMOVED_TASKS") for k, v in items}
     redirects = {}
-    resolver = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "_resolve_deprecated_task"), None)
+    functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+    resolver = next((n for n in functions if n.name == "_resolve_deprecated_task"), None)
     if resolver is not None:
         for node in ast.walk(resolver):
             if isinstance(node, ast.If) and (old := _task_equals(node.test)) is not None:
@@ -1022,7 +1067,9 @@ def _class_names(node: ast.expr | None, task: str) -> list[str]:
     if isinstance(node, ast.IfExp):
         node = node.body
     if not isinstance(node, (ast.Tuple, ast.List)) or not all(isinstance(e, ast.Name) for e in node.elts):
-        raise BuildError(f"pipelines: the model classes of {task!r} are not a tuple of names: `{ast.unparse(node)[:80]}`")
+        raise BuildError(
+            f"pipelines: the model classes of {task!r} are not a tuple of names: `{ast.unparse(node)[:80]}`"
+        )
     return [e.id for e in node.elts]
 
 
@@ -1049,13 +1096,59 @@ def build_table(source: Source) -> dict:
     return _Builder(source).build()
 
 
+# The parts of a table after its header, in the order `_Builder.build` writes them.
+PARTS = (
+    "config_classes", "auto_classes", "architectures", "text_config_types", "config_links", "class_configs",
+    "checkpoints", "pipelines",
+)
+
+
+def build_release_table(source: Source) -> dict:
+    """The whole table, or for a release the builder cannot read (4.0-4.9 name config and model classes as
+    objects, not strings) only its model types, with `unknown` giving each missing part the builder's reason."""
+    try:
+        return build_table(source)
+    except BuildError as exc:
+        reason = " ".join(str(exc).replace(source.label, "the wheel").split())
+    table = {
+        "schema_version": SCHEMA_VERSION,
+        "transformers_version": source.version(),
+        "generated_by": GENERATED_BY,
+        "config_classes": _config_classes_of_objects(source),
+    }
+    table["unknown"] = {part: reason for part in PARTS if part not in table}
+    return table
+
+
+def _config_classes_of_objects(source: Source) -> dict[str, str]:
+    """4.0-4.9's `CONFIG_MAPPING = OrderedDict([("bert", BertConfig), ...])`, as model type -> class name."""
+    rel = CONFIG_MODULE.replace(".", "/") + ".py"
+    for node in _parse(source, rel).body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["CONFIG_MAPPING"]:
+            call = node.value
+            pairs = call.args[0] if isinstance(call, ast.Call) and len(call.args) == 1 else None
+            if isinstance(pairs, ast.List) and all(_is_type_and_class(p) for p in pairs.elts):
+                return {p.elts[0].value: p.elts[1].id for p in pairs.elts}
+            raise BuildError(f"{rel}: CONFIG_MAPPING is not a list of (model type, config class) pairs")
+    raise BuildError(f"{rel} has neither CONFIG_MAPPING_NAMES nor CONFIG_MAPPING")
+
+
+def _is_type_and_class(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Tuple) and len(node.elts) == 2 and isinstance(node.elts[1], ast.Name)
+        and isinstance(node.elts[0], ast.Constant) and isinstance(node.elts[0].value, str)
+    )
+
+
 def dumps(table: dict) -> str:
     """Compact and deterministic: the builder already orders every dict (config_classes as the runtime does)."""
     return json.dumps(table, separators=(",", ":"), ensure_ascii=False) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m automodel_lint.knowledge.build", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m automodel_lint.knowledge.build", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--source", help="a transformers wheel or package folder (default: the installed one)")
     parser.add_argument("--output", help="where to write the table (default: stdout)")
     args = parser.parse_args(argv)

@@ -24,13 +24,15 @@ The table's schema (written by `automodel_lint.knowledge.build`):
                                                                  #   that load it have several config classes
       "checkpoints": {"openai-community/gpt2": "gpt2", ...},    # ids named in config docstrings
       "pipelines": {                                             # pipeline()'s registry (added later: may be absent)
-        "tasks": {"text-generation": {"pt": ["AutoModelForCausalLM"], "impl": "TextGenerationPipeline", "type": "text"}},
+        "tasks": {"text-generation":
+                  {"pt": ["AutoModelForCausalLM"], "impl": "TextGenerationPipeline", "type": "text"}},
         "aliases": {"ner": "token-classification", ...},
         "removed": {"summarization": "Use the `text-generation` pipeline ...", ...},   # 5.x: raises KeyError
         "redirects": {"image-to-text": "image-text-to-text"},
         "translation": "prefix"                                  # `translation_XX_to_YY` names "translation"
-      }
-    }
+      },
+      "unknown": {"auto_classes": "why", ...}   # only in a table derived from the history for a release the
+    }                                           #   generator could only partly read: the parts it lacks, and why
 
 `loads` is keyed by every model type the runtime accepts, after the config-class indirection of
 `_LazyAutoMapping.__contains__` (two model types that share one config class are looked up through the
@@ -73,6 +75,11 @@ class KnowledgeTable:
     @property
     def major(self) -> int:
         return int(self.version.split(".")[0])
+
+    @property
+    def unknown_parts(self) -> dict[str, str]:
+        """Parts this table lacks because the generator could not read them (4.0-4.9 know only model types)."""
+        return self.data.get("unknown", {})
 
     @property
     def auto_classes(self) -> dict[str, dict]:
