@@ -64,6 +64,15 @@ def _string(key: str, value: Any) -> str:
     return value
 
 
+def _version(key: str, value: Any) -> str:
+    """`target-transformers = "4.40"`: a release number; whether automodel-lint knows it is target.py's to say."""
+    import re
+
+    if not isinstance(value, str) or not re.fullmatch(r"\d+\.\d+(\.\d+)?", value.strip()):
+        raise ConfigError(f'{key} must be a transformers version such as "4.57" or "4.57.6"')
+    return value.strip()
+
+
 def _models(key: str, value: Any) -> dict[str, dict]:
     """`"org/name" = { model_type = "llama", architectures = ["LlamaForCausalLM"], auto_map = {...} }`."""
     if not isinstance(value, dict):
@@ -102,6 +111,7 @@ KEYS = {
     "network-timeout": ("network_timeout", _positive_number),
     "max-file-size": ("max_file_size", _positive_int),
     "models": ("models", _models),
+    "target-transformers": ("target_transformers", _version),
 }
 
 
@@ -121,6 +131,7 @@ class Settings:
     network_timeout: float | None = None
     max_file_size: int | None = None
     models: dict[str, dict] = field(default_factory=dict)
+    target_transformers: str | None = None
 
 
 def _read_toml(path: Path) -> dict:

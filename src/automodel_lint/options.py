@@ -44,6 +44,8 @@ class Options:
     result_cache: bool = False  # remember each file's call sites between runs (the CLI turns it on)
     jobs: int = 1  # processes that parse files
     project_root: str | None = None  # the folder of the pyproject.toml in use: the lock file is read there
+    target_transformers: str | None = None  # the version to judge for, when a flag or the settings name one
+    target_origin: str | None = None  # which of them did ("--target-transformers", "target-transformers in ...")
 
 
 def env_offline() -> bool:
@@ -75,6 +77,7 @@ def build_options(
     network_timeout: float | None = None,
     exclude: list[str] | None = None,
     unsafe_fixes: bool | None = None,
+    target_transformers: str | None = None,
     **fixed,
 ) -> Options:
     """Flags win over the environment, which wins over the settings file, which wins over the defaults.
@@ -93,8 +96,18 @@ def build_options(
         models=settings.models,
         unsafe_fixes=bool(_first(unsafe_fixes, settings.unsafe_fixes)),
         project_root=str(settings.project_root) if settings.project_root else None,
+        target_transformers=_first(target_transformers, settings.target_transformers),
+        target_origin=_target_origin(target_transformers, settings),
         **fixed,
     )
+
+
+def _target_origin(flag: str | None, settings: Settings) -> str | None:
+    if flag is not None:
+        return "--target-transformers"
+    if settings.target_transformers is not None:
+        return f"target-transformers in {settings.path.name if settings.path else 'the settings'}"
+    return None
 
 
 def make_resolver(options: Options, table=None, **extra):

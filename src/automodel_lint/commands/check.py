@@ -41,6 +41,9 @@ def register(subparsers) -> None:
     p.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     p.add_argument("--unsafe-fixes", action="store_true", default=None, help="also apply unsafe fixes")
     p.add_argument("--diff", action="store_true", help="print the fixes as unified diffs; write nothing")
+    p.add_argument("--target-transformers", metavar="X.Y",
+                   help="judge for this transformers release (default: the installed one, else the project's"
+                   " declared requirement, else the newest bundled)")
     p.add_argument("--stdin-filename", metavar="NAME", help="the name of the file read from stdin (PATH `-`)")
     p.set_defaults(func=run)
 
@@ -61,6 +64,7 @@ def options_from(args: argparse.Namespace):
         load_settings(start, args.config), **network_flags(args),
         select=args.select, ignore=args.ignore, max_file_size=args.max_file_size, exclude=args.exclude,
         unsafe_fixes=args.unsafe_fixes, locked=args.locked, result_cache=not args.no_cache, jobs=args.jobs or _cores(),
+        target_transformers=args.target_transformers,
     )
 
 
@@ -103,7 +107,9 @@ def run(args: argparse.Namespace) -> int:
     for line in notes(report) + (fixes.failures if fixes else []):
         print(line, file=sys.stderr)
     sys.stderr.flush()
-    print(summary_line(report, fixes, diff=args.diff), file=summary_stream)
+    from automodel_lint.target import summary
+
+    print(f"{summary_line(report, fixes, diff=args.diff)} {summary(report.target)}", file=summary_stream)
     if report.problems:
         return EXIT_ERROR  # a path that could not be read is not a clean result, whatever was found elsewhere
     if options.locked:
