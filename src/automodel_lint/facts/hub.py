@@ -325,13 +325,17 @@ class HubSource:
 
     def _transport_failure(self, exc: Exception, timeout: float) -> _Failure:
         names = {c.__name__ for c in type(exc).__mro__}
+        inner = _wrapped_names(exc)
         if "OfflineModeIsEnabled" in names:
             return _Failure("offline mode is enabled (HF_HUB_OFFLINE)")
-        # requests (huggingface_hub 0.x) reports a read that timed out mid-body as a ConnectionError wrapping
-        # urllib3's ReadTimeoutError: a slow server, not a dead network.
-        if any(type(arg).__name__ == "ReadTimeoutError" for arg in exc.args) or "ReadTimeout" in names:
+        # requests (huggingface_hub 0.x) calls every failure below it a ConnectionError: a read that timed out
+        # mid-body and a reset wrap urllib3's ReadTimeoutError and ProtocolError; only a failed connect
+        # (NewConnectionError, ConnectTimeoutError, a name that does not resolve) means the network is down.
+        if "ReadTimeoutError" in inner or "ReadTimeout" in names:
             return _Failure(_too_slow(timeout))
-        if "ConnectError" in names or "ConnectTimeout" in names or "ConnectionError" in names:
+        requests_connect = "RequestException" in names and inner & _CONNECT_FAILURES
+        plain_connect = "RequestException" not in names and "ConnectionError" in names
+        if "ConnectError" in names or "ConnectTimeout" in names or requests_connect or plain_connect:
             reason = f"the Hub is unreachable ({self.shown_endpoint}: {type(exc).__name__})"
             with self._lock:
                 self._dead = self._dead or reason
@@ -341,10 +345,32 @@ class HubSource:
         return _Failure(f"the Hub connection failed ({type(exc).__name__})")
 
 
+# urllib3's names, under a requests ConnectionError, for a connection that was never made.
+_CONNECT_FAILURES = {"NewConnectionError", "ConnectTimeoutError", "NameResolutionError", "ConnectionRefusedError"}
+
+
+def _wrapped_names(exc: BaseException) -> set[str]:
+    """The class names of the exceptions `exc` wraps (its args, their `reason`, causes), a few levels deep."""
+    names: set[str] = set()
+    todo, seen = [exc], set()
+    while todo and len(seen) < 20:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if current is not exc:
+            names.update(c.__name__ for c in type(current).__mro__)
+        nested = [a for a in getattr(current, "args", ()) if isinstance(a, BaseException)]
+        nested += [e for e in (getattr(current, "reason", None), current.__cause__, current.__context__)
+                   if isinstance(e, BaseException)]
+        todo += nested
+    return names
+
+
 def _stream(session, url, params, headers, timeout):
     """A streamed GET on huggingface_hub's session, as a context manager: an httpx.Client (huggingface_hub 1.x and
     2.x) streams with `.stream()`, a requests.Session (0.x, beside transformers 4) with `stream=True`."""
-    if hasattr(session, "stream"):
+    if callable(getattr(session, "stream", None)):  # requests.Session.stream is a bool setting, not a method
         return session.stream("GET", url, params=params, headers=headers, timeout=timeout)
     return session.get(url, params=params, headers=headers, timeout=timeout, stream=True, allow_redirects=True)
 
