@@ -21,7 +21,7 @@ NAME = "transformers"
 
 @dataclass(frozen=True)
 class Constraint:
-    text: str  # as written, for the reader
+    text: str  # for the reader: "transformers>=4.40,<5", "transformers ^4.40" (Poetry's), "transformers==4.57.6"
     alternatives: tuple  # SpecifierSets; a version is allowed by any one of them (Poetry's `||`)
 
     def allows_minor(self, release: str) -> bool:
@@ -50,7 +50,7 @@ def declared_constraints(root: Path) -> list[tuple[str, Constraint]]:
     for lock in ("poetry.lock", "uv.lock"):
         pins = _lock_pins(root / lock)
         if pins:
-            found.append((lock, _constraint(" or ".join(f"=={v}" for v in pins), [f"=={v}" for v in pins])))
+            found.append((lock, _constraint(" or ".join(f"{NAME}=={v}" for v in pins), [f"=={v}" for v in pins])))
     return found
 
 
@@ -96,7 +96,7 @@ def _requirements(where: str, lines: list[tuple[str, str]]) -> list[tuple[str, C
         except (InvalidRequirement, ValueError, LookupError):
             continue  # a URL, an option or a marker this interpreter cannot evaluate: not a version constraint
         if req.url is None:
-            out.append((where, _constraint(line.strip(), [str(req.specifier)])))
+            out.append((where, _constraint(f"{NAME}{req.specifier}", [str(req.specifier)])))
     return out
 
 
@@ -144,7 +144,7 @@ def _poetry_constraints(poetry) -> list[Constraint]:
                 text = entry.get("version") if isinstance(entry, dict) else entry
                 if isinstance(text, str):
                     try:
-                        out.append(_constraint(text, [_poetry_specifier(alt) for alt in text.split("||")]))
+                        out.append(_constraint(f"{NAME} {text}", [_poetry_specifier(alt) for alt in text.split("||")]))
                     except ValueError:
                         continue
     return out
