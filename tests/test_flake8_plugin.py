@@ -15,7 +15,7 @@ import pytest
 
 from automodel_lint.flake8_plugin import Plugin
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, FIXTURES_TARGET, ROOT
 from test_fixtures import FILES, expected
 
 LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>HFA\d{3}) (?P<message>.*)$")
@@ -53,7 +53,8 @@ def test_flake8_lists_the_plugin():
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_flake8_reports_exactly_the_fixtures_declared_diagnostics(jobs):
-    got = reported(flake8("-j", jobs, os.path.relpath(FIXTURES, ROOT), cwd=ROOT))
+    got = reported(flake8("-j", jobs, "--automodel-target-transformers", FIXTURES_TARGET,
+                          os.path.relpath(FIXTURES, ROOT), cwd=ROOT))
     want = sorted(
         (os.path.relpath(path, ROOT), line, code) for path in FILES for line, (code, _) in expected(path).items()
     )
