@@ -70,7 +70,7 @@ def test_the_flag_wins_over_the_settings_and_the_settings_over_the_installed(tmp
     target._choose.cache_clear()
     settings = Settings(path=tmp_path / "pyproject.toml", project_root=tmp_path, target_transformers="4.45")
     assert target.choose(build_options(settings)).version == "4.45.2"
-    assert "target-transformers in pyproject.toml" in target.choose(build_options(settings)).why
+    assert target.choose(build_options(settings)).why == 'target-transformers = "4.45" in pyproject.toml'
     flagged = target.choose(build_options(settings, target_transformers="4.51"))
     assert (flagged.version, flagged.why) == ("4.51.3", "--target-transformers 4.51")
     installed = target.choose(build_options(Settings(project_root=tmp_path)))
@@ -116,6 +116,14 @@ def test_the_summary_line_names_the_target(tmp_path):
     r = subprocess.run([sys.executable, "-m", "automodel_lint", "check", "--offline", "--target-transformers", "4.51",
                         "qwen.py"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert r.stdout.splitlines()[-1].endswith("Judged for transformers 4.51.3 (--target-transformers 4.51).")
+
+
+def test_an_unknown_target_in_the_settings_names_its_file(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.automodel-lint]\ntarget-transformers = "9.1"\n')
+    (tmp_path / "a.py").write_text("x = 1\n")
+    r = subprocess.run([sys.executable, "-m", "automodel_lint", "check", "a.py"], capture_output=True, text=True,
+                       cwd=tmp_path, timeout=120)
+    assert r.returncode == 2 and 'target-transformers = "9.1" in pyproject.toml: transformers 9.1 is not' in r.stderr
 
 
 def test_a_bad_target_in_the_settings_is_a_config_error(tmp_path):

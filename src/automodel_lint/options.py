@@ -45,7 +45,7 @@ class Options:
     jobs: int = 1  # processes that parse files
     project_root: str | None = None  # the folder of the pyproject.toml in use: the lock file is read there
     target_transformers: str | None = None  # the version to judge for, when a flag or the settings name one
-    target_origin: str | None = None  # which of them did ("--target-transformers", "target-transformers in ...")
+    target_origin: str | None = None  # the settings file that names it; None when the flag does (or nothing)
 
 
 def env_offline() -> bool:
@@ -103,11 +103,9 @@ def build_options(
 
 
 def _target_origin(flag: str | None, settings: Settings) -> str | None:
-    if flag is not None:
-        return "--target-transformers"
-    if settings.target_transformers is not None:
-        return f"target-transformers in {settings.path.name if settings.path else 'the settings'}"
-    return None
+    if flag is not None or settings.target_transformers is None:
+        return None
+    return settings.path.name if settings.path else "the settings"
 
 
 def make_resolver(options: Options, table=None, **extra):

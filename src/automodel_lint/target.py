@@ -26,7 +26,6 @@ from automodel_lint import knowledge
 from automodel_lint.knowledge import KnowledgeTable
 
 FLAG = "--target-transformers"
-SETTING = "target-transformers"
 
 
 @dataclass(frozen=True)
@@ -54,13 +53,15 @@ def choose(options) -> Target:
 @lru_cache(maxsize=16)
 def _choose(asked: str | None, origin: str | None, root: str | None, cache_dir: str | None) -> Target:
     if asked:
+        # `origin`: None for the flag, else the settings file that names the target.
+        where = f"{FLAG} {asked}" if origin is None else f'target-transformers = "{asked}" in {origin}'
         table = table_for_target(asked)
         if table is None:
             from automodel_lint.options import UsageError
 
-            raise UsageError(f"{origin or FLAG}: transformers {asked} is not a release automodel-lint knows"
+            raise UsageError(f"{where}: transformers {asked} is not a release automodel-lint knows"
                              f" (known: {_oldest_full()} ... {knowledge.newest_bundled().version})")
-        return Target(table.version, f"{origin or FLAG} {asked}", table)
+        return Target(table.version, where, table)
     installed = knowledge.installed_transformers_version()
     if installed is not None:
         # A release the history holds is instant; any other is read from the installed source (cached).
