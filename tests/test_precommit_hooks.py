@@ -137,7 +137,8 @@ def test_the_isolated_hook_judges_for_the_projects_declared_transformers(repo, e
     (repo / "tf_era.py").write_text(TF_ERA)
     (repo / "pyproject.toml").write_text(f'[project]\nname = "p"\nversion = "1"\ndependencies = ["{declared}"]\n')
     git("add", ".", cwd=repo)
-    result = pre_commit("try-repo", str(ROOT), "automodel-lint", "--ref", head(), "--all-files", cwd=repo, env=env)
+    result = pre_commit("try-repo", str(ROOT), "automodel-lint", "--ref", head(), "--all-files", "--verbose",
+                        cwd=repo, env=env)  # --verbose: a hook's output is shown even when it passes
     assert ("tf_era.py:3:5: HFA004" in result.stdout) == reported
     assert result.returncode == (1 if reported else 0)
     assert "Judged for transformers " + ("5.24.0" if reported else "4.57.6") in result.stdout
