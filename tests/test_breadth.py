@@ -285,7 +285,9 @@ def test_model_type_known_only_to_a_newer_table():
     source = "from transformers import AutoModelForCausalLM\nAutoModelForCausalLM.from_pretrained('deepseek-ai/DeepSeek-V3.2-Exp')\n"
     ((code, suggestion, fix, message),) = diagnose(source, "4.57.6")
     assert (code, suggestion, fix) == ("HFA007", None, None)
-    assert "needs transformers >= 5.24.0" in message and "deepseek_v32" in message
+    # The first release that knows the type, from the release history (not merely the newer bundled table).
+    assert "needs transformers >= 5.11\n" in message and "deepseek_v32" in message
+    assert "5.11 is the first release that knows it" in message
     assert codes(source, "5.24.0") == []
 
 

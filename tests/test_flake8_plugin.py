@@ -15,7 +15,7 @@ import pytest
 
 from automodel_lint.flake8_plugin import Plugin
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, FIXTURES_TARGET, ROOT
 from test_fixtures import FILES, expected
 
 LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>HFA\d{3}) (?P<message>.*)$")
@@ -53,7 +53,8 @@ def test_flake8_lists_the_plugin():
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_flake8_reports_exactly_the_fixtures_declared_diagnostics(jobs):
-    got = reported(flake8("-j", jobs, os.path.relpath(FIXTURES, ROOT), cwd=ROOT))
+    got = reported(flake8("-j", jobs, "--automodel-target-transformers", FIXTURES_TARGET,
+                          os.path.relpath(FIXTURES, ROOT), cwd=ROOT))
     want = sorted(
         (os.path.relpath(path, ROOT), line, code) for path in FILES for line, (code, _) in expected(path).items()
     )
@@ -135,7 +136,8 @@ def test_a_bad_option_value_is_flake8s_usage_error(tmp_path):
 
 @pytest.fixture
 def restore_plugin_options():
-    saved = {k: getattr(Plugin, k) for k in ("offline", "cache_dir", "network_timeout", "disable_noqa")}
+    saved = {k: getattr(Plugin, k) for k in ("offline", "cache_dir", "network_timeout", "disable_noqa",
+                                             "target_transformers")}
     yield
     for key, value in saved.items():
         setattr(Plugin, key, value)
@@ -168,21 +170,35 @@ def test_defaults_follow_the_environment(tmp_path, monkeypatch, restore_plugin_o
     assert (options.offline, options.cache_dir, options.network_timeout) == (True, str(tmp_path / "cache"), None)
 
 
-def test_only_the_models_and_the_lock_folder_come_from_pyproject(tmp_path, monkeypatch, restore_plugin_options):
+def test_the_cli_settings_come_from_pyproject(tmp_path, monkeypatch, restore_plugin_options):
+    """The same `[tool.automodel-lint]` as the CLI, through the same options builder (select, ignore, target, models,
+    offline, cache-dir, network-timeout)."""
     from flake8.options.parse_args import parse_args
 
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.delenv("AUTOMODEL_LINT_CACHE_DIR", raising=False)
     (tmp_path / "pyproject.toml").write_text(
         '[tool.automodel-lint]\noffline = true\ncache-dir = "c"\nnetwork-timeout = 9\nignore = ["HFA001"]\n'
-        'exclude = ["*.py"]\nmax-file-size = 10\n[tool.automodel-lint.models]\n"acme/m" = { model_type = "t5" }\n'
+        'select = ["HFA0"]\ntarget-transformers = "4.40"\n'
+        '[tool.automodel-lint.models]\n"acme/m" = { model_type = "t5" }\n'
     )
     parse_args(["--isolated", str(tmp_path)])
     options = Plugin(None, str(tmp_path / "x.py"), [])._options()
     assert options.models == {"acme/m": {"model_type": "t5"}} and options.project_root == str(tmp_path)
-    assert (options.offline, options.cache_dir, options.network_timeout, options.ignore, options.exclude) == (
-        False, None, None, frozenset(), ())
-    assert options.max_file_size > 10
+    assert (options.offline, options.cache_dir, options.network_timeout, options.ignore, options.select) == (
+        True, str(tmp_path / "c"), 9.0, frozenset({"HFA001"}), frozenset({"HFA0"}))
+    assert options.target_transformers == "4.40"
+
+
+def test_flake8_follows_the_projects_ignore_and_target(project):
+    """pyproject's `ignore` drops a code under flake8 too; a 4.x target keeps TFAutoModel unreported (HFA004 is 5.x's)."""
+    (project / "tf.py").write_text('from transformers import TFAutoModel\n\nm = TFAutoModel.from_pretrained("gpt2")\n')
+    assert {code for *_, code in reported(flake8("a.py", "tf.py", cwd=project))} >= {"HFA001", "HFA002"}
+    (project / "pyproject.toml").write_text('[tool.automodel-lint]\nignore = ["HFA001"]\n')
+    assert {code for *_, code in reported(flake8("a.py", cwd=project))} == {"HFA002"}
+    for target, codes in (("5.24", {"HFA004"}), ("4.57", set())):
+        (project / "pyproject.toml").write_text(f'[tool.automodel-lint]\ntarget-transformers = "{target}"\n')
+        assert {code for *_, code in reported(flake8("tf.py", cwd=project))} == codes, target
 
 
 def test_flake8_honours_transformers_offline(tmp_path):

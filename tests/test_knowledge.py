@@ -3,6 +3,7 @@ static generator on a small synthetic transformers tree, and `current_table()`'s
 
 import json
 import logging
+import re
 import textwrap
 import zipfile
 from pathlib import Path
@@ -78,6 +79,9 @@ def test_generator_reproduces_the_bundled_table_of_the_installed_version(tmp_pat
     assert output.read_text(encoding="utf-8") == bundled_file.read_text(encoding="utf-8")
 
 
+SEEN_TYPE = re.compile(r"using a model of type `?([^`\s]+)`? to instantiate a model of type")
+
+
 def test_config_links_replay_the_runtime_config_loader_on_every_composite(runtime, tmp_path):
     """`type_seen_by` against `PreTrainedConfig.from_pretrained` itself: for every model type whose config declares
     sub-configs, its config.json (the defaults) is loaded with each sub-config class and four unrelated ones, and
@@ -92,7 +96,8 @@ def test_config_links_replay_the_runtime_config_loader_on_every_composite(runtim
     for model_type in config_names:
         cls = config_mapping[model_type]
         by_name[cls.__name__] = cls
-        for sub in getattr(cls, "sub_configs", {}).values():
+        subs = getattr(cls, "sub_configs", {})
+        for sub in subs.values() if isinstance(subs, dict) else ():  # transformers 4.x: a property on some classes
             if isinstance(sub, type):
                 by_name.setdefault(sub.__name__, sub)
 
@@ -133,15 +138,16 @@ def test_config_links_replay_the_runtime_config_loader_on_every_composite(runtim
                         by_name[name].from_pretrained(folder)
                     except Exception:  # noqa: BLE001 - a load that fails does not reach the comparison
                         continue
-                # "You are using a model of type `X` to instantiate ...": X is the type the runtime saw.
-                warned = [m.split("`")[1] for m in messages if "to instantiate a model of type" in m]
+                # "You are using a model of type `X` to instantiate ...": X is the type the runtime saw (4.x writes
+                # it without the backticks).
+                warned = [found.group(1) for found in map(SEEN_TYPE.search, messages) if found]
                 compared += 1
                 if warned != ([seen] if seen != table.config_model_type(name) else []):
                     disagreements.append((model_type, name, seen, warned))
     finally:
         logger.removeHandler(handler)
     assert disagreements == []
-    assert compared > 500  # measured: 605 pairs with transformers 5.24
+    assert compared > (500 if table.major >= 5 else 250), compared  # measured: 605 pairs with 5.24, 281 with 4.57.6
 
 
 # ----------------------------------------------------------------------------------- the bundled tables

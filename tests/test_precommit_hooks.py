@@ -125,3 +125,20 @@ def test_fix_hook_rewrites_and_pre_commit_fails_the_commit(repo, env):
     second = git("commit", "-m", "fixed", cwd=repo, check=False)
     print(second.stdout, second.stderr)
     assert second.returncode == 0
+
+
+TF_ERA = 'from transformers import TFAutoModel\n\nm = TFAutoModel.from_pretrained("google-bert/bert-base-uncased")\n'
+
+
+@pytest.mark.parametrize("declared, reported", [("transformers>=4.40,<5", False), ("transformers>=5", True)])
+def test_the_isolated_hook_judges_for_the_projects_declared_transformers(repo, env, declared, reported):
+    """pre-commit's environment has no transformers: the project's own requirement decides (TFAutoModel: 4.x only)."""
+    (repo / "wrong.py").unlink()
+    (repo / "tf_era.py").write_text(TF_ERA)
+    (repo / "pyproject.toml").write_text(f'[project]\nname = "p"\nversion = "1"\ndependencies = ["{declared}"]\n')
+    git("add", ".", cwd=repo)
+    result = pre_commit("try-repo", str(ROOT), "automodel-lint", "--ref", head(), "--all-files", "--verbose",
+                        cwd=repo, env=env)  # --verbose: a hook's output is shown even when it passes
+    assert ("tf_era.py:3:5: HFA004" in result.stdout) == reported
+    assert result.returncode == (1 if reported else 0)
+    assert "Judged for transformers " + ("5.24.0" if reported else "4.57.6") in result.stdout

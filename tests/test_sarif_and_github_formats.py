@@ -17,7 +17,7 @@ from automodel_lint.records import Diagnostic, FileResult, Fix, Span, Unresolved
 from automodel_lint.report import FORMATS, github, sarif
 from automodel_lint.rules import RULES
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, FIXTURES_TARGET, ROOT
 
 SCHEMA = json.loads((pathlib.Path(__file__).parent / "data" / "sarif-2.1.0.json").read_text(encoding="utf-8"))
 
@@ -88,7 +88,7 @@ def test_sarif_from_the_command_line(tmp_path):
     with out.open("w") as handle:
         result = subprocess.run(
             [sys.executable, "-m", "automodel_lint", "check", "--offline", "--output-format", "sarif",
-             os.path.relpath(FIXTURES, ROOT)],
+             "--target-transformers", FIXTURES_TARGET, os.path.relpath(FIXTURES, ROOT)],
             cwd=ROOT, stdout=handle, stderr=subprocess.PIPE, text=True, timeout=300,
         )
     assert result.returncode == 1, result.stderr

@@ -75,6 +75,15 @@ def _string(key: str, value: Any) -> str:
     return value
 
 
+def _version(key: str, value: Any) -> str:
+    """`target-transformers = "4.40"`: a release number; whether automodel-lint knows it is target.py's to say."""
+    import re
+
+    if not isinstance(value, str) or not re.fullmatch(r"\d+\.\d+(\.\d+)?", value.strip()):
+        raise ConfigError(f'{key} must be a transformers version such as "4.57" or "4.57.6"')
+    return value.strip()
+
+
 def _models(key: str, value: Any) -> dict[str, dict]:
     """`"org/name" = { model_type = "llama", architectures = ["LlamaForCausalLM"], auto_map = {...} }`."""
     if not isinstance(value, dict):
@@ -115,6 +124,7 @@ KEYS = {
     "network-timeout": ("network_timeout", _positive_number),
     "max-file-size": ("max_file_size", _positive_int),
     "models": ("models", _models),
+    "target-transformers": ("target_transformers", _version),
 }
 
 
@@ -136,9 +146,10 @@ class Settings:
     network_timeout: float | None = None
     max_file_size: int | None = None
     models: dict[str, dict] = field(default_factory=dict)
+    target_transformers: str | None = None
 
 
-def _read_toml(path: Path) -> dict:
+def read_toml(path: Path) -> dict:
     # Imported here: a run in a folder without a pyproject.toml does not pay for tomllib (and datetime).
     if sys.version_info >= (3, 11):
         import tomllib
@@ -173,7 +184,7 @@ def parse(table: dict, path: Path) -> Settings:
 
 def load_file(path: Path) -> Settings:
     """`--config FILE`: a pyproject.toml with the section, or a file of the keys at top level."""
-    data = _read_toml(path)
+    data = read_toml(path)
     section = data.get("tool", {}).get(SECTION) if isinstance(data.get("tool"), dict) else None
     return parse(section if section is not None else data, path)
 
@@ -187,7 +198,7 @@ def discover(start: Path) -> Settings:
         pyproject = candidate / "pyproject.toml"
         if not pyproject.is_file():
             continue
-        data = _read_toml(pyproject)
+        data = read_toml(pyproject)
         tool = data.get("tool")
         if isinstance(tool, dict) and SECTION in tool:
             return parse(tool[SECTION], pyproject)

@@ -18,6 +18,7 @@ from automodel_lint.knowledge import KnowledgeTable
 from automodel_lint.options import Options, make_resolver
 from automodel_lint.records import CallSite, Diagnostic, FileResult, ModelFacts, ModelRequest, Unjudged, Unresolved
 from automodel_lint.sources import discover
+from automodel_lint.target import Target, choose
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Report:
     problems: list[tuple[str, str]]  # paths that could not be listed or read, and why
     table: KnowledgeTable
     sites: int = 0
+    target: Target | None = None  # the transformers version judged for, and why (target.py)
     answers: dict = field(default_factory=dict)  # ModelRequest -> ModelFacts | Unresolved, for re-checking fixes
     sources: dict[str, bytes] = field(default_factory=dict)  # the bytes judged, for files that hold candidates
     stdin_bytes: bytes | None = None  # what stdin held, when the source came from there
@@ -189,7 +191,8 @@ def _judge_file(analysis: Analysis, answers: dict, options: Options, table: Know
 
 
 def check_paths(paths: list[str], options: Options) -> Report:
-    table = knowledge.current_table(options.cache_dir)
+    target = choose(options)
+    table = target.table
     walk = discover(paths, options.exclude)
     cache = None
     if options.result_cache:
@@ -197,7 +200,7 @@ def check_paths(paths: list[str], options: Options) -> Report:
 
         cache = ResultsCache(options, table.version)
     analyses = analyse_files([f.path for f in walk.files], options, cache)
-    return _report(analyses, options, table, walk.problems, cache)
+    return _report(analyses, options, target, walk.problems, cache)
 
 
 def analyse_files(paths: list[str], options: Options, cache=None) -> list[Analysis]:
@@ -215,20 +218,20 @@ def analyse_files(paths: list[str], options: Options, cache=None) -> list[Analys
 
 def check_source(path: str, data: bytes, options: Options) -> Report:
     """One file's bytes that are not on disk (stdin, an editor buffer)."""
-    table = knowledge.current_table(options.cache_dir)
+    target = choose(options)
     try:
         analysis = analyse_source(path, data)
     except Exception as exc:  # KeyboardInterrupt and SystemExit are no Exceptions: they still stop the run
         analysis = failed(path, exc)
-    report = _report([analysis], options, table, [])
+    report = _report([analysis], options, target, [])
     report.stdin_bytes = data
     return report
 
 
-def _report(analyses: list[Analysis], options: Options, table: KnowledgeTable, problems, cache=None) -> Report:
-    results, unresolved, answers = _judge(analyses, options, table, None, cache, contained=True)
+def _report(analyses: list[Analysis], options: Options, target: Target, problems, cache=None) -> Report:
+    results, unresolved, answers = _judge(analyses, options, target.table, None, cache, contained=True)
     return Report(
-        results, unresolved, problems, table, sites=sum(len(a.sites) for a in analyses),
+        results, unresolved, problems, target.table, sites=sum(len(a.sites) for a in analyses), target=target,
         answers=answers, sources={a.path: a.source for a in analyses if a.source is not None},
         notebooks={a.path: (a.raw, a.notebook) for a in analyses
                    if a.notebook is not None and (a.sites or a.result.diagnostics)},

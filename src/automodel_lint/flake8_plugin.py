@@ -6,14 +6,15 @@ Options come from flake8 (its command line and `[flake8]` in setup.cfg, tox.ini 
     --automodel-offline            never use the network (also HF_HUB_OFFLINE=1 or TRANSFORMERS_OFFLINE=1)
     --automodel-cache-dir DIR      automodel-lint's cache (default: AUTOMODEL_LINT_CACHE_DIR, else ~/.cache/...)
     --automodel-network-timeout S  seconds per Hub request
+    --automodel-target-transformers X.Y  judge for this release (as the CLI's --target-transformers)
 
-From pyproject.toml it reads only what makes a call's verdict the CLI's: the project's declared models
-(`[tool.automodel-lint.models]`) and the folder of its lock file; every other key there is the CLI's.
-Selecting and ignoring codes is flake8's business (`--select`, `--extend-ignore`, `# noqa`), so the
-engine runs with every rule. On top of flake8's own `# noqa` (on the line it reports), the engine
-applies automodel-lint's: a comment on the last line of a multi-line call and the file-level
-`# automodel-lint: noqa`, unless flake8 runs with `--disable-noqa`. Under `flake8 -j N` every worker
-process parses the options and runs this class on its share of the files.
+From the nearest pyproject.toml it reads `[tool.automodel-lint]` as the CLI does, through the same options builder:
+`select`, `ignore`, `target-transformers`, `models`, `offline`, `cache-dir` and `network-timeout` (flake8's own flags
+win over them), and the folder of the lock file; the transformers version judged for is chosen as the CLI chooses it
+(target.py). flake8's own `--select`, `--extend-ignore` and `# noqa` apply on top of those. Besides flake8's
+`# noqa` (on the line it reports), the engine applies automodel-lint's: a comment on the last line of a multi-line
+call and the file-level `# automodel-lint: noqa`, unless flake8 runs with `--disable-noqa`. Under `flake8 -j N` every
+worker process parses the options and runs this class on its share of the files.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ _ANSWERS: dict = {}
 
 @functools.lru_cache(maxsize=None)
 def _project(folder: str) -> Settings:
-    """What flake8 runs take from the project's pyproject.toml (its models and lock file), once per folder."""
+    """The project's `[tool.automodel-lint]` settings (the CLI's), read once per folder."""
     from automodel_lint.config import Settings
     from automodel_lint.options import UsageError, load_settings
 
@@ -44,7 +45,7 @@ def _project(folder: str) -> Settings:
         found = load_settings(folder)
     except UsageError:
         return Settings()  # the CLI reports a broken config; flake8 runs must not die of it
-    return Settings(project_root=found.project_root, models=found.models)
+    return found
 
 
 # Ids already named on stderr in this process: each once per run, however many files name it.
@@ -70,6 +71,7 @@ class Plugin:
     offline = False
     cache_dir: str | None = None
     network_timeout: float | None = None
+    target_transformers: str | None = None
     disable_noqa = False
 
     def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
@@ -99,19 +101,29 @@ class Plugin:
             parse_from_config=True,
             help="automodel-lint: seconds per Hub request",
         )
+        option_manager.add_option(
+            "--automodel-target-transformers",
+            default=None,
+            parse_from_config=True,
+            help="automodel-lint: judge for this transformers release (default: the installed one, else the"
+            " project's declared requirement, else the newest bundled)",
+        )
 
     @classmethod
     def parse_options(cls, options) -> None:
         cls.offline = bool(options.automodel_offline)
         cls.cache_dir = options.automodel_cache_dir or None
         cls.network_timeout = options.automodel_network_timeout
+        cls.target_transformers = options.automodel_target_transformers or None
         cls.disable_noqa = bool(getattr(options, "disable_noqa", False))
 
     def _options(self):
         from automodel_lint.options import build_options
 
-        return build_options(_project(os.path.dirname(os.path.abspath(self.filename))), offline=self.offline,
-                             cache_dir=self.cache_dir, network_timeout=self.network_timeout, noqa=not self.disable_noqa)
+        # offline: flake8's flag can only turn it on, so the settings' `offline = true` still counts without it.
+        return build_options(_project(os.path.dirname(os.path.abspath(self.filename))), offline=self.offline or None,
+                             cache_dir=self.cache_dir, network_timeout=self.network_timeout, noqa=not self.disable_noqa,
+                             target_transformers=self.target_transformers)
 
     def _source_bytes(self) -> bytes:
         """The file's bytes again: flake8 decoded them, and LibCST decodes by the file's coding cookie."""
@@ -123,14 +135,15 @@ class Plugin:
             return text.encode("utf-8")
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
-        from automodel_lint import engine, knowledge
+        from automodel_lint import engine
+        from automodel_lint.target import choose
 
         options = self._options()
         analysis = engine.analyse_source(self.filename, self._source_bytes())
         if not analysis.sites and not analysis.result.diagnostics:
             return
         results, unresolved = engine.judge_all(
-            [analysis], options, knowledge.current_table(options.cache_dir), answers=_ANSWERS
+            [analysis], options, choose(options).table, answers=_ANSWERS
         )
         _report_unresolved(unresolved)
 

@@ -26,7 +26,7 @@ How the source is built (so that lines inside a cell keep their numbers):
   valid and a name assigned from a shell command stays "assigned, value unknown".
 - Consecutive code cells are separated by one comment line, `# automodel-lint: cell N`, so that a fixed
   source can be cut back into its cells even when a fix changes the number of lines (an import line added).
-- A lone surrogate (JSON allows `"\ud800"`; no Python file can hold it) reads as U+FFFD, one character for one,
+- A lone surrogate (JSON allows `"\\ud800"`; no Python file can hold it) reads as U+FFFD, one character for one,
   so positions stay; the writer puts the original line back, and refuses (NotebookError, this file only) when a
   fix changed that very line.
 - Lines are split as Jupyter splits them: at \n, \r\n and \r only (U+2028, \f and the like stay inside a line).

@@ -45,6 +45,8 @@ class Options:
     jobs: int = 1  # processes that parse files
     project_root: str | None = None  # the folder of the pyproject.toml in use: the lock file is read there
     origins: dict = field(default_factory=dict)  # option name -> where its value came from (build_options)
+    target_transformers: str | None = None  # the version to judge for, when a flag or the settings name one
+    target_origin: str | None = None  # the settings file that names it; None when the flag does (or nothing)
 
 
 def env_offline() -> bool:
@@ -93,6 +95,7 @@ def build_options(
     network_timeout: float | None = None,
     exclude: list[str] | None = None,
     unsafe_fixes: bool | None = None,
+    target_transformers: str | None = None,
     **fixed,
 ) -> Options:
     """Flags win over the environment, which wins over the settings file, which wins over the defaults.
@@ -133,11 +136,20 @@ def build_options(
         models=settings.models,
         unsafe_fixes=bool(c.pick("unsafe_fixes", (unsafe_fixes, "flag"), (settings.unsafe_fixes, file), default=False)),
         project_root=str(settings.project_root) if settings.project_root else None,
+        target_transformers=c.pick("target_transformers", (target_transformers, "flag"),
+                                   (settings.target_transformers, file)),
+        target_origin=_target_origin(target_transformers, settings),
         **fixed,
     )
     c.origins["models"] = file if settings.models else DEFAULT
     options.origins = c.origins
     return options
+
+
+def _target_origin(flag: str | None, settings: Settings) -> str | None:
+    if flag is not None or settings.target_transformers is None:
+        return None
+    return settings.path.name if settings.path else "the settings"
 
 
 def make_resolver(options: Options, table=None, **extra):

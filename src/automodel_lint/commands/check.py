@@ -62,6 +62,9 @@ def register(subparsers) -> None:
                    help="colour the text formats (auto: on a terminal, unless NO_COLOR; FORCE_COLOR forces it)")
     p.add_argument("--show-unjudged", action="store_true",
                    help="list every call found but not judged, and why (on stderr in machine-readable formats)")
+    p.add_argument("--target-transformers", metavar="X.Y",
+                   help="judge for this transformers release (default: the installed one, else the project's"
+                   " declared requirement, else the newest bundled)")
     p.add_argument("--stdin-filename", metavar="NAME", help="the name of the file read from stdin (PATH `-`)")
     p.set_defaults(func=run)
 
@@ -82,6 +85,7 @@ def options_from(args: argparse.Namespace, settings=None):
         select=args.select, ignore=args.ignore, extend_select=args.extend_select, extend_ignore=args.extend_ignore,
         max_file_size=args.max_file_size, exclude=args.exclude,
         unsafe_fixes=args.unsafe_fixes, locked=args.locked, result_cache=not args.no_cache, jobs=args.jobs or _cores(),
+        target_transformers=args.target_transformers,
     )
 
 
@@ -174,7 +178,9 @@ def run(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
         sys.stderr.flush()
     if not (args.quiet or args.silent):
-        print(summary_line(report, fixes, diff=args.diff), file=summary_stream)
+        from automodel_lint.target import summary
+
+        print(f"{summary_line(report, fixes, diff=args.diff)} {summary(report.target)}", file=summary_stream)
     if report.problems:
         return EXIT_ERROR  # a path that could not be read is not a clean result, whatever was found elsewhere
     if options.locked:

@@ -46,3 +46,7 @@ def show_settings(settings, options, args, out: TextIO) -> None:
     )
     for label, value, given in flags_only:
         out.write(f"{label} = {_value(label, value)}  ({'flag' if given else 'default'})\n")
+    from automodel_lint.target import choose
+
+    chosen = choose(options)
+    out.write(f"target-transformers = {chosen.version}  ({chosen.why})\n")

@@ -1,7 +1,8 @@
 """Facts from the Hugging Face Hub, for every id no offline source knew: all of a run's ids at once, concurrently.
 
-Requests go through huggingface_hub's own HTTP session and headers (so HF_TOKEN, proxies and the user agent are the
-library's), to the routes `HfApi.model_info` and `hf_hub_download` use:
+Requests go through huggingface_hub's own HTTP session (httpx in 1.x and 2.x, requests in 0.x: `_stream` speaks both)
+and headers (so HF_TOKEN, proxies and the user agent are the library's), to the routes `HfApi.model_info` and
+`hf_hub_download` use:
     GET {endpoint}/api/models/{id}[/revision/{rev}]?expand=config&expand=transformersInfo&expand=sha
     GET {endpoint}/{id}/resolve/{rev}/[{subfolder}/]config.json     (subfolders, and repos whose info has no config)
 They are made here rather than through those two functions because a linter must bound them: a byte cap on every
@@ -298,7 +299,7 @@ class HubSource:
             self._in_flight[me] = (start + timeout, timeout)
             self._lock.notify_all()  # the caller's wait may have to end sooner now
         try:
-            with session.stream("GET", url, params=params, headers=headers, timeout=timeout) as resp:
+            with _stream(session, url, params, headers, timeout) as resp:
                 resp_headers = {k.lower(): v for k, v in resp.headers.items()}
                 if resp.status_code != 200:
                     return resp.status_code, b"", resp_headers
@@ -306,7 +307,7 @@ class HubSource:
                 if length.isdigit() and int(length) > MAX_BODY:
                     raise _Failure(f"the Hub's answer is larger than {MAX_BODY // 1_000_000} MB")
                 chunks, size = [], 0
-                for chunk in resp.iter_bytes():
+                for chunk in _chunks(resp):
                     size += len(chunk)
                     if size > MAX_BODY:
                         raise _Failure(f"the Hub's answer is larger than {MAX_BODY // 1_000_000} MB")
@@ -324,9 +325,17 @@ class HubSource:
 
     def _transport_failure(self, exc: Exception, timeout: float) -> _Failure:
         names = {c.__name__ for c in type(exc).__mro__}
+        inner = _wrapped_names(exc)
         if "OfflineModeIsEnabled" in names:
             return _Failure("offline mode is enabled (HF_HUB_OFFLINE)")
-        if "ConnectError" in names or "ConnectTimeout" in names or "ConnectionError" in names:
+        # requests (huggingface_hub 0.x) calls every failure below it a ConnectionError: a read that timed out
+        # mid-body and a reset wrap urllib3's ReadTimeoutError and ProtocolError; only a failed connect
+        # (NewConnectionError, ConnectTimeoutError, a name that does not resolve) means the network is down.
+        if "ReadTimeoutError" in inner or "ReadTimeout" in names:
+            return _Failure(_too_slow(timeout))
+        requests_connect = "RequestException" in names and inner & _CONNECT_FAILURES
+        plain_connect = "RequestException" not in names and "ConnectionError" in names
+        if "ConnectError" in names or "ConnectTimeout" in names or requests_connect or plain_connect:
             reason = f"the Hub is unreachable ({self.shown_endpoint}: {type(exc).__name__})"
             with self._lock:
                 self._dead = self._dead or reason
@@ -334,6 +343,43 @@ class HubSource:
         if "TimeoutException" in names or "Timeout" in names:
             return _Failure(_too_slow(timeout))
         return _Failure(f"the Hub connection failed ({type(exc).__name__})")
+
+
+# urllib3's names, under a requests ConnectionError, for a connection that was never made.
+_CONNECT_FAILURES = {"NewConnectionError", "ConnectTimeoutError", "NameResolutionError", "ConnectionRefusedError"}
+
+
+def _wrapped_names(exc: BaseException) -> set[str]:
+    """The class names of the exceptions `exc` wraps (its args, their `reason`, causes), a few levels deep."""
+    names: set[str] = set()
+    todo, seen = [exc], set()
+    while todo and len(seen) < 20:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if current is not exc:
+            names.update(c.__name__ for c in type(current).__mro__)
+        nested = [a for a in getattr(current, "args", ()) if isinstance(a, BaseException)]
+        nested += [e for e in (getattr(current, "reason", None), current.__cause__, current.__context__)
+                   if isinstance(e, BaseException)]
+        todo += nested
+    return names
+
+
+def _stream(session, url, params, headers, timeout):
+    """A streamed GET on huggingface_hub's session, as a context manager: an httpx.Client (huggingface_hub 1.x and
+    2.x) streams with `.stream()`, a requests.Session (0.x, beside transformers 4) with `stream=True`."""
+    if callable(getattr(session, "stream", None)):  # requests.Session.stream is a bool setting, not a method
+        return session.stream("GET", url, params=params, headers=headers, timeout=timeout)
+    return session.get(url, params=params, headers=headers, timeout=timeout, stream=True, allow_redirects=True)
+
+
+def _chunks(resp):
+    """The body as it arrives: httpx's `iter_bytes`, requests' `iter_content`."""
+    if hasattr(resp, "iter_bytes"):
+        return resp.iter_bytes()
+    return resp.iter_content(chunk_size=65536)
 
 
 def _too_slow(timeout: float) -> str:

@@ -1,7 +1,9 @@
-"""HFA007: the transformers in use does not know the model type, a newer bundled table does."""
+"""HFA007: the transformers in use does not know the model type, a newer release does (named from the history)."""
 
 from __future__ import annotations
 
+from automodel_lint import knowledge
+from automodel_lint.knowledge import version_key
 from automodel_lint.records import Verdict
 from automodel_lint.rules.case import Case
 from automodel_lint.rules.rule import Rule
@@ -14,16 +16,19 @@ def judge(case: Case) -> Verdict | None:
         return None
     if facts.auto_map and site.trust_remote_code is not False:
         return None  # trusted, the repository's own code serves the type on any version: no upgrade needed
-    newer = case.newer_table_knowing(facts.model_type)
-    if newer is None:
-        return None
+    first = knowledge.first_version_knowing(facts.model_type)  # the release history's answer ("4.51")
+    if first is None or version_key(first) <= version_key(case.table.version):
+        newer = case.newer_table_knowing(facts.model_type)  # a type gone and back, or one the history cannot date
+        if newer is None:
+            return None
+        first = newer.version
     return Verdict(
         RULE.code,
         f"{callee(site)} cannot load {shown(site.model)}: model type {facts.model_type} needs transformers >="
-        f" {newer.version}",
+        f" {first}",
         detail=(
             f"transformers {case.table.version} does not know model type {facts.model_type}, so loading"
-            f" {shown(site.model)} raises; transformers {newer.version}, the oldest bundled table that knows it, does."
+            f" {shown(site.model)} raises; transformers {first} is the first release that knows it."
             " No fix: upgrading transformers is your decision."
         ),
     )
@@ -38,7 +43,7 @@ RULE = Rule(
         "transformers reads `model_type` from config.json and raises `KeyError`/`ValueError` (\"The checkpoint you"
         " are trying to load has model type X but Transformers does not recognize this architecture\") when the"
         " installed version does not know it. The table in use is the installed transformers' (a 4.x project is"
-        " judged with the 4.x table); the message names the oldest bundled table that knows the type. A checkpoint"
+        " judged with the 4.x table); the message names the first release that knows the type. A checkpoint"
         " that brings its own code (auto_map) may still load with trust_remote_code=True, so it is not reported."
     ),
     fix_safety="none: upgrading transformers is the user's decision",
