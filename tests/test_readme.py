@@ -46,7 +46,7 @@ def test_the_fresh_machine_install_command_works_in_a_fresh_clone(tmp_path):
 
 def test_the_readme_test_command_is_the_one_ci_runs():
     assert "/tmp/aml-test/bin/python -m pytest" in blocks("sh", "On a fresh machine")[1]
-    assert '"$VENV/bin/python" -m pytest' in (ROOT / ".ci" / "run").read_text()
+    assert '"$venv/bin/python" -m pytest' in (ROOT / ".ci" / "run").read_text()
 
 
 def test_no_command_installs_a_release_that_does_not_exist():

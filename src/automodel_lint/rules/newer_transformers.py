@@ -24,8 +24,8 @@ def judge(case: Case) -> Verdict | None:
         first = newer.version
     return Verdict(
         RULE.code,
-        f"{callee(site)} cannot load {shown(site.model)}: model type {facts.model_type} needs transformers >="
-        f" {first}",
+        f"{callee(site)} cannot load {shown(site.model)} with transformers {case.table.version}: model type"
+        f" {facts.model_type} needs transformers >= {first}",
         detail=(
             f"transformers {case.table.version} does not know model type {facts.model_type}, so loading"
             f" {shown(site.model)} raises; transformers {first} is the first release that knows it."
