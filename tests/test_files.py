@@ -257,6 +257,23 @@ def test_a_repository_cache_dir_with_planted_links_writes_nothing_outside(tmp_pa
     assert b"AutoModelForSeq2SeqLM" in (repo / "m.py").read_bytes()
 
 
+def test_a_repository_cache_dir_that_is_a_link_out_of_it_is_refused(tmp_path, outside):
+    """`cache-dir = ".lint-cache"` where the repository made `.lint-cache` a link to a folder outside it: the
+    settings are refused (exit 2, named), and nothing is written through the link."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (outside / "dir").mkdir()
+    (repo / ".lint-cache").symlink_to(outside / "dir")
+    (repo / "pyproject.toml").write_text('[tool.automodel-lint]\ncache-dir = ".lint-cache/sub"\n')
+    (repo / "m.py").write_bytes(FIXABLE)
+    before = snapshot(outside)
+    env = {k: v for k, v in os.environ.items() if k != "AUTOMODEL_LINT_CACHE_DIR"}
+    done = subprocess.run([sys.executable, "-m", "automodel_lint", "check", "--fix", "."], cwd=repo,
+                          env={**env, "HF_HUB_OFFLINE": "1"}, capture_output=True, timeout=120)
+    assert done.returncode == 2 and b"symbolic link" in done.stderr and b"Traceback" not in done.stderr
+    assert snapshot(outside) == before and not list((outside / "dir").iterdir())
+
+
 def test_fix_never_writes_through_a_link_out_of_the_tree(tmp_path, outside):
     repo = tmp_path / "repo"
     repo.mkdir()
@@ -293,3 +310,16 @@ def test_unified_diff_decodes_with_the_file_encoding_and_marks_a_missing_newline
     text = unified_diff("./m.py", before, after)
     assert text.startswith("--- a/m.py\n+++ b/m.py\n") and "# café" in text
     assert text.endswith("-x = 1\n\\ No newline at end of file\n+x = 2\n\\ No newline at end of file\n")
+
+
+def test_a_link_leaving_the_walked_tree_is_named_as_skipped(tmp_path, outside):
+    """The walk does not follow it, and the run says so instead of dropping it silently."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (outside / "victim.py").write_bytes(FIXABLE)
+    (repo / "link.py").symlink_to(Path("..") / "outside" / "victim.py")
+    done = subprocess.run([sys.executable, "-m", "automodel_lint", "check", "--offline", "--output-format",
+                           "concise", "."], cwd=repo, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "link.py: skipped (a symbolic link to" in done.stderr and "not followed" in done.stderr
+    assert "All checks passed" not in done.stdout + done.stderr

@@ -178,8 +178,27 @@ def parse(table: dict, path: Path) -> Settings:
         except ConfigError as exc:
             raise ConfigError(f"{path}: [tool.{SECTION}] {exc}") from None
     if settings.cache_dir:
-        settings.cache_dir = str((path.parent / os.path.expanduser(settings.cache_dir)).resolve())
+        settings.cache_dir = _cache_dir(path, settings.cache_dir)
     return settings
+
+
+def _cache_dir(settings_file: Path, value: str) -> str:
+    """The cache folder as an absolute path, never resolved through links. A repository's own settings may name a
+    folder inside itself and plant a symbolic link on the way, to send the caches' writes anywhere the user can
+    write: a link between the project's folder and the cache folder is refused, not followed."""
+    root = Path(os.path.abspath(settings_file.parent))
+    folder = Path(os.path.abspath(root / os.path.expanduser(value)))
+    try:
+        inside = folder.relative_to(root)
+    except ValueError:
+        return str(folder)  # outside the project: a folder of the user's own, such as ~/.cache/...
+    step = root
+    for part in inside.parts:
+        step = step / part
+        if step.is_symlink():
+            raise ConfigError(f"{settings_file}: cache-dir {value!r} passes through a symbolic link ({step}): refused,"
+                              " since a repository could point it anywhere; name a real folder")
+    return str(folder)
 
 
 def load_file(path: Path) -> Settings:

@@ -200,7 +200,10 @@ def check_paths(paths: list[str], options: Options) -> Report:
 
         cache = ResultsCache(options, table.version)
     analyses = analyse_files([f.path for f in walk.files], options, cache)
-    return _report(analyses, options, target, walk.problems, cache)
+    report = _report(analyses, options, target, walk.problems, cache)
+    # Links that leave the walked tree were not followed: named as skipped files are, never silently dropped.
+    report.files.extend(FileResult(path, skipped=reason) for path, reason in walk.skipped)
+    return report
 
 
 def analyse_files(paths: list[str], options: Options, cache=None) -> list[Analysis]:
