@@ -24,7 +24,9 @@ def run(*args, cwd, env=None):
 
 @pytest.fixture
 def project(tmp_path):
-    (tmp_path / "pyproject.toml").write_text('[tool.automodel-lint]\nexclude = ["legacy/*"]\n')
+    # The project targets 5.24 whatever transformers this suite runs beside: BAD's pipeline task was removed there.
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.automodel-lint]\nexclude = ["legacy/*"]\ntarget-transformers = "5.24"\n')
     for name in ("src/train.py", "legacy/old.py"):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text(BAD)
@@ -81,7 +83,7 @@ def test_an_unknown_code_is_an_error_naming_it_and_the_known_ones(project, flag)
 
 
 def test_an_unknown_code_in_the_config_is_an_error(project):
-    (project / "pyproject.toml").write_text('[tool.automodel-lint]\nextend-ignore = ["HFA01"]\n')
+    (project / "pyproject.toml").write_text('[tool.automodel-lint]\nextend-ignore = ["HFA01"]\ntarget-transformers = "5.24"\n')
     r = run("src", cwd=project)
     assert r.returncode == 2 and "HFA01" in r.stderr and "extend-ignore" in r.stderr
 

@@ -1,9 +1,9 @@
 """Diagnostics -> fixed files: choose the fixes, apply them per file, verify, then write or show a diff.
 
 The edit itself is `fixer.fix_source`, the write `files.write_atomic`; this module decides what to ask of
-them and what to do with the answers. A fixed file is re-judged with the facts of the first pass (no model is looked up twice) and
-written only if the calls it fixed come back clean; otherwise the file is left as it was and the reason
-is reported.
+them and what to do with the answers. A fixed file is re-judged with the facts of the first pass (no model is
+looked up twice) and written only if the calls it fixed come back clean; otherwise the file is left as it was and
+the reason is reported.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ def fix_report(report: Report, options: Options, unsafe: bool, write: bool) -> F
         else:
             for skipped in outcome.not_applied:  # the file's other fixes went in; say why this one did not
                 d = skipped.diagnostic
-                summary.failures.append(f"{d.path}:{d.span.line}:{d.span.column}: {d.code} fix not applied: {skipped.reason}")
+                summary.failures.append(
+                    f"{d.path}:{d.span.line}:{d.span.column}: {d.code} fix not applied: {skipped.reason}")
         if not outcome.changed:
             continue
         before, after = source, outcome.fixed

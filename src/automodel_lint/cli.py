@@ -17,7 +17,9 @@ from automodel_lint.commands import EXIT_ERROR
 from automodel_lint.options import UsageError
 
 # Each subcommand's module in `automodel_lint.commands`, by the names it registers; in the order of `--help`.
-COMMANDS = {"check": "check", "rules": "rules", "explain": "rules", "resolve": "resolve", "lock": "lock", "cache": "cache"}
+COMMANDS = {
+    "check": "check", "rules": "rules", "explain": "rules", "resolve": "resolve", "lock": "lock", "cache": "cache",
+}
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:

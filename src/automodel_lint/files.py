@@ -67,7 +67,8 @@ def write_atomic(path: str | os.PathLike, data: bytes, expected: bytes | None = 
     computed from), a file that changed or vanished since it was read is refused: the fix would otherwise undo
     someone's edit, or bring a deleted file back. `mode`: the mode to give the file (caches), instead of keeping
     its own (0644 for a new file). `durable=False` (caches): no fsync, so a power loss may lose the new content or
-    leave an empty file, which a cache reader ignores; the two fsyncs cost a one-file run about 20 ms. Raises WriteError.
+    leave an empty file, which a cache reader ignores; the two fsyncs cost a one-file run about 20 ms.
+    Raises WriteError.
     """
     path = os.fspath(path)
     folder, name = os.path.split(path)

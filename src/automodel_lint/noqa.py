@@ -27,7 +27,9 @@ from automodel_lint.records import Diagnostic
 
 # flake8's NOQA_INLINE_REGEXP (flake8/defaults.py), kept identical on purpose.
 NOQA_INLINE = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
-NOQA_FILE = re.compile(r"#\s*automodel-lint\s*:\s*noqa(?:\s*:\s*(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?\s*$", re.I)
+NOQA_FILE = re.compile(
+    r"#\s*automodel-lint\s*:\s*noqa(?:\s*:\s*(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?\s*$", re.I
+)
 _SPLIT = re.compile(r"[,\s]+")
 
 ALL = frozenset({""})  # the empty prefix: every code starts with it

@@ -13,8 +13,8 @@ that stays inside is checked like the file it points to. A file named on the com
 it is a link. Either way `--fix` never writes through a link (`files.write_atomic` refuses it, with the reason).
 
 `parse_hazard` says what the parser cannot survive; the engine asks it (through `relevance`, which has
-the file's stdlib syntax tree already) before any source reaches LibCST, whatever it came from. LibCST's native parser recurses
-once per nesting level on the C stack: an expression nested a few thousand levels deep (`a.b.b...`,
+the file's stdlib syntax tree already) before any source reaches LibCST, whatever it came from. LibCST's native parser
+recurses once per nesting level on the C stack: an expression nested a few thousand levels deep (`a.b.b...`,
 `-----1`, `a and a and ...`, 1,300 parentheses) kills the process with SIGSEGV instead of raising, and
 a few hundred levels already end in RecursionError after seconds of work (LibCST #980, #619, #1000).
 The stdlib parser is checked first: it refuses such code with an exception (Python 3.11 and later;
@@ -199,6 +199,8 @@ def read_source(path: str, max_size: int) -> bytes:
 MAX_NESTING = 500
 # CPython refuses more than 200 nested brackets; LibCST's parser crashes at about 1,300.
 MAX_BRACKETS = 200
+TOO_MANY_BRACKETS = (f"not parsed: more than {MAX_BRACKETS} nested brackets, which Python refuses and LibCST's"
+                     " parser may crash on")
 # Python 3.10's ast.parse itself overflows the C stack on one-line chains of about 200,000 terms (about
 # 300 KB); smaller files cannot hold one, larger ones are checked in a child process there.
 _INPROCESS_LIMIT = None if sys.version_info >= (3, 11) else 100_000
@@ -238,7 +240,7 @@ def _hazard(data: bytes) -> str | None:
         return "not parsed: nested too deeply for Python's own parser, and LibCST's would crash on it"
     except SyntaxError as exc:
         if "too many nested parentheses" in str(exc.msg):
-            return f"not parsed: more than {MAX_BRACKETS} nested brackets, which Python refuses and LibCST's parser may crash on"
+            return TOO_MANY_BRACKETS
         return _bracket_hazard(data)
     except (ValueError, TypeError):
         return None  # NUL bytes and the like: LibCST reports them as a syntax error
@@ -246,7 +248,8 @@ def _hazard(data: bytes) -> str | None:
 
 
 def _bracket_hazard(data: bytes) -> str | None:
-    """For code the stdlib cannot parse: brackets counted in the bytes (strings included, so this errs toward refusing)."""
+    """For code the stdlib cannot parse: brackets counted in the bytes (strings included, so this errs toward
+    refusing)."""
     depth = deepest = 0
     for match in _BRACKETS.finditer(data):
         if match.group() in b"([{":
@@ -265,7 +268,8 @@ _BRACKETS = re.compile(rb"[()\[\]{}]")
 def _too_deep(tree: ast.AST, data: bytes) -> str | None:
     depth = nesting_depth(tree)
     if depth > MAX_NESTING:
-        return f"not parsed: nested {depth:,} levels deep, beyond what LibCST's parser survives (it crashes on such code)"
+        return (f"not parsed: nested {depth:,} levels deep, beyond what LibCST's parser survives"
+                " (it crashes on such code)")
     return None
 
 
@@ -321,5 +325,5 @@ def _hazard_in_child(data: bytes) -> str | None:
     if result.returncode < 0 or result.returncode == 3:
         return "not parsed: nested too deeply for Python's own parser, and LibCST's would crash on it"
     if result.returncode == 4:
-        return f"not parsed: more than {MAX_BRACKETS} nested brackets, which Python refuses and LibCST's parser may crash on"
+        return TOO_MANY_BRACKETS
     return _hazard(data)

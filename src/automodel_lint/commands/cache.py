@@ -31,7 +31,8 @@ def _cache(args: argparse.Namespace):
     except UsageError:
         settings = Settings()  # a broken settings file must not stop anyone from looking at or clearing the cache
     options = build_options(settings, cache_dir=args.cache_dir)
-    return FactsCache(options.cache_dir, warn=lambda m: print(f"automodel-lint: warning: {printable(m)}", file=sys.stderr))
+    return FactsCache(options.cache_dir,
+                      warn=lambda m: print(f"automodel-lint: warning: {printable(m)}", file=sys.stderr))
 
 
 def run_info(args: argparse.Namespace) -> int:

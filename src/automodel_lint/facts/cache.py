@@ -67,7 +67,8 @@ def facts_from_json(data: object, source: str) -> ModelFacts | None:
     evidence = data.get("evidence") if isinstance(data.get("evidence"), str) else None
     provenance = data.get("provenance") if isinstance(data.get("provenance"), str) else None
     tag = data.get("pipeline_tag") if isinstance(data.get("pipeline_tag"), str) else None
-    return ModelFacts(data["model_id"], mt, tuple(archs), tuple(sorted(amap.items())), source, evidence, provenance, tag)
+    return ModelFacts(data["model_id"], mt, tuple(archs), tuple(sorted(amap.items())), source, evidence, provenance,
+                      tag)
 
 
 class FactsCache:

@@ -1,4 +1,5 @@
-"""The lock file, `automodel-lint.lock` beside the project's pyproject.toml: every model id the code names, resolved once
+"""The lock file, `automodel-lint.lock` beside the project's pyproject.toml: every model id the code names, resolved
+once
 and committed, so that CI (`check --locked`) needs no network and gets the same answer every time.
 
     {
@@ -64,7 +65,8 @@ def read_lock(path: str | os.PathLike) -> Lock:
     data, problem = read_json_file(path, MAX_LOCK_BYTES)
     if problem:
         raise LockError(f"{path}: {problem.replace(LOCK_NAME, 'the lock file')}")
-    if not isinstance(data, dict) or data.get("lock_version") != LOCK_VERSION or not isinstance(data.get("models"), dict):
+    if (not isinstance(data, dict) or data.get("lock_version") != LOCK_VERSION
+            or not isinstance(data.get("models"), dict)):
         raise LockError(f"{path}: not an automodel-lint lock file of version {LOCK_VERSION}; run `automodel-lint lock`")
     return Lock(path, {k: v for k, v in data["models"].items() if isinstance(k, str) and isinstance(v, dict)})
 

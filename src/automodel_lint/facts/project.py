@@ -1,4 +1,5 @@
-"""Facts the project states itself: `[tool.automodel-lint.models]` in its pyproject.toml, for private or internal models.
+"""Facts the project states itself: `[tool.automodel-lint.models]` in its pyproject.toml, for private or internal
+models.
 
     [tool.automodel-lint.models]
     "acme/private-llm" = { model_type = "llama", architectures = ["LlamaForCausalLM"] }

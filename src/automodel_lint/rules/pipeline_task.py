@@ -99,7 +99,7 @@ def _removed_task(case: Case, info: dict) -> Verdict:
     short = f"; use {suggestion.best} and {_then(suggestion.best)}" if suggestion.best else ""
     return Verdict(
         RULE.code,
-        f'{callee(case.site)} was removed in transformers {case.table.version}{short}',
+        f'the "{task}" pipeline was removed in transformers {case.table.version}{short}',
         detail=f'transformers removed the "{task}" pipeline, so the call raises KeyError'
                f' ({info["advice"].rstrip(".")}){what}{instead}.',
     )
