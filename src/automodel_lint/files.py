@@ -301,6 +301,17 @@ def _signals_held():
             signal.raise_signal(caught[0])
 
 
+def read_regular(path: str | os.PathLike, limit: int | None = None) -> bytes:
+    """A cache file's bytes, refusing what a repository could plant in a cache folder inside it, as the writers do:
+    a symbolic link (OSError ELOOP) or anything but a regular file (a FIFO would block the run)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+                 | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(f"{path}: not a regular file")
+        return handle.read() if limit is None else handle.read(limit)
+
+
 def make_private_dir(folder: Path) -> None:
     """Create the cache folder (and missing parents) writable by its owner only, whatever the umask.
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from automodel_lint import __version__
 from automodel_lint.analysis import Analysis
 from automodel_lint.calls import may_hold_calls
+from automodel_lint.files import read_regular
 from automodel_lint.records import CallSite, Diagnostic, Fix, ModelRequest, Span, Unjudged, Unresolved
 from automodel_lint.sources import TooLarge, Unreadable, read_source
 
@@ -154,7 +155,7 @@ class ResultsCache:
     def _read(self, name: str) -> dict | None:
         """One file of the store, if this automodel-lint wrote it."""
         try:
-            data = json.loads((self.path / name).read_bytes())
+            data = json.loads(read_regular(self.path / name))
         except (OSError, ValueError, RecursionError):
             return None  # no store yet, or an unreadable one: start afresh
         return data if isinstance(data, dict) and data.get("key") == self.key else None

@@ -28,7 +28,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from automodel_lint.facts.base import Redirect, parse_json_bytes
-from automodel_lint.files import WriteError, make_private_dir, write_atomic
+from automodel_lint.files import WriteError, make_private_dir, read_regular, write_atomic
 from automodel_lint.records import ModelFacts, ModelRequest, Unresolved
 from automodel_lint.paths import default_cache_dir
 
@@ -89,8 +89,7 @@ class FactsCache:
     def _read_file(self) -> tuple[dict[str, dict] | None, str | None]:
         """(entries, None), ({}, None) when there is no file, or (None, why the file is unusable)."""
         try:
-            with open(self.path, "rb") as fh:
-                raw = fh.read(MAX_CACHE_BYTES + 1)
+            raw = read_regular(self.path, MAX_CACHE_BYTES + 1)
         except (FileNotFoundError, NotADirectoryError):
             return {}, None
         except OSError as exc:
