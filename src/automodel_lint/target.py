@@ -64,8 +64,13 @@ def _choose(asked: str | None, origin: str | None, root: str | None, cache_dir: 
         return Target(table.version, where, table)
     installed = knowledge.installed_transformers_version()
     if installed is not None:
-        # A release the history holds is instant; any other is read from the installed source (cached).
-        table = _history_table(installed) if _history_has(installed) else knowledge.current_table(cache_dir)
+        # A bundled release is read alone: loading the whole history would cost every run (a warm one included)
+        # more than the rest of its work. Another release the history holds is derived from it; any other is read
+        # from the installed source (cached).
+        if knowledge.is_bundled(installed) or not _history_has(installed):
+            table = knowledge.current_table(cache_dir)
+        else:
+            table = _history_table(installed)
         return Target(table.version, "installed beside automodel-lint", table)
     declared = declared_target(Path(root) if root else Path.cwd())
     if declared is not None:

@@ -113,6 +113,11 @@ def cache_path(version: str, cache_dir: str | os.PathLike | None = None) -> Path
     return root / CACHE_SUBDIR / f"transformers-{version}.schema{SCHEMA_VERSION}.json"
 
 
+def is_bundled(version: str) -> bool:
+    """Whether a table of exactly this release ships with the linter (read alone, without the release history)."""
+    return version in _bundled_paths()
+
+
 def current_table(cache_dir: str | os.PathLike | None = None) -> KnowledgeTable:
     version = installed_transformers_version()
     if version is None:
