@@ -40,29 +40,24 @@ class Report:
 
         Reporters read these; a fix reads `files`, whose notebook lines count in the cells' joined source.
         """
-        shown: list[Diagnostic] = []
-        for result in self.files:
-            entry = self.notebooks.get(result.path)
-            if entry is None:
-                shown += result.diagnostics
-            else:
-                from automodel_lint.report.cells import in_cells
-
-                shown += in_cells(result.diagnostics, entry[1])
-        return sorted(shown, key=_place)
+        return self._shown("diagnostics")
 
     @property
     def unjudged(self) -> list[Unjudged]:
         """Every call found but not judged, as shown (a notebook's at its cell), in the diagnostics' order."""
-        shown: list[Unjudged] = []
+        return self._shown("unjudged")
+
+    def _shown(self, kind: str) -> list:
+        """The files' `kind` records in output order, a notebook's placed at their cells."""
+        shown = []
         for result in self.files:
             entry = self.notebooks.get(result.path)
             if entry is None:
-                shown += result.unjudged
+                shown += getattr(result, kind)
             else:
                 from automodel_lint.report.cells import in_cells
 
-                shown += in_cells(result.unjudged, entry[1])
+                shown += in_cells(getattr(result, kind), entry[1])
         return sorted(shown, key=_place)
 
     @property
