@@ -114,6 +114,15 @@ def test_a_file_name_that_is_not_utf8_is_shown_escaped(tmp_path, output_format):
     assert b"\xff" not in done.stdout and "\\udcff.py" in done.stdout.decode()
 
 
+def test_sarif_of_a_file_name_that_is_not_utf8_names_its_bytes(tmp_path):
+    """SARIF's URI holds the name's real byte (%FF), where `quote` used to raise on the surrogate (exit 2)."""
+    (tmp_path / os.fsdecode(b"\xff.py")).write_text(HEAD + 'm = AutoModelForCausalLM.from_pretrained("t5-small")\n')
+    done = check(tmp_path, "sarif")
+    assert done.returncode == 1, done.stderr.decode(errors="replace")
+    results = json.loads(done.stdout)["runs"][0]["results"]
+    assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results] == ["%FF.py"]
+
+
 def test_resolve_shows_a_hostile_local_config_on_one_line(tmp_path):
     """`resolve` prints config.json's fields as the check command does: escapes visible, nothing that moves a cursor."""
     folder = tmp_path / "model"

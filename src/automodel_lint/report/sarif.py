@@ -34,7 +34,8 @@ def _uri(path: str) -> str:
         relative = absolute.relative_to(Path.cwd())
     except ValueError:
         return absolute.as_uri()
-    return quote(relative.as_posix(), safe="/")
+    # A file name that is not UTF-8 reaches us with surrogate escapes: its URI holds its real bytes (`%FF`).
+    return quote(relative.as_posix(), safe="/", errors="surrogateescape")
 
 
 def _folder_uri(folder: Path) -> str:
