@@ -85,6 +85,20 @@ class ModelFacts:
 
 
 @dataclass(frozen=True)
+class TokenizerFacts:
+    """What a checkpoint's tokenizer files say: `tokenizer_config.json`, `special_tokens_map.json` and the repo's
+    file list; never a vocabulary. None in a field means the files do not say (or were not seen)."""
+
+    model_id: str
+    tokenizer_class: str | None = None  # `tokenizer_class` of tokenizer_config.json
+    padding_side: str | None = None  # as the checkpoint sets it; None: the class default applies (knowledge table)
+    has_chat_template: bool | None = None  # a `chat_template` in the config or a chat template file in the repo
+    has_mask_token: bool | None = None  # a `mask_token` in the config or the special tokens map
+    source: str = "hub"  # as ModelFacts.source
+    provenance: str | None = None
+
+
+@dataclass(frozen=True)
 class Unresolved:
     """A model value that no source could answer: never judged, listed in the summary."""
 

@@ -51,7 +51,7 @@ from automodel_lint.facts.lockfile import LockError, LockSource, lock_path, read
 from automodel_lint.facts.project import ProjectSource
 from automodel_lint.facts.snapshot import SnapshotSource, thin, withheld
 from automodel_lint.options import env_offline
-from automodel_lint.records import ModelFacts, ModelRequest, Unresolved
+from automodel_lint.records import ModelFacts, ModelRequest, TokenizerFacts, Unresolved
 
 Answer = ModelFacts | Unresolved
 MAX_REDIRECTS = 8
@@ -143,6 +143,13 @@ class Resolver:
     def sha(self, request: ModelRequest) -> str | None:
         """The Hub commit the request's answer was read at, where a source knew it."""
         return self.shas.get(self._final.get(request, _bare(request)))
+
+    def resolve_tokenizers(self, requests: Iterable[ModelRequest]) -> dict[ModelRequest, TokenizerFacts | Unresolved]:
+        """Tokenizer facts for each request, from the same sources in the same order as model facts.
+
+        Interface placeholder (issue 16): every request is answered Unresolved until the sources read tokenizer
+        files."""
+        return {r: Unresolved(r.model, "tokenizer facts are not read yet") for r in dict.fromkeys(requests)}
 
     # -- resolution ------------------------------------------------------------------------------------------------
 

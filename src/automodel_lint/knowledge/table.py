@@ -125,6 +125,12 @@ class KnowledgeTable:
     def knows_architecture(self, architecture: str) -> bool:
         return architecture in self.data["architectures"]
 
+    def tokenizer_default(self, tokenizer_class: str, name: str) -> object | None:
+        """A tokenizer class's default as transformers' source sets it: "padding_side" ("right"/"left"),
+        "mask_token" (True when the class defines one). None when the table does not know (issue 16: filled by
+        the knowledge build; older tables have no `tokenizers` part)."""
+        return self.data.get("tokenizers", {}).get(tokenizer_class, {}).get(name)
+
     def text_config_types(self, auto_class: str) -> frozenset[str]:
         return frozenset(self.data.get("text_config_types", {}).get(auto_class, ()))
 
