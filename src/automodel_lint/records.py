@@ -108,13 +108,17 @@ class Unresolved:
 
 @dataclass(frozen=True)
 class Fix:
-    """What a verdict's fix must do: call `new_class` instead of the called class, and keep the imports right."""
+    """What a verdict's fix must do: call `new_class` instead of the called class, and keep the imports right;
+    or, for a rule about the call's arguments, set one keyword argument (`keyword`)."""
 
     applicability: str  # "safe" (`--fix` applies it) or "unsafe" (only with `--unsafe-fixes`)
-    new_class: str
+    new_class: str | None = None
     # The old class no longer exists in transformers: every import of it may go (it fails on import), and a
     # package's __init__ need not keep re-exporting it.
     old_class_removed: bool = False
+    # (name, Python source of the value): add this keyword to the call, or replace the value of the one there;
+    # e.g. ("mlm", "False"), ("revision", '"<sha>"'). Set by rules on arguments, with new_class None.
+    keyword: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
