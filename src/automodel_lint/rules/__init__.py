@@ -24,6 +24,7 @@ from automodel_lint.rules import (
     removed_type,
     syntax_error,
     unloadable,
+    unpinned_code,
     wrong_family,
 )
 from automodel_lint.rules.case import Case
@@ -34,7 +35,7 @@ __all__ = ["Case", "Rule", "RULES", "RULES_BY_CODE", "first_verdict", "judge"]
 
 # A call gets one diagnostic, the one its program meets first: a removed class fails at the import, untrusted
 # remote code is refused before a class is chosen, an unrecognised config raises before anything loads; only
-# then the loads that go wrong silently.
+# then the loads that go wrong silently; last, a load that works but runs code nobody pinned.
 RULES: tuple[Rule, ...] = (
     removed_class.RULE,  # HFA004
     custom_code.RULE,  # HFA003
@@ -44,6 +45,7 @@ RULES: tuple[Rule, ...] = (
     removed_type.RULE,  # HFA008
     pipeline_task.RULE,  # HFA005
     model_class.RULE,  # HFA006
+    unpinned_code.RULE,  # HFA013
     syntax_error.RULE,  # HFA900
 )
 RULES_BY_CODE = {rule.code: rule for rule in RULES}

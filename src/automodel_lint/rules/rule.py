@@ -22,3 +22,4 @@ class Rule:
     fixed: str | None  # what `check --fix --unsafe-fixes` makes of `wrong`; None when it has no fix
     judge: Callable[[Case], Verdict | None] | None  # None: reported by the engine, not judged per call
     example_table: str | None = None  # the transformers version the examples are judged with (None: the newest)
+    preview: bool = False  # new, not yet shown free of false positives on real code: runs only under --preview
