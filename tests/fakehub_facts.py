@@ -13,7 +13,7 @@ with Retry-After: `retry_after`), "429-always", "500", "slow" (sleep `slow` seco
 config.json), "dribble" (the status line and headers one byte every `interval` seconds, for at most `slow` seconds:
 no per-read timeout ever trips). An entry with "adapter_of" is a PEFT adapter repo (adapter_config.json only).
 An entry's "tokenizer" serves tokenizer files: {"config": tokenizer_config.json, "special": special_tokens_map.json,
-"files": [other file names, e.g. "chat_template.jinja"]}; a value that is a str is served as those raw bytes (broken
+"files": [other file names, e.g. "chat_template.jinja"], "folder": "tokenizer/" to put them in a subfolder}; a value that is a str is served as those raw bytes (broken
 JSON). The model info lists every file of the repo as `siblings` (`expand=siblings`).
 GET /api/agent-harnesses answers huggingface_hub's agent registry, so a test can see whether it was asked.
 """
@@ -117,9 +117,10 @@ class FakeHub:
         sha = self.sha_of(name)
         config = {k: f[k] for k in ("model_type", "architectures", "auto_map") if k in f}
         tok = f.get("tokenizer", {})
-        tok_files = {name: tok[key] for key, name in (("config", "tokenizer_config.json"),
-                                                       ("special", "special_tokens_map.json")) if key in tok}
-        tok_files.update({name: "{}" for name in tok.get("files", ())})
+        at = tok.get("folder", "")  # "tokenizer/": the files sit in that subfolder
+        tok_files = {at + name: tok[key] for key, name in (("config", "tokenizer_config.json"),
+                                                            ("special", "special_tokens_map.json")) if key in tok}
+        tok_files.update({at + name: "{}" for name in tok.get("files", ())})
         if route == "info":
             info = {"_id": sha[:24], "id": name, "modelId": name, "sha": sha, "private": False, "gated": False,
                     "tags": ["transformers"], "library_name": "transformers"}

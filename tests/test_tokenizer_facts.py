@@ -95,8 +95,24 @@ def test_broken_tokenizer_config_from_the_hub_is_unresolved_with_the_reason():
     listed = {**LLAMA, "tokenizer": {"config": ["a", "list"]}}
     with FakeHub({"lab/broken": broken, "lab/list": listed}) as hub:
         got = make(hub).resolve_tokenizers([ModelRequest("lab/broken"), ModelRequest("lab/list")])
-    assert got[ModelRequest("lab/broken")].reason == "tokenizer_config.json is not valid JSON (Hub answer)"
-    assert got[ModelRequest("lab/list")].reason == "tokenizer_config.json is not a JSON object"
+    assert got[ModelRequest("lab/broken")].reason == (
+        "tokenizer facts unknown: tokenizer_config.json is not valid JSON (Hub answer)")
+    assert got[ModelRequest("lab/list")].reason == "tokenizer facts unknown: tokenizer_config.json is not a JSON object"
+
+
+def test_subfolder_revision_and_an_oversized_config():
+    sub = {**LLAMA, "tokenizer": {"config": {"tokenizer_class": "CLIPTokenizer"}, "folder": "tokenizer/",
+                                  "files": ["chat_template.jinja"]}}
+    huge = {**LLAMA, "tokenizer": {"config": "[" + " " * 3_000_000 + "]"}}
+    with FakeHub({"lab/diffusion": sub, "lab/huge": huge}) as hub:
+        got = make(hub).resolve_tokenizers([ModelRequest("lab/diffusion", revision="v1", subfolder="tokenizer"),
+                                            ModelRequest("lab/diffusion"), ModelRequest("lab/huge")])
+        paths = tokenizer_paths(hub)
+    in_sub, at_root, big = got.values()
+    assert (in_sub.tokenizer_class, in_sub.has_chat_template) == ("CLIPTokenizer", True)
+    assert (at_root.tokenizer_class, at_root.has_chat_template) == (None, False)
+    assert "/api/models/lab/diffusion/revision/v1" in paths
+    assert big.reason == "tokenizer facts unknown: the Hub's answer is larger than 2 MB"
 
 
 def test_a_repo_without_tokenizer_files_says_so():
@@ -121,7 +137,7 @@ def test_offline_with_no_source_says_why_the_tokenizer_is_unknown(isolated):
     got = make(offline=True).resolve_tokenizers([ModelRequest("lab/nowhere"), ModelRequest("../x\x00")])
     assert got[ModelRequest("lab/nowhere")].reason == (
         "tokenizer facts unknown: not in the lock file or a cache (offline), and the bundled snapshot holds none")
-    assert got[ModelRequest("../x\x00")].reason == "model name contains control characters"
+    assert got[ModelRequest("../x\x00")].reason == "tokenizer facts unknown: model name contains control characters"
     assert isolated == []
 
 
@@ -144,8 +160,9 @@ def test_local_folder_files_and_links_never_followed(tmp_path):
         [ModelRequest("ckpt"), ModelRequest("linked"), ModelRequest("broken")])
     ckpt = got[ModelRequest("ckpt")]
     assert (ckpt.source, ckpt.tokenizer_class, ckpt.has_chat_template) == ("local", "T5Tokenizer", True)
-    assert got[ModelRequest("linked")].reason == "tokenizer_config.json is a symbolic link, which is not followed"
-    assert got[ModelRequest("broken")].reason == "tokenizer_config.json is not valid JSON"
+    assert got[ModelRequest("linked")].reason == (
+        "tokenizer facts unknown: tokenizer_config.json is a symbolic link, which is not followed")
+    assert got[ModelRequest("broken")].reason == "tokenizer facts unknown: tokenizer_config.json is not valid JSON"
 
 
 # -- the Hugging Face cache -------------------------------------------------------------------------------------------
@@ -184,7 +201,7 @@ def test_hf_cache_link_out_of_its_repository_is_not_read(tmp_path):
     outside.write_text(json.dumps({"tokenizer_class": "Planted"}))
     (folder / "snapshots" / ("3" * 40) / "tokenizer_config.json").symlink_to(outside)
     got = make(offline=True).resolve_tokenizers([ModelRequest("corp/evil")])[ModelRequest("corp/evil")]
-    assert isinstance(got, Unresolved)
+    assert isinstance(got, Unresolved) and "offline" in got.reason and "Planted" not in repr(got)
 
 
 # -- automodel-lint's cache: kept, read offline, the old schema still read --------------------------------------------
@@ -260,7 +277,8 @@ def test_malformed_tokenizer_entry_in_the_lock_is_unresolved(tmp_path):
     path.write_text(json.dumps({"lock_version": 2, "models": {}, "tokenizers": {
         "lab/a@": {"tokenizer": {"model_id": "lab/a", "padding_side": "sideways"}}}}))
     got = make(locked=True, lock=path).resolve_tokenizers([ModelRequest("lab/a")])[ModelRequest("lab/a")]
-    assert got.reason == "its tokenizer entry in the lock file is malformed; run `automodel-lint lock`"
+    assert got.reason == (
+        "tokenizer facts unknown: its tokenizer entry in the lock file is malformed; run `automodel-lint lock`")
 
 
 def test_lock_command_records_the_tokenizers_of_the_ids_the_code_names(capsys, monkeypatch, tmp_path):

@@ -157,7 +157,9 @@ class Resolver:
         network do."""
         wanted = list(dict.fromkeys(requests))
         try:
-            return dict(zip(wanted, self._pass(wanted, tokenizers=True)))
+            # Each reason says which facts are missing: `--show-unjudged` lists it beside model facts' reasons.
+            return {r: Unresolved(a.model_id, f"tokenizer facts unknown: {a.reason}") if isinstance(a, Unresolved)
+                    else a for r, a in zip(wanted, self._pass(wanted, tokenizers=True))}
         finally:
             if self.cache is not None:
                 self.cache.flush()
@@ -269,16 +271,15 @@ class Resolver:
         return "no source knows it"
 
     def _tokenizer_fallback_reason(self, request: ModelRequest) -> str:
-        what = "tokenizer facts unknown"
         if not looks_like_repo_id(request.model):
-            return f"{what}: neither a local folder nor a valid Hub model id"
+            return "neither a local folder nor a valid Hub model id"
         if self.locked:
-            return f"{what}: not in the lock file (automodel-lint.lock); run `automodel-lint lock`"
+            return "not in the lock file (automodel-lint.lock); run `automodel-lint lock`"
         if self.offline:
-            return f"{what}: not in the lock file or a cache (offline), and the bundled snapshot holds none"
+            return "not in the lock file or a cache (offline), and the bundled snapshot holds none"
         if not valid_repo_id(request.model):
-            return f"{what}: not a valid Hub model id"
-        return f"{what}: no source knows it"
+            return "not a valid Hub model id"
+        return "no source knows it"
 
 
 def _ask(source, requests: list[ModelRequest], tokenizers: bool) -> dict | None:
