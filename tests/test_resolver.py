@@ -440,7 +440,9 @@ class FakeTable:
 
 def test_resolve_command(capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(resolve_command, "_table", lambda: FakeTable())
+    from automodel_lint.target import Target
+
+    monkeypatch.setattr(resolve_command, "_target", lambda options: Target("9.9.9", "a test table", FakeTable()))
     with FakeHub({"lab/s2s": T5}) as hub:
         monkeypatch.setenv("HF_ENDPOINT", hub.url)
         assert cli.main(["resolve", "lab/s2s"]) == 0
