@@ -13,8 +13,9 @@ with Retry-After: `retry_after`), "429-always", "500", "slow" (sleep `slow` seco
 config.json), "dribble" (the status line and headers one byte every `interval` seconds, for at most `slow` seconds:
 no per-read timeout ever trips). An entry with "adapter_of" is a PEFT adapter repo (adapter_config.json only).
 An entry's "tokenizer" serves tokenizer files: {"config": tokenizer_config.json, "special": special_tokens_map.json,
-"files": [other file names, e.g. "chat_template.jinja"], "folder": "tokenizer/" to put them in a subfolder}; a value that is a str is served as those raw bytes (broken
-JSON). The model info lists every file of the repo as `siblings` (`expand=siblings`).
+"files": [other file names, e.g. "chat_template.jinja"], "folder": "tokenizer/" to put them in a subfolder}; a value
+that is a str is served as those raw bytes (broken JSON). The model info lists every file of the repo as `siblings`
+(`expand=siblings`).
 GET /api/agent-harnesses answers huggingface_hub's agent registry, so a test can see whether it was asked.
 """
 

@@ -11,6 +11,7 @@ from fakehub_facts import FakeHub
 from test_resolver import isolated  # noqa: F401  (an autouse fixture: loopback only, fresh caches)
 
 from automodel_lint import knowledge
+from automodel_lint.fixer import fix_source, select_fixes
 from automodel_lint.engine import analyse_source, judge_all
 from automodel_lint.options import Options
 from automodel_lint.records import CallSite, Fix, ModelFacts, Span
@@ -87,7 +88,13 @@ def test_hub_sha_reaches_the_diagnostic_through_the_engine_and_the_results_cache
         results, _ = judge_all([analyse_source("a.py", source)], Options(cache_dir=str(tmp_path)),
                                knowledge.bundled_tables()[-1])
     (found,) = [d for r in results for d in r.diagnostics]
-    assert found.code == "HFA013" and found.fix.keyword == ("revision", f'"{FakeHub.sha_of("lab/qwen-chat")}"')
+    sha = FakeHub.sha_of("lab/qwen-chat")
+    assert found.code == "HFA013" and found.fix.keyword == ("revision", f'"{sha}"')
+    # --fix --unsafe-fixes pins the call; a safe-only run leaves it
+    assert select_fixes([found], unsafe=False)[0] == []
+    outcome = fix_source(source, select_fixes([found], unsafe=True)[0])
+    assert outcome.error is None and outcome.fixed.decode().endswith(
+        f'm = AutoModelForCausalLM.from_pretrained("lab/qwen-chat", trust_remote_code=True, revision="{sha}")\n')
     # offline, from automodel-lint's own cache: the same commit
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     results, _ = judge_all([analyse_source("a.py", source)], Options(cache_dir=str(tmp_path), offline=True),

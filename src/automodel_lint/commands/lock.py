@@ -1,7 +1,8 @@
 """`automodel-lint lock [PATH ...]`: resolve every model id the code names and write automodel-lint.lock.
 
 The lock goes beside the project's pyproject.toml (or to `--lock-file`): sorted, stable JSON with the Hub commit
-where known, and the tokenizer facts of the same ids. Exit 0, or 1 if some ids stayed unresolved (named on stderr; the lock keeps their previous entries).
+where known, and the tokenizer facts of the same ids. Exit 0, or 1 if some ids stayed unresolved (named on stderr;
+the lock keeps their previous entries).
 """
 
 from __future__ import annotations

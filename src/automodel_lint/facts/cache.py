@@ -157,46 +157,34 @@ class FactsCache:
 
     def answer(self, request: ModelRequest, *, allow_stale: bool = False) -> ModelFacts | Unresolved | Redirect | None:
         """The cached answer as the resolver wants it (negative entries included), or None."""
-        hit = self.get(request, allow_stale=allow_stale)
-        if hit is None:
-            return None
-        entry, fresh = hit
-        if "unresolved" in entry:
-            reason = entry["unresolved"]
-            return Unresolved(request.model, f"{reason} (cached)") if isinstance(reason, str) and fresh else None
-        if isinstance(entry.get("base"), dict):
-            base = entry["base"]
-            if isinstance(base.get("model"), str):
-                rev = base.get("revision") if isinstance(base.get("revision"), str) else None
-                return Redirect(ModelRequest(base["model"], revision=rev), str(base.get("note") or "PEFT adapter"))
-            return None
-        facts = facts_from_json(entry.get("facts"), SOURCE)
-        if facts is None:
-            return None
-        age = max(0, int((self.clock() - entry["fetched"]) // 86400))
-        stale = "" if fresh else ", older than 30 days"
-        where = f"cached Hub answer, {age} d old{stale}"
-        return replace(facts, provenance=f"{where}; {facts.provenance}" if facts.provenance else where)
-
-    def sha(self, request: ModelRequest) -> str | None:
-        entry = self._pending[MODELS].get(cache_key(request)) or self.entries().get(cache_key(request)) or {}
-        return entry.get("sha") if isinstance(entry.get("sha"), str) else None
+        return self._answer(request, allow_stale, MODELS, _model_answer)
 
     def tokenizer_answer(self, request: ModelRequest, *,
                          allow_stale: bool = False) -> TokenizerFacts | Unresolved | None:
         """The cached tokenizer facts (a fresh definite no included), as `answer` gives model facts."""
-        hit = self.get(request, allow_stale=allow_stale, part=TOKENIZERS)
+        return self._answer(request, allow_stale, TOKENIZERS,
+                            lambda entry: tokenizer.facts_from_json(entry.get("tokenizer"), SOURCE))
+
+    def _answer(self, request: ModelRequest, allow_stale: bool, part: str, positive):
+        """A negative entry as Unresolved (fresh only); else `positive(entry)`, its provenance saying how old."""
+        hit = self.get(request, allow_stale=allow_stale, part=part)
         if hit is None:
             return None
         entry, fresh = hit
         if "unresolved" in entry:
             reason = entry["unresolved"]
             return Unresolved(request.model, f"{reason} (cached)") if isinstance(reason, str) and fresh else None
-        facts = tokenizer.facts_from_json(entry.get("tokenizer"), SOURCE)
-        if facts is None:
-            return None
-        where = f"cached Hub answer, {max(0, int((self.clock() - entry['fetched']) // 86400))} d old"
-        return replace(facts, provenance=f"{where}; {facts.provenance}" if facts.provenance else where)
+        found = positive(entry)
+        if found is None or isinstance(found, Redirect):
+            return found
+        age = max(0, int((self.clock() - entry["fetched"]) // 86400))
+        stale = "" if fresh else ", older than 30 days"
+        where = f"cached Hub answer, {age} d old{stale}"
+        return replace(found, provenance=f"{where}; {found.provenance}" if found.provenance else where)
+
+    def sha(self, request: ModelRequest) -> str | None:
+        entry = self._pending[MODELS].get(cache_key(request)) or self.entries().get(cache_key(request)) or {}
+        return entry.get("sha") if isinstance(entry.get("sha"), str) else None
 
     def put_tokenizer(self, request: ModelRequest, answer: TokenizerFacts | Unresolved, sha: str | None = None) -> None:
         entry: dict = {"fetched": self.clock()}
@@ -286,6 +274,16 @@ class FactsCache:
             size = 0
         return {"path": str(self.path), "entries": len(entries), "positive": len(positive),
                 "negative": len(negative), "stale": len(stale), "bytes": size}
+
+
+def _model_answer(entry: dict) -> ModelFacts | Redirect | None:
+    if isinstance(entry.get("base"), dict):
+        base = entry["base"]
+        if isinstance(base.get("model"), str):
+            rev = base.get("revision") if isinstance(base.get("revision"), str) else None
+            return Redirect(ModelRequest(base["model"], revision=rev), str(base.get("note") or "PEFT adapter"))
+        return None
+    return facts_from_json(entry.get("facts"), SOURCE)
 
 
 def _no_parts() -> dict[str, dict[str, dict]]:

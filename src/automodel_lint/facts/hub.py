@@ -9,9 +9,9 @@ and for tokenizer facts (issue 16), only for the ids a tokenizer is used from:
     GET {endpoint}/api/models/{id}[/revision/{rev}]?expand=siblings&expand=sha      (the repo's file list)
     GET {endpoint}/{id}/resolve/{sha}/[{subfolder}/]tokenizer_config.json         (when the list has it)
     GET {endpoint}/{id}/resolve/{sha}/[{subfolder}/]special_tokens_map.json       (when listed and still needed)
-never a vocabulary. They are made here rather than through those two functions because a linter must bound them: a byte cap on every
-answer (a 50 MB body is cut at 2 MB), a wall-clock deadline per request and for the whole run, and no writes into the
-user's Hugging Face cache.
+never a vocabulary. They are made here rather than through those two functions because a linter must bound them: a
+byte cap on every answer (a 50 MB body is cut at 2 MB), a wall-clock deadline per request and for the whole run, and
+no writes into the user's Hugging Face cache.
 
 Budget: each request gets at most `request_timeout` seconds (default 3) and all of them together `budget` seconds
 (default 10), after which the remaining ids are Unresolved; the first connection failure marks the network dead, so a

@@ -171,5 +171,6 @@ class LockSource:
             return None
         facts = tokenizer.facts_from_json(entry.get("tokenizer"), SOURCE)
         if facts is None:
-            return Unresolved(request.model, "its tokenizer entry in the lock file is malformed; run `automodel-lint lock`")
+            return Unresolved(request.model,
+                              "its tokenizer entry in the lock file is malformed; run `automodel-lint lock`")
         return replace(facts, provenance=f"{LOCK_NAME}, resolved from {entry.get('resolved_from')}")

@@ -35,7 +35,8 @@ def judge(case: Case) -> Verdict | None:
         return None
     refs = [custom[c] for c in served]
     elsewhere = sorted({r.partition("--")[0] for r in refs if "--" in r})
-    revision = "no revision=" if site.revision is None else f"revision={shown(site.revision)}, a branch or tag that moves,"
+    revision = "no revision=" if site.revision is None else \
+        f"revision={shown(site.revision)}, a branch or tag that moves,"
     what = ", ".join(f"{c} -> {r}" for c, r in zip(served, refs))
     detail = [
         f"trust_remote_code=True with {revision} makes transformers download and run {shown(site.model)}'s Python"
@@ -43,8 +44,9 @@ def judge(case: Case) -> Verdict | None:
         " your program executes, and a fresh cache runs the newest."
     ]
     model_type = case.model_type
-    if model_type and case.table.knows_type(model_type) and any(case.table.loads(c, model_type) for c in case.requested):
-        detail.append(f"transformers {case.table.version} has {model_type} built in: without trust_remote_code=True"
+    table = case.table
+    if model_type and table.knows_type(model_type) and any(table.loads(c, model_type) for c in case.requested):
+        detail.append(f"transformers {table.version} has {model_type} built in: without trust_remote_code=True"
                       " it loads the checkpoint with its own code instead.")
     fix = None
     if elsewhere:
