@@ -233,11 +233,13 @@ def test_schema_1_cache_is_read_and_rewritten_as_2(tmp_path):
     assert not [p for p in d.iterdir() if ".bad-" in p.name]
 
 
-def test_cache_clear_counts_tokenizer_entries(tmp_path):
+def test_cache_info_and_clear_count_tokenizer_entries(tmp_path, capsys):
     cache = FactsCache(tmp_path / "c")
     cache.put_tokenizer(ModelRequest("a"), TokenizerFacts("a", has_chat_template=False))
     cache.put(ModelRequest("a"), Unresolved("a", "not found on the Hub (HTTP 404)"))
     cache.flush()
+    assert cli.main(["cache", "info", "--cache-dir", str(tmp_path / "c")]) == 0
+    assert "tokenizers: 1 entries" in capsys.readouterr().out
     assert FactsCache(tmp_path / "c").clear() == 2
 
 

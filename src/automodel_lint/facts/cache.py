@@ -273,7 +273,8 @@ class FactsCache:
         except OSError:
             size = 0
         return {"path": str(self.path), "entries": len(entries), "positive": len(positive),
-                "negative": len(negative), "stale": len(stale), "bytes": size}
+                "negative": len(negative), "stale": len(stale), "bytes": size,
+                "tokenizers": len(self.entries(TOKENIZERS))}
 
 
 def _model_answer(entry: dict) -> ModelFacts | Redirect | None:
