@@ -27,8 +27,8 @@ def judge(case: Case) -> Verdict | None:
         return None
     if site.revision is not None and FULL_SHA.fullmatch(site.revision):
         return None
-    if {"revision", "**"} & set(site.uncertain_kwargs):
-        return None  # the caller may pass a commit
+    if {"revision", "code_revision", "**"} & set(site.uncertain_kwargs):
+        return None  # the caller may pass a commit, or pins the code with code_revision=
     custom = facts.auto_map_dict()
     served = [c for c in (*case.requested, "AutoConfig") if c in custom]
     if not served:
