@@ -38,6 +38,8 @@ def tokenizer_paths(hub):
 @pytest.mark.parametrize("config, special, files, named, expected", [
     ({"chat_template": "{{ x }}", "padding_side": "left"}, ABSENT, False, False, ("left", True, None)),
     ({"chat_template": [{"name": "default", "template": "x"}]}, ABSENT, False, False, (None, True, None)),
+    ({"chat_template": ""}, ABSENT, False, False, (None, True, None)),  # renders nothing, raises nothing
+    ({"chat_template": None}, ABSENT, False, False, (None, False, None)),
     ({"chat_template": [{"name": "tool_use", "template": "x"}]}, ABSENT, False, False, (None, None, None)),
     ({}, ABSENT, True, False, (None, True, None)),  # chat_template.jinja
     ({}, ABSENT, False, True, (None, None, None)),  # only named templates: the call may name one

@@ -6,7 +6,7 @@ has no such file) or `UNSEEN` (the source cannot tell), and `facts_from_files` t
 
     tokenizer_class     `tokenizer_class` of tokenizer_config.json, when it is a plain class name
     padding_side        "left" / "right" as the config sets it; None: the class default applies (knowledge table)
-    has_chat_template   a default template: `chat_template` in the config (a string, or a list with one named
+    has_chat_template   a default template: `chat_template` in the config (any string, or a list with one named
                         "default"), or chat_template.jinja / chat_template.json in the repository. Templates that are
                         only named (a list without "default", additional_chat_templates/) leave it None:
                         `apply_chat_template` needs their name, which the call may pass. False only when every place
@@ -72,8 +72,8 @@ def facts_from_files(model_id: str, config: object, special: object, template_fi
 
 def _has_template(config: object, template_files: bool | None, named_templates: bool | None) -> bool | None:
     written = config.get("chat_template") if isinstance(config, dict) else None
-    if (isinstance(written, str) and written.strip()) or template_files:
-        return True
+    if isinstance(written, str) or template_files:
+        return True  # even "": transformers raises only for a template that is None
     if isinstance(written, list) and written:
         # The older multi-template form: [{"name": ..., "template": ...}]; "default" is what a call without a name gets.
         names = {t.get("name") for t in written if isinstance(t, dict)}
