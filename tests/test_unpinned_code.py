@@ -103,3 +103,20 @@ def test_hub_sha_reaches_the_diagnostic_through_the_engine_and_the_results_cache
     assert again.fix == found.fix and again.facts_source == "cache"
     stored = json.loads((tmp_path / "hub-facts.json").read_text())
     assert stored["entries"]["lab/qwen-chat@"]["sha"] == FakeHub.sha_of("lab/qwen-chat")
+
+
+def test_online_the_hub_answers_for_a_snapshot_checkpoint_with_its_own_code(tmp_path):
+    from test_resolver import make
+
+    from automodel_lint.records import ModelRequest
+
+    phi = {"model_type": "phi3", "architectures": ["Phi3ForCausalLM"],
+           "auto_map": {"AutoConfig": "configuration_phi3.Phi3Config"}}
+    request = ModelRequest("microsoft/Phi-3-mini-4k-instruct")
+    with FakeHub({request.model: phi}) as hub:
+        online = make(hub).resolve(request)
+    assert (online.source, online.sha) == ("hub", FakeHub.sha_of(request.model))  # the commit a pin names
+    offline = make(offline=True, use_cache=False).resolve(request)
+    assert offline.source == "snapshot" and offline.sha is None
+    with FakeHub({}, mode="500") as hub:
+        assert make(hub, use_cache=False).resolve(request).source == "snapshot"  # the Hub failing: the snapshot

@@ -11,7 +11,8 @@ The order (issue "Resolve any model id"): the project's own `[tool.automodel-lin
 ("lock"), a local folder ("local"), the Hugging Face cache ("hf-cache"), automodel-lint's cache ("cache"), the bundled
 snapshot ("snapshot"), the Hub ("hub"). `locked=True` keeps only the first three. Facts too thin to judge by
 (`snapshot.thin`: documentary evidence only, or neither model type nor auto_map) are the answer only when no later
-source has one: online, the Hub is asked first. The name in brackets is
+source has one: online, the Hub is asked first; so are snapshot facts with an auto_map (the Hub gives the commit
+that HFA013's fix pins, and such code changes often). The name in brackets is
 `ModelFacts.source`, the JSON output's `facts_source`. A request's `file_dir` matters only to the local source: all
 others see each (id, revision, subfolder) once, however many files name it.
 
@@ -247,9 +248,11 @@ class Resolver:
 
     @staticmethod
     def _provisional(source, answer) -> bool:
-        """Thin snapshot facts; HF-cache tokenizer facts that cannot tell whether a chat template exists."""
+        """Thin snapshot facts, and snapshot facts of a checkpoint with its own code (auto_map): such code changes
+        often, and only the Hub gives the commit a pin names (HFA013); HF-cache tokenizer facts that cannot tell
+        whether a chat template exists."""
         if isinstance(answer, ModelFacts):
-            return isinstance(source, SnapshotSource) and thin(answer)
+            return isinstance(source, SnapshotSource) and (thin(answer) or bool(answer.auto_map))
         return isinstance(answer, TokenizerFacts) and answer.source == "hf-cache" and answer.has_chat_template is None
 
     def _fallback_reason(self, request: ModelRequest, tokenizers: bool = False) -> str:

@@ -58,8 +58,8 @@ def judge(case: Case) -> Verdict | None:
                       f" ({facts.source}); unsafe: later commits of the repository (weights too) are no longer"
                       " loaded. Read the code at that commit first.")
     else:
-        detail.append(f"No fix: the commit the facts came from is not known ({facts.source}); `automodel-lint lock`"
-                      " records it, or take one from the repository's history on the Hub.")
+        detail.append(f"No fix: the commit the facts came from is not known ({facts.source}); a run with the network"
+                      " (or `automodel-lint lock`) records it, or take one from the repository's history on the Hub.")
     return Verdict(
         RULE.code,
         f"{callee(site)} runs the code of {shown(site.model)} as the repository holds it on the day it loads:"
