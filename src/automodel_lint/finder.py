@@ -24,23 +24,28 @@ from functools import lru_cache
 from typing import Callable, Sequence
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
 
 from automodel_lint.calls import CLASS_METHODS, FROM_CONFIG, FROM_PRETRAINED, PIPELINE
 from automodel_lint.records import PIPELINE_PREFIX, CallSite, Span
 from automodel_lint.values import (
     READ_ONLY_METHODS,
     UNKNOWN,
+    ClassInfo,
+    FunctionInfo,
     ImportBinding,
+    ModuleFacts,
     Overridable,
     Parameter,
     Scope,
     Unpacked,
+    bound,
     dotted,
     dotted_name,
     evaluate,
     literal_bool,
     qualified_name,
+    string_literal,
 )
 
 # Modules whose attributes include the Auto classes (transformers re-exports them at the top level).
@@ -63,91 +68,90 @@ PIPELINE_FUNCTIONS = frozenset({"transformers.pipeline", "transformers.pipelines
 @dataclass
 class _Candidate:
     node: cst.Call
-    scope: Scope
-    branches: tuple = ()  # the `if` branches around the call, innermost last: (test, "body" or "orelse", scope)
+    branches: tuple = ()  # the `if` branches around the call, innermost last: (test, "body" or "orelse")
+    scope: Scope | None = None  # where the call is evaluated, once LibCST's scopes are attached
 
 
 class _Collector(cst.CSTVisitor):
-    """Records bindings per scope and every `<something>.from_pretrained(...)` call."""
+    """Records the value of each binding and every `<something>.from_pretrained(...)` call.
+
+    Which binding a name reads is left to LibCST's scope analysis, resolved after this pass and only for files
+    that hold a candidate call; this pass records what each binding writes, keyed by the node LibCST's
+    assignment names (a target `Name`, a `Param`, an import statement, a `def` or `class`).
+    """
 
     def __init__(self) -> None:
-        self.module_scope = Scope("module", None)
-        self.scope = self.module_scope
+        self.facts = ModuleFacts()
         self.candidates: list[_Candidate] = []
         self.calls: list[cst.Call] = []
-        self.branches: list[tuple[cst.BaseExpression, str, Scope]] = []
+        self.branches: list[tuple[cst.BaseExpression, str]] = []
         self.assigned: dict[int, str] = {}  # id() of a call -> the one name it is assigned to (`model = X(...)`)
         self.import_guards = 0  # inside the body of a `try` whose handler catches ImportError
+        self.owners: list[ClassInfo | FunctionInfo | None] = []  # enclosing classes and functions (None: lambda)
+        self.comprehensions = 0
 
-    # Scopes
+    def _bind(self, node: cst.CSTNode, name: str, value: object) -> None:
+        self.facts.bindings[(id(node), name)] = value
 
-    def _push(self, kind: str, name: str | None = None) -> Scope:
-        self.scope = Scope(kind, self.scope, name=name)
-        return self.scope
-
-    def _pop(self) -> None:
-        assert self.scope.parent is not None
-        self.scope = self.scope.parent
+    # Definitions
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.scope.bind(node.name.value, None)
-        outer = self.scope
-        cls = self._push("class", node.name.value)
-        cls.dataclass = any(_is_dataclass_decorator(d.decorator) for d in node.decorators)
-        if outer.kind == "module":
-            outer.facts().classes[node.name.value] = cls
+        info = ClassInfo(node, node.name.value, any(_is_dataclass_decorator(d.decorator) for d in node.decorators))
+        self._bind(node, node.name.value, info)
+        self.facts.classes[id(node)] = info
+        self.owners.append(info)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self._pop()
+        self.owners.pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.scope.bind(node.name.value, None)
-        outer = self.scope
-        function = self._push("function", node.name.value)
-        if outer.kind == "module":
-            outer.facts().functions[node.name.value] = function
-        self._bind_params(node.params)
+        info = FunctionInfo(node, node.name.value)
+        self._bind(node, node.name.value, info)
+        self._bind_params(node.params, f"`{node.name.value}()`")
+        self.owners.append(info)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self._pop()
+        self.owners.pop()
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
-        self._push("function")
-        self._bind_params(node.params)
+        self._bind_params(node.params, "a lambda")
+        self.owners.append(None)
 
     def leave_Lambda(self, original_node: cst.Lambda) -> None:
-        self._pop()
+        self.owners.pop()
 
-    # A comprehension is a scope of its own: its loop variables shadow outer names, and from a class body it
-    # cannot see the class's attributes.
     def _enter_comprehension(self, node: cst.CSTNode) -> None:
-        self._push("comprehension")
+        self.comprehensions += 1
 
     def _leave_comprehension(self, original_node: cst.CSTNode) -> None:
-        self._pop()
+        self.comprehensions -= 1
 
     visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _enter_comprehension
     leave_ListComp = leave_SetComp = leave_DictComp = leave_GeneratorExp = _leave_comprehension
 
-    def visit_CompFor(self, node: cst.CompFor) -> None:
-        self._bind_target(node.target, None)
-
     def visit_Return(self, node: cst.Return) -> None:
-        if self.scope.kind == "function":
-            self.scope.returns.append(node.value)
+        if self.owners and isinstance(self.owners[-1], FunctionInfo):
+            self.owners[-1].returns.append(node.value)
         if isinstance(node.value, cst.Name):
-            self.scope.facts().changed_names.add(node.value.value)  # the caller may change what it is handed
+            self.facts.changed_names.add(node.value.value)  # the caller may change what it is handed
+
+    def _method_class(self) -> ClassInfo | None:
+        """The class whose method this statement is in (for `self.X = ...`)."""
+        if len(self.owners) >= 2 and isinstance(self.owners[-1], FunctionInfo):
+            owner = self.owners[-2]
+            return owner if isinstance(owner, ClassInfo) else None
+        return None
 
     # Guards: the branches a call stands in, and imports that may fail
 
     def visit_If_body(self, node: cst.If) -> None:
-        self.branches.append((node.test, "body", self.scope))
+        self.branches.append((node.test, "body"))
 
     def leave_If_body(self, node: cst.If) -> None:
         self.branches.pop()
 
     def visit_If_orelse(self, node: cst.If) -> None:
-        self.branches.append((node.test, "orelse", self.scope))
+        self.branches.append((node.test, "orelse"))
 
     def leave_If_orelse(self, node: cst.If) -> None:
         self.branches.pop()
@@ -160,68 +164,78 @@ class _Collector(cst.CSTVisitor):
         if any(_catches_import_error(h.type) for h in node.handlers):
             self.import_guards -= 1
 
-    def _bind_params(self, params: cst.Parameters) -> None:
+    def _bind_params(self, params: cst.Parameters, owner: str) -> None:
         every = [*params.posonly_params, *params.params, *params.kwonly_params]
         for extra in (params.star_arg, params.star_kwarg):
             if isinstance(extra, cst.Param):
                 every.append(extra)
-        owner = f"`{self.scope.name}()`" if self.scope.name else "a lambda"
         for param in every:
             name = param.name.value
             if param.default is not None and param.star == "":
-                # A default is the value only when the caller passes nothing: judged, with that said. It is
-                # evaluated where the `def` stands: a method's default reads the class body.
+                # A default is the value only when the caller passes nothing: judged, with that said.
                 note = f"the default value of parameter `{name}` of {owner}"
-                self.scope.bind(name, Overridable(param.default, note, home=self.scope.parent))
+                self._bind(param, name, Overridable(param.default, note))
             else:
                 annotation = param.annotation.annotation if param.annotation is not None and param.star == "" else None
-                self.scope.bind(name, Parameter(annotation))
+                self._bind(param, name, Parameter(annotation))
 
-    # Bindings
+    # Bindings: a name's write is LibCST's; its value (when certain) and every write through a container,
+    # attribute or `globals()` are recorded here.
 
     def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
         if isinstance(target, cst.Name):
-            self.scope.bind(target.value, value)
+            if value is not None:
+                self._bind(target, target.value, value)
         elif isinstance(target, (cst.Tuple, cst.List)):
             parsed = _is_dataclass_parse(value)
             for index, element in enumerate(target.elements):
                 # From a starred name on, positions no longer match the dataclasses.
                 parsed = parsed and not isinstance(element, cst.StarredElement)
                 if parsed and isinstance(element.value, cst.Name):
-                    self.scope.bind(element.value.value, Unpacked(value, index))
+                    self._bind(element.value, element.value.value, Unpacked(value, index))
                 else:
                     self._bind_target(element.value, None)
         elif isinstance(target, cst.StarredElement):
             self._bind_target(target.value, None)
         elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
             if target.value.value in ("self", "cls"):
-                owner = self.scope.enclosing_class()
+                owner = self._method_class()
                 if owner is not None:
                     owner.instance_assigned.add(target.attr.value)
             else:
-                self.scope.facts().stored_attributes.add(target.attr.value)
-                self.scope.facts().mutated_names.add(target.value.value)
+                self.facts.stored_attributes.add(target.attr.value)
+                self.facts.mutated_names.add(target.value.value)
         elif isinstance(target, cst.Attribute):
-            self.scope.facts().stored_attributes.add(target.attr.value)
+            self.facts.stored_attributes.add(target.attr.value)
         elif isinstance(target, cst.Subscript):
-            facts = self.scope.facts()
+            facts = self.facts
             if isinstance(target.value, cst.Name):
                 facts.changed_names.add(target.value.value)
                 facts.mutated_names.add(target.value.value)
             key = target.slice[0].slice if len(target.slice) == 1 else None
             if _is_globals_call(target.value):
-                name = _simple_string(key.value) if isinstance(key, cst.Index) else UNKNOWN
+                name = string_literal(key.value) if isinstance(key, cst.Index) else UNKNOWN
                 facts.globals_written.add(name if isinstance(name, str) else None)
             if isinstance(target.value, (cst.Name, cst.Attribute)):
                 # Perhaps `os.environ[KEY] = ...`: resolved only when a fallback of `os.environ.get` is read.
                 written = key.value if isinstance(key, cst.Index) else None
-                facts.environ_writes.append((target.value, written, self.scope))
+                facts.environ_writes.append((target.value, written))
+
+    def _unmodelled(self, target: cst.BaseExpression, node: cst.CSTNode, escapes: bool = False) -> None:
+        """Names written where LibCST's scopes record no assignment: uncertain wherever they are read."""
+        if isinstance(target, cst.Name):
+            self.facts.pending_writes.append((target.value, node, escapes))
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._unmodelled(element.value, node)
+        elif isinstance(target, cst.StarredElement):
+            self._unmodelled(target.value, node)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self._bind_target(target.target, node.value)
         if isinstance(node.value, cst.Name):
-            self.scope.facts().changed_names.add(node.value.value)  # `table = MODELS`: changed under another name
+            self.facts.changed_names.add(node.value.value)  # `table = MODELS`: changed under another name
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
             self.assigned[id(node.value)] = node.targets[0].target.value
 
@@ -233,10 +247,9 @@ class _Collector(cst.CSTVisitor):
         self._bind_target(node.target, None)
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        # A walrus in a comprehension binds in the scope around it.
-        inner, self.scope = self.scope, self.scope.binding_scope()
-        self._bind_target(node.target, None)
-        self.scope = inner
+        if self.comprehensions:
+            # A walrus in a comprehension binds in the scope around it; LibCST places it in the comprehension.
+            self._unmodelled(node.target, node.target, escapes=True)
 
     def visit_For(self, node: cst.For) -> None:
         self._bind_target(node.target, None)
@@ -245,54 +258,41 @@ class _Collector(cst.CSTVisitor):
         if node.asname is not None:
             self._bind_target(node.asname.name, None)
 
-    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
-        if node.name is not None:
-            self._bind_target(node.name.name, None)
-
     def visit_Del(self, node: cst.Del) -> None:
         self._bind_target(node.target, None)
-
-    def visit_Global(self, node: cst.Global) -> None:
-        self.scope.globals_.update(item.name.value for item in node.names)
-
-    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
-        for item in node.names:
-            self.scope.bind(item.name.value, None)
-            # The name of an enclosing function is rebound from here: none of them holds it for certain.
-            outer = self.scope.parent
-            while outer is not None and outer.kind != "module":
-                if outer.kind == "function":
-                    outer.bind(item.name.value, None)
-                outer = outer.parent
+        self._unmodelled(node.target, node)
 
     def visit_MatchAs(self, node: cst.MatchAs) -> None:
         if node.name is not None:
-            self.scope.bind(node.name.value, None)
+            self._unmodelled(node.name, node)
+
+    def visit_MatchStar(self, node: cst.MatchStar) -> None:
+        if node.name is not None:
+            self._unmodelled(node.name, node)
+
+    def visit_MatchMapping(self, node: cst.MatchMapping) -> None:
+        if node.rest is not None:
+            self._unmodelled(node.rest, node)
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
             module = dotted_name(alias.name) or ""
             guarded = self.import_guards > 0
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self.scope.bind(alias.asname.name.value, ImportBinding(module, guarded))
+                self._bind(node, alias.asname.name.value, ImportBinding(module, guarded))
             else:
                 head = module.split(".")[0]
-                self.scope.bind(head, ImportBinding(head, guarded))
+                self._bind(node, head, ImportBinding(head, guarded))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
-            if not isinstance(node.names, cst.ImportStar):
-                for alias in node.names:
-                    self._bind_alias(alias, None)
-            return
+            return  # a relative import's target is not known here: its names stay uncertain
         module = dotted_name(node.module) or ""
         for alias in node.names:
-            self._bind_alias(alias, f"{module}.{alias.name.value}" if isinstance(alias.name, cst.Name) else None)
-
-    def _bind_alias(self, alias: cst.ImportAlias, qualified: str | None) -> None:
-        name = alias.asname.name if alias.asname is not None else alias.name
-        if isinstance(name, cst.Name):
-            self.scope.bind(name.value, ImportBinding(qualified, self.import_guards > 0) if qualified else None)
+            name = alias.asname.name if alias.asname is not None else alias.name
+            if isinstance(name, cst.Name) and isinstance(alias.name, cst.Name):
+                qualified = f"{module}.{alias.name.value}"
+                self._bind(node, name.value, ImportBinding(qualified, self.import_guards > 0))
 
     # Calls
 
@@ -301,13 +301,13 @@ class _Collector(cst.CSTVisitor):
         func = node.func
         branches = tuple(self.branches)
         if isinstance(func, cst.Attribute) and func.attr.value in CLASS_METHODS:
-            self.candidates.append(_Candidate(node, self.scope, branches))
+            self.candidates.append(_Candidate(node, branches))
         elif isinstance(func, cst.Name) or (isinstance(func, cst.Attribute) and func.attr.value == PIPELINE.name):
             # Possibly transformers' pipeline under any name (`from transformers import pipeline as pipe`).
-            self.candidates.append(_Candidate(node, self.scope, branches))
-        facts = self.scope.facts()
+            self.candidates.append(_Candidate(node, branches))
+        facts = self.facts
         if isinstance(func, cst.Attribute):
-            facts.method_calls.setdefault(func.attr.value, []).append((node, self.scope))
+            facts.method_calls.setdefault(func.attr.value, []).append(node)
             if isinstance(func.value, cst.Name) and func.attr.value not in READ_ONLY_METHODS:
                 facts.changed_names.add(func.value.value)
                 facts.mutated_names.add(func.value.value)
@@ -315,9 +315,13 @@ class _Collector(cst.CSTVisitor):
                 facts.globals_written.add(None)
             if func.attr.value in ENVIRON_WRITERS and isinstance(func.value, (cst.Name, cst.Attribute)):
                 key = node.args[0].value if func.attr.value in ("setdefault", "__setitem__") and node.args else None
-                facts.environ_writes.append((func.value, key, self.scope))
+                facts.environ_writes.append((func.value, key))
         elif isinstance(func, cst.Name) and func.value == "setattr":
             facts.setattr_used = True
+            if node.args and _is_module_object(node.args[0].value):
+                # `setattr(sys.modules[__name__], "NAME", ...)`: a module name written from afar.
+                name = string_literal(node.args[1].value) if len(node.args) > 1 else UNKNOWN
+                facts.globals_written.add(name if isinstance(name, str) else None)
         for arg in node.args:
             if isinstance(arg.value, cst.Name):
                 # A function handed a dict may change it.
@@ -337,8 +341,11 @@ def _catches_import_error(kind: cst.BaseExpression | None) -> bool:
     return any((dotted(n) or [""])[-1] in IMPORT_ERRORS for n in names)
 
 
-def _simple_string(node: cst.BaseExpression) -> "str | object":
-    return evaluate(node, Scope("module", None)) if isinstance(node, cst.SimpleString) else UNKNOWN
+def _is_module_object(node: cst.BaseExpression) -> bool:
+    """`sys.modules[...]` or `importlib.import_module(...)`: a module, whose names `setattr` rebinds."""
+    if isinstance(node, cst.Subscript):
+        return dotted_name(node.value) == "sys.modules"
+    return isinstance(node, cst.Call) and (dotted(node.func) or [""])[-1] in ("import_module", "__import__")
 
 
 def _is_globals_call(node: cst.BaseExpression) -> bool:
@@ -461,9 +468,12 @@ def find_calls(
     module.visit(collector)
     if not collector.candidates:
         return []
-    positions = _positions(module, collector.calls, call_spans)
+    facts = collector.facts
+    positions = _attach_scopes(module, facts, collector.calls, call_spans)
+    for cand in collector.candidates:
+        cand.scope = facts.scope_of(cand.node)
     concrete = _known_model_classes().__contains__
-    registered = _registered(collector.module_scope)
+    registered = _registered(facts)
     assistants = {
         arg.value.value for call in collector.calls for arg in call.args
         if arg.keyword is not None and arg.keyword.value == ASSISTANT and isinstance(arg.value, cst.Name)
@@ -488,12 +498,13 @@ def find_calls(
     return sites
 
 
-def _registered(module_scope: Scope) -> set[str]:
+def _registered(facts: ModuleFacts) -> set[str]:
     """The transformers Auto classes this file extends with `AutoX.register(...)`."""
     found = set()
-    for call, scope in module_scope.facts().method_calls.get("register", ()):
+    for call in facts.method_calls.get("register", ()):
         assert isinstance(call.func, cst.Attribute)
-        called = resolve_callee(call.func.value, scope)
+        scope = facts.scope_of(call)
+        called = resolve_callee(call.func.value, scope) if scope is not None else None
         if called is not None:
             found.add(called)
     return found
@@ -501,19 +512,19 @@ def _registered(module_scope: Scope) -> set[str]:
 
 def _guard(cand: _Candidate, site: CallSite) -> str | None:
     """What the code checked before the call: the innermost `if` that names a guard, else a guarded import."""
-    for test, branch, scope in reversed(cand.branches):
-        guard = _branch_guard(test, branch, scope)
+    facts = cand.scope.facts()
+    for test, branch in reversed(cand.branches):
+        scope = facts.scope_of(test)
+        guard = _branch_guard(test, branch, scope) if scope is not None else None
         if guard is not None:
             return guard
     func = cand.node.func
     if site.method == PIPELINE.name or not isinstance(func, cst.Attribute):
         return None
     parts = dotted(func.value)
-    home = cand.scope.lookup_scope(parts[0]) if parts else None
-    if home is None:
-        return None
     # `try: from transformers import TFAutoModel` / `except ImportError: ...`: the call runs only where it imports.
-    for binding in home.values.get(parts[0], ()):
+    for write in cand.scope.writes(parts[0]) if parts else ():
+        binding = write.value
         imported = binding.qualified.rpartition(".")[2] if isinstance(binding, ImportBinding) else None
         if imported == site.called and binding.guarded:
             return f"requires:{site.called}"
@@ -572,10 +583,17 @@ def _version_literal(node: cst.CSTNode, scope: Scope) -> str | None:
     return next((v for v in map(lambda c: _version_literal(c, scope), node.children) if v), None)
 
 
-def _positions(module: cst.Module, calls: list[cst.Call], call_spans: Sequence[Span] | None) -> dict:
+def _attach_scopes(module: cst.Module, facts: ModuleFacts, calls: list[cst.Call],
+                   call_spans: Sequence[Span] | None) -> dict:
+    """Resolve LibCST's scopes (and, without the caller's spans, positions) in one metadata pass; the positions
+    of every call."""
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)  # the finder never changes the tree
     if call_spans is not None and len(call_spans) == len(calls):
+        facts.attach(wrapper.resolve(ScopeProvider))
         return {id(node): span for node, span in zip(calls, call_spans)}
-    found = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    resolved = wrapper.resolve_many([ScopeProvider, PositionProvider])
+    facts.attach(resolved[ScopeProvider])
+    found = resolved[PositionProvider]
     return {
         id(node): Span(found[node].start.line, found[node].start.column + 1, found[node].end.line,
                        found[node].end.column + 1)
@@ -686,17 +704,15 @@ def _config_read(expr: cst.BaseExpression | None, scope: Scope) -> tuple[cst.Cal
     in: the call itself, or a name bound once to it and whose model type or architectures nothing reassigns."""
     home = scope
     if isinstance(expr, cst.Name):
-        home = scope.lookup_scope(expr.value)
-        if home is None:
-            return None
         facts = scope.facts()
         # `config.is_decoder = True`, `config.update(...)` (and `x.model_type = ...` on any name, since the config
         # may be reached under another): what the config says is no longer only the checkpoint's.
         if expr.value in facts.mutated_names or facts.stored_attributes & {"model_type", "architectures"}:
             return None
-        if facts.setattr_used:
+        found = bound(expr.value, scope)
+        if facts.setattr_used or found is None:
             return None
-        expr = home.single(expr.value)
+        expr, home = found.value, found.home
     if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Attribute):
         return None
     if expr.func.attr.value != FROM_PRETRAINED.name:
@@ -750,8 +766,8 @@ def _built_model(expr: cst.BaseExpression | None, scope: Scope) -> tuple[str, st
     """For `pipeline(task, model=model)` with `model = AutoX.from_pretrained(id)` bound once: (AutoX, id, note)."""
     if not isinstance(expr, cst.Name):
         return None
-    home = scope.lookup_scope(expr.value)
-    value = home.single(expr.value) if home is not None else None
+    found = bound(expr.value, scope)
+    value, home = (found.value, found.home) if found is not None else (None, None)
     if not isinstance(value, cst.Call) or not isinstance(value.func, cst.Attribute):
         return None
     if value.func.attr.value != FROM_PRETRAINED.name:
