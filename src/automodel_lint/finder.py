@@ -26,11 +26,14 @@ from typing import Callable, Sequence
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
 
-from automodel_lint.calls import CLASS_METHODS, FROM_CONFIG, FROM_PRETRAINED, PIPELINE
+from automodel_lint.calls import CLASS_METHODS, FROM_CONFIG, FROM_PRETRAINED, PIPELINE, REGISTERED
 from automodel_lint.records import PIPELINE_PREFIX, CallSite, Span
 from automodel_lint.values import (
     READ_ONLY_METHODS,
     UNKNOWN,
+    WRITE_AROUND,
+    WRITE_HERE,
+    WRITE_NONLOCAL,
     ClassInfo,
     FunctionInfo,
     ImportBinding,
@@ -89,6 +92,8 @@ class _Collector(cst.CSTVisitor):
         self.import_guards = 0  # inside the body of a `try` whose handler catches ImportError
         self.owners: list[ClassInfo | FunctionInfo | None] = []  # enclosing classes and functions (None: lambda)
         self.comprehensions = 0
+        # Per open block: how many early exits (`if not hasattr(...): return`) guard its remaining statements.
+        self.exits: list[int] = [0]
 
     def _bind(self, node: cst.CSTNode, name: str, value: object) -> None:
         self.facts.bindings[(id(node), name)] = value
@@ -97,6 +102,7 @@ class _Collector(cst.CSTVisitor):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         info = ClassInfo(node, node.name.value, any(_is_dataclass_decorator(d.decorator) for d in node.decorators))
+        info.bases = tuple((dotted(b.value) or [""])[-1] for b in node.bases)
         self._bind(node, node.name.value, info)
         self.facts.classes[id(node)] = info
         self.owners.append(info)
@@ -154,6 +160,32 @@ class _Collector(cst.CSTVisitor):
         self.branches.append((node.test, "orelse"))
 
     def leave_If_orelse(self, node: cst.If) -> None:
+        self.branches.pop()
+
+    def leave_If(self, original_node: cst.If) -> None:
+        # `if not is_tf_available(): raise ...`: the rest of the block runs only where the test is false.
+        if original_node.orelse is None and _ends_in_exit(original_node.body):
+            self.branches.append((original_node.test, "orelse"))
+            self.exits[-1] += 1
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self.exits.append(0)
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
+        for _ in range(self.exits.pop()):
+            self.branches.pop()
+
+    # `A.from_pretrained(x) if hasattr(transformers, "A") else ...`: a conditional expression is a branch too.
+    def visit_IfExp_body(self, node: cst.IfExp) -> None:
+        self.branches.append((node.test, "body"))
+
+    def leave_IfExp_body(self, node: cst.IfExp) -> None:
+        self.branches.pop()
+
+    def visit_IfExp_orelse(self, node: cst.IfExp) -> None:
+        self.branches.append((node.test, "orelse"))
+
+    def leave_IfExp_orelse(self, node: cst.IfExp) -> None:
         self.branches.pop()
 
     def visit_Try_body(self, node: cst.Try) -> None:
@@ -221,10 +253,10 @@ class _Collector(cst.CSTVisitor):
                 written = key.value if isinstance(key, cst.Index) else None
                 facts.environ_writes.append((target.value, written))
 
-    def _unmodelled(self, target: cst.BaseExpression, node: cst.CSTNode, escapes: bool = False) -> None:
+    def _unmodelled(self, target: cst.BaseExpression, node: cst.CSTNode, kind: str = WRITE_HERE) -> None:
         """Names written where LibCST's scopes record no assignment: uncertain wherever they are read."""
         if isinstance(target, cst.Name):
-            self.facts.pending_writes.append((target.value, node, escapes))
+            self.facts.pending_writes.append((target.value, node, kind))
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 self._unmodelled(element.value, node)
@@ -249,7 +281,7 @@ class _Collector(cst.CSTVisitor):
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
         if self.comprehensions:
             # A walrus in a comprehension binds in the scope around it; LibCST places it in the comprehension.
-            self._unmodelled(node.target, node.target, escapes=True)
+            self._unmodelled(node.target, node.target, WRITE_AROUND)
 
     def visit_For(self, node: cst.For) -> None:
         self._bind_target(node.target, None)
@@ -261,6 +293,12 @@ class _Collector(cst.CSTVisitor):
     def visit_Del(self, node: cst.Del) -> None:
         self._bind_target(node.target, None)
         self._unmodelled(node.target, node)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        # LibCST sends a `nonlocal` name's writes to the function just around; Python, to the nearest one that
+        # binds it, which may be further out.
+        for item in node.names:
+            self.facts.pending_writes.append((item.name.value, node, WRITE_NONLOCAL))
 
     def visit_MatchAs(self, node: cst.MatchAs) -> None:
         if node.name is not None:
@@ -314,9 +352,12 @@ class _Collector(cst.CSTVisitor):
             if func.attr.value not in READ_ONLY_METHODS and _is_globals_call(func.value):
                 facts.globals_written.add(None)
             if func.attr.value in ENVIRON_WRITERS and isinstance(func.value, (cst.Name, cst.Attribute)):
-                key = node.args[0].value if func.attr.value in ("setdefault", "__setitem__") and node.args else None
-                facts.environ_writes.append((func.value, key))
-        elif isinstance(func, cst.Name) and func.value == "setattr":
+                for key in _keys_written(node):
+                    facts.environ_writes.append((func.value, key))
+        if (dotted(func) or [""])[-1] in ("setenv", "putenv") and node.args:
+            # `monkeypatch.setenv("X", ...)`, `os.putenv(...)`: the variable is set, whatever the object.
+            facts.environ_writes.append((None, node.args[0].value))
+        if isinstance(func, cst.Name) and func.value == "setattr":
             facts.setattr_used = True
             if node.args and _is_module_object(node.args[0].value):
                 # `setattr(sys.modules[__name__], "NAME", ...)`: a module name written from afar.
@@ -326,6 +367,9 @@ class _Collector(cst.CSTVisitor):
             if isinstance(arg.value, cst.Name):
                 # A function handed a dict may change it.
                 facts.changed_names.add(arg.value.value)
+            if (dotted(arg.value) or [""])[-1] == "environ":
+                # `mock.patch.dict(os.environ, {...})`: the call may set any variable.
+                facts.environ_writes.append((arg.value, None))
 
 
 # Methods of a mapping that set or remove keys: on `os.environ`, a fallback of `os.environ.get` may not apply.
@@ -339,6 +383,32 @@ def _catches_import_error(kind: cst.BaseExpression | None) -> bool:
         return True
     names = [e.value for e in kind.elements] if isinstance(kind, cst.Tuple) else [kind]
     return any((dotted(n) or [""])[-1] in IMPORT_ERRORS for n in names)
+
+
+def _keys_written(call: cst.Call) -> list[cst.BaseExpression | None]:
+    """The keys a mapping method call sets or removes; None stands for keys it cannot name."""
+    method = call.func.attr.value
+    if method in ("setdefault", "__setitem__", "pop", "__delitem__") and call.args and not call.args[0].star:
+        return [call.args[0].value]
+    if method == "update" and call.args:
+        keys: list[cst.BaseExpression | None] = []
+        for arg in call.args:
+            if arg.keyword is not None:
+                keys.append(cst.SimpleString(repr(arg.keyword.value)))  # `update(NAME=...)`
+            elif not arg.star and isinstance(arg.value, cst.Dict):
+                keys.extend(e.key if isinstance(e, cst.DictElement) else None for e in arg.value.elements)
+            else:
+                keys.append(None)
+        return keys
+    return [None]
+
+
+def _ends_in_exit(body: cst.BaseSuite) -> bool:
+    """The block ends with `return`, `raise`, `continue` or `break`: what follows it runs only when it did not."""
+    last = body.body[-1] if body.body else None
+    if isinstance(last, cst.SimpleStatementLine):
+        last = last.body[-1] if last.body else None
+    return isinstance(last, (cst.Return, cst.Raise, cst.Continue, cst.Break))
 
 
 def _is_module_object(node: cst.BaseExpression) -> bool:
@@ -491,11 +561,23 @@ def find_calls(
         site = replace(site, guard=_guard(cand, site))
         if site.intent is None and collector.assigned.get(id(cand.node)) in assistants:
             site = replace(site, intent=f"{ASSISTANT}=")  # the model is the assistant of assisted generation
-        if registered and ("AutoConfig" in registered or site.called in registered or site.method == PIPELINE.name):
+        if _extended(site, registered):
             # `AutoX.register(SomeConfig, SomeModel)`: what the class loads is no longer the built-in table's alone.
-            site = replace(site, model=None, value_note=None, via=None, model_class=None)
+            site = replace(site, model=None, value_note=None, via=None, model_class=None,
+                           uncertain_kwargs=(*site.uncertain_kwargs, REGISTERED))
         sites.append(site)
     return sites
+
+
+def _extended(site: CallSite, registered: set[str]) -> bool:
+    """The file registers something that can change what the call loads: its own Auto class, a config type
+    (`AutoConfig.register`, `CONFIG_MAPPING.register`: every Auto class may then meet it), a mapping of
+    transformers' directly, or, for a pipeline (which picks its class itself), any Auto class."""
+    if not registered:
+        return False
+    if "AutoConfig" in registered or any("MAPPING" in name for name in registered):
+        return True
+    return site.called in registered or site.method == PIPELINE.name
 
 
 def _registered(facts: ModuleFacts) -> set[str]:
@@ -516,6 +598,11 @@ def _guard(cand: _Candidate, site: CallSite) -> str | None:
     for test, branch in reversed(cand.branches):
         scope = facts.scope_of(test)
         guard = _branch_guard(test, branch, scope) if scope is not None else None
+        if guard is not None and guard.startswith(FRAMEWORK_GUARD):
+            # `is_tf_available()` checked for TensorFlow: it guards the TF classes only, not a removed torch class.
+            prefix = guard[len(FRAMEWORK_GUARD):]
+            ours = site.method != PIPELINE.name and site.called.startswith(prefix)
+            guard = f"requires:{site.called}" if ours else None
         if guard is not None:
             return guard
     func = cand.node.func
@@ -538,11 +625,37 @@ _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
 _OLDER_BRANCH = {("<", "body"): "below", ("<=", "body"): "upto", (">=", "orelse"): "below", (">", "orelse"): "upto"}
 
 
+# transformers' checks for a framework, and the prefix of the classes that need it.
+FRAMEWORK_CHECKS = {"is_tf_available": "TF", "is_flax_available": "Flax"}
+FRAMEWORK_GUARD = "framework:"
+FRAMEWORK_MODULES = frozenset({"transformers", "transformers.utils", "transformers.utils.import_utils",
+                               "transformers.file_utils"})
+
+
 def _branch_guard(test: cst.BaseExpression, branch: str, scope: Scope) -> str | None:
     """`hasattr(transformers, "X")` -> "requires:X"; `version.parse(transformers.__version__) < version.parse("5")`
-    -> "below:5" for the branch that runs on the older versions."""
-    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And) and branch == "body":
+    -> "below:5" for the branch that runs on the older versions; transformers' `is_tf_available()` ->
+    "framework:TF" (the TF classes it guards). `not` flips the branch; `and` (true) and `or` (false) hold both."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return _branch_guard(test.expression, "orelse" if branch == "body" else "body", scope)
+    if isinstance(test, cst.BooleanOperation) and (
+        (isinstance(test.operator, cst.And) and branch == "body")
+        or (isinstance(test.operator, cst.Or) and branch == "orelse")
+    ):
         return _branch_guard(test.left, branch, scope) or _branch_guard(test.right, branch, scope)
+    if isinstance(test, cst.Call) and not test.args and branch == "body":
+        module, _, check = (qualified_name(test.func, scope) or "").rpartition(".")
+        if module in FRAMEWORK_MODULES and check in FRAMEWORK_CHECKS:
+            return FRAMEWORK_GUARD + FRAMEWORK_CHECKS[check]
+    if (
+        isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute) and test.func.attr.value == "startswith"
+        and len(test.args) == 1 and branch == "body" and _mentions_version(test.func.value, scope)
+    ):
+        # `transformers.__version__.startswith("4.")`: the branch runs on 4.x only. A longer prefix is textual
+        # ("4.5" also starts "4.57"), so only a major version is read.
+        prefix = evaluate(test.args[0].value, scope)
+        bound = prefix.rstrip(".") if isinstance(prefix, str) else ""
+        return f"upto:{bound}" if re.fullmatch(r"\d+", bound) else None
     is_hasattr = isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "hasattr"
     if is_hasattr and branch == "body":
         if len(test.args) == 2 and qualified_name(test.args[0].value, scope) == "transformers":

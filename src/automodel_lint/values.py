@@ -73,6 +73,7 @@ class ClassInfo:
     # so the class value is no longer certain).
     instance_assigned: set[str] = field(default_factory=set)
     scope: "Scope | None" = None  # its body's scope, once LibCST's scopes are attached
+    bases: tuple[str, ...] = ()  # the last part of each base class's name, for subclasses that replace a value
 
 
 @dataclass(eq=False)
@@ -147,6 +148,22 @@ class Scope:
         return None
 
 
+# Kinds of writes the finder's pass adds to LibCST's: in the scope of the node (`del`, a `match` capture), in the
+# scope around a comprehension (a walrus in it), or in the nearest enclosing function binding the name (`nonlocal`).
+WRITE_HERE, WRITE_AROUND, WRITE_NONLOCAL = "here", "around", "nonlocal"
+
+
+def _nonlocal_owner(lib: object, name: str, scopes: object) -> object | None:
+    """The function scope a `nonlocal name` in `lib` rebinds: the nearest enclosing one that assigns it in its
+    own body (not through a `nonlocal` of its own inner functions, which LibCST files there too)."""
+    outer = lib.parent
+    while isinstance(outer, (FunctionScope, ClassScope, ComprehensionScope)):
+        if isinstance(outer, FunctionScope) and any(scopes.get(a.node) is outer for a in outer.assignments[name]):
+            return outer
+        outer = outer.parent
+    return None
+
+
 @dataclass
 class ModuleFacts:
     """Whole-file facts the evaluator needs besides LibCST's scopes: the value of each binding, and what the file
@@ -156,8 +173,8 @@ class ModuleFacts:
     # ImportBinding, ClassInfo or FunctionInfo. A write not recorded here is uncertain.
     bindings: dict[tuple[int, str], object] = field(default_factory=dict)
     classes: dict[int, ClassInfo] = field(default_factory=dict)  # id of a ClassDef -> its info
-    # Writes LibCST's scopes do not model, as (name, node where it happens, binds around comprehensions).
-    pending_writes: list[tuple[str, cst.CSTNode, bool]] = field(default_factory=list)
+    # Writes LibCST's scopes do not model (or place elsewhere), as (name, node where it happens, WRITE_* kind).
+    pending_writes: list[tuple[str, cst.CSTNode, str]] = field(default_factory=list)
     extra_writes: dict[int, set[str]] = field(default_factory=dict)  # id of a LibCST scope -> names written there
     scopes: object = None  # LibCST's ScopeProvider answer, once resolved
     wrapped: dict[int, Scope] = field(default_factory=dict)
@@ -168,23 +185,28 @@ class ModuleFacts:
     # `globals()["NAME"] = ...` makes NAME uncertain; `globals().update(...)` (None here) every module name.
     globals_written: set[str | None] = field(default_factory=set)
     # `os.environ[key] = ...`, `os.environ.setdefault(key, ...)`, ... : (container, key or None), for the
-    # fallbacks of `os.environ.get` that cannot apply.
-    environ_writes: list[tuple[cst.BaseExpression, cst.BaseExpression | None]] = field(default_factory=list)
+    # fallbacks of `os.environ.get` that cannot apply; container None for a call that sets a variable itself
+    # (`monkeypatch.setenv(key, ...)`).
+    environ_writes: list[tuple[cst.BaseExpression | None, cst.BaseExpression | None]] = field(default_factory=list)
     method_calls: dict[str, list[cst.Call]] = field(default_factory=dict)  # "add_argument" -> calls
     setattr_used: bool = False  # `setattr(...)` anywhere: an attribute may change under any name
 
     def attach(self, scopes: object) -> None:
         """Take LibCST's scopes of the module, and place the writes they do not model."""
         self.scopes = scopes
-        for name, node, escapes in self.pending_writes:
+        for name, node, kind in self.pending_writes:
             lib = scopes.get(node)
             if lib is None:
                 continue
-            while escapes and isinstance(lib, ComprehensionScope):
-                lib = lib.parent
-            # `global NAME` / `nonlocal NAME` send the write to the scope that owns the name (LibCST's own rule).
-            lib = lib._find_assignment_target(name)
-            self.extra_writes.setdefault(id(lib), set()).add(name)
+            if kind == WRITE_NONLOCAL:
+                lib = _nonlocal_owner(lib, name, scopes)
+            else:
+                while kind == WRITE_AROUND and isinstance(lib, ComprehensionScope):
+                    lib = lib.parent
+                # `global NAME` / `nonlocal NAME` send the write to the scope that owns the name (LibCST's rule).
+                lib = lib._find_assignment_target(name)
+            if lib is not None:
+                self.extra_writes.setdefault(id(lib), set()).add(name)
         for cls in self.classes.values():
             body = cls.node.body.body
             cls.scope = self.scope_of(body[0]) if body else None
@@ -606,8 +628,8 @@ def _environ_set(variable: str, scope: Scope) -> bool:
     """The file sets `variable` in `os.environ` somewhere (or sets a key it cannot name): its fallback may not apply."""
     facts = scope.facts()
     for container, key in facts.environ_writes:
-        where = facts.scope_of(container)
-        if where is None or qualified_name(container, where) != "os.environ":
+        where = facts.scope_of(container if container is not None else key)
+        if where is None or container is not None and qualified_name(container, where) != "os.environ":
             continue
         written = evaluate(key, where) if key is not None else UNKNOWN
         if not isinstance(written, str) or written == variable:
@@ -652,14 +674,21 @@ def _class_attribute(node: cst.Attribute, scope: Scope, depth: int, notes: list[
     if not (isinstance(node.value, cst.Name) and node.value.value in ("self", "cls")):
         return UNKNOWN
     cls = scope.enclosing_class()
-    found = _class_value(cls, node.attr.value) if cls is not None else None
+    attr = node.attr.value
+    facts = scope.facts()
+    if cls is None or attr in facts.stored_attributes or facts.setattr_used:
+        return UNKNOWN  # `Loader.CHECKPOINT = ...` or `setattr(...)` elsewhere may replace it
+    if any(cls.name in other.bases and other.scope is not None and other.scope.own_writes(attr)
+           for other in facts.classes.values()):
+        return UNKNOWN  # a subclass replaces it: `self.X` is the subclass's value in its instances
+    found = _class_value(cls, attr)
     if found is None:
         return UNKNOWN
     if cls.dataclass:
         # A dataclass's class-level value is only the default of an `__init__` parameter.
         if notes is None:
             return UNKNOWN
-        return _field_default(cls, node.attr.value, depth, notes)
+        return _field_default(cls, attr, depth, notes)
     return evaluate(found.value, found.home, depth + 1, notes)
 
 
