@@ -24,7 +24,14 @@ from functools import lru_cache
 from typing import Callable, Sequence
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
+from libcst.metadata import (
+    BaseMetadataProvider,
+    ExpressionContext,
+    ExpressionContextProvider,
+    MetadataWrapper,
+    PositionProvider,
+)
+from libcst.metadata.scope_provider import _ASSIGNMENT_LIKE_NODES, ScopeVisitor
 
 from automodel_lint.calls import CLASS_METHODS, FROM_CONFIG, FROM_PRETRAINED, PIPELINE, REGISTERED
 from automodel_lint.records import PIPELINE_PREFIX, CallSite, Span
@@ -75,15 +82,18 @@ class _Candidate:
     scope: Scope | None = None  # where the call is evaluated, once LibCST's scopes are attached
 
 
-class _Collector(cst.CSTVisitor):
-    """Records the value of each binding and every `<something>.from_pretrained(...)` call.
+class _Collector(ScopeVisitor):
+    """Records the value of each binding and every `<something>.from_pretrained(...)` call, in the same pass as
+    LibCST's scope analysis (whose visitor this extends: one walk of the tree instead of two).
 
-    Which binding a name reads is left to LibCST's scope analysis, resolved after this pass and only for files
-    that hold a candidate call; this pass records what each binding writes, keyed by the node LibCST's
-    assignment names (a target `Name`, a `Param`, an import statement, a `def` or `class`).
+    Which binding a name reads is left to LibCST's scopes; this pass records what each binding writes, keyed by
+    the node LibCST's assignment names (a target `Name`, a `Param`, an import statement, a `def` or `class`),
+    and which names are written (`stores`), which LibCST would otherwise learn from a pass of its own.
+    Hooks that LibCST's visitor also has call it after their own work: it walks the children itself.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, provider: "_Scopes") -> None:
+        super().__init__(provider)
         self.facts = ModuleFacts()
         self.candidates: list[_Candidate] = []
         self.calls: list[cst.Call] = []
@@ -92,11 +102,22 @@ class _Collector(cst.CSTVisitor):
         self.import_guards = 0  # inside the body of a `try` whose handler catches ImportError
         self.owners: list[ClassInfo | FunctionInfo | None] = []  # enclosing classes and functions (None: lambda)
         self.comprehensions = 0
+        self.stores: set[int] = set()  # id() of every Name written: what LibCST's scope analysis records
         # Per open block: how many early exits (`if not hasattr(...): return`) guard its remaining statements.
         self.exits: list[int] = [0]
 
     def _bind(self, node: cst.CSTNode, name: str, value: object) -> None:
         self.facts.bindings[(id(node), name)] = value
+
+    def _store(self, target: cst.BaseExpression) -> None:
+        """The names a target writes, as LibCST's ExpressionContextProvider would mark them STORE."""
+        if isinstance(target, cst.Name):
+            self.stores.add(id(target))
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._store(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._store(target.value)
 
     # Definitions
 
@@ -106,15 +127,20 @@ class _Collector(cst.CSTVisitor):
         self._bind(node, node.name.value, info)
         self.facts.classes[id(node)] = info
         self.owners.append(info)
+        self.exits.append(0)  # LibCST's visitor walks a class body's statements, not its block
+        return super().visit_ClassDef(node)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.owners.pop()
+        for _ in range(self.exits.pop()):
+            self.branches.pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         info = FunctionInfo(node, node.name.value)
         self._bind(node, node.name.value, info)
         self._bind_params(node.params, f"`{node.name.value}()`")
         self.owners.append(info)
+        return super().visit_FunctionDef(node)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.owners.pop()
@@ -122,18 +148,43 @@ class _Collector(cst.CSTVisitor):
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self._bind_params(node.params, "a lambda")
         self.owners.append(None)
+        return super().visit_Lambda(node)
 
     def leave_Lambda(self, original_node: cst.Lambda) -> None:
         self.owners.pop()
 
-    def _enter_comprehension(self, node: cst.CSTNode) -> None:
+    def _enter_comprehension(self, node: cst.CSTNode) -> bool:
         self.comprehensions += 1
+        self._store(node.for_in.target)  # LibCST's visitor walks the first `for` without visiting it
+        return self._visit_comp_alike(node)
 
     def _leave_comprehension(self, original_node: cst.CSTNode) -> None:
         self.comprehensions -= 1
 
     visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _enter_comprehension
     leave_ListComp = leave_SetComp = leave_DictComp = leave_GeneratorExp = _leave_comprehension
+
+    # What LibCST's visitor does for reads (accesses) alone is skipped: the finder asks only which writes reach a
+    # name. It parses string annotations, looks up typing's special forms at every call and subscript, and counts
+    # assignments with an isinstance test on every node (the order of writes, which reads use).
+
+    def _handle_string_annotation(self, node: cst.BaseExpression) -> bool:
+        return False  # (and the nodes of a parsed annotation must not count as calls of the module)
+
+    def leave_Call(self, original_node: cst.Call) -> None:
+        pass
+
+    def visit_Subscript(self, node: cst.Subscript) -> bool:
+        return True
+
+    def leave_Subscript(self, original_node: cst.Subscript) -> None:
+        pass
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.provider.set_metadata(original_node, self.scope)
+        if type(original_node) in ASSIGNMENT_LIKE:
+            self.scope._assignment_count += 1
+        cst.CSTVisitor.on_leave(self, original_node)
 
     def visit_Return(self, node: cst.Return) -> None:
         if self.owners and isinstance(self.owners[-1], FunctionInfo):
@@ -214,7 +265,9 @@ class _Collector(cst.CSTVisitor):
     # Bindings: a name's write is LibCST's; its value (when certain) and every write through a container,
     # attribute or `globals()` are recorded here.
 
-    def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
+    def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None, store: bool = True) -> None:
+        if store:
+            self._store(target)
         if isinstance(target, cst.Name):
             if value is not None:
                 self._bind(target, target.value, value)
@@ -225,10 +278,10 @@ class _Collector(cst.CSTVisitor):
                 parsed = parsed and not isinstance(element, cst.StarredElement)
                 if parsed and isinstance(element.value, cst.Name):
                     self._bind(element.value, element.value.value, Unpacked(value, index))
-                else:
-                    self._bind_target(element.value, None)
-        elif isinstance(target, cst.StarredElement):
-            self._bind_target(target.value, None)
+                elif not isinstance(element.value, cst.Name):
+                    self._bind_target(element.value, None, store=False)  # its names are stored above
+        elif isinstance(target, cst.StarredElement) and not isinstance(target.value, cst.Name):
+            self._bind_target(target.value, None, store=False)
         elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
             if target.value.value in ("self", "cls"):
                 owner = self._method_class()
@@ -272,6 +325,7 @@ class _Collector(cst.CSTVisitor):
             self.assigned[id(node.value)] = node.targets[0].target.value
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._store(node.target)  # a bare annotation makes the name local all the same
         if node.value is not None:
             self._bind_target(node.target, node.value)
 
@@ -279,19 +333,27 @@ class _Collector(cst.CSTVisitor):
         self._bind_target(node.target, None)
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._store(node.target)
         if self.comprehensions:
             # A walrus in a comprehension binds in the scope around it; LibCST places it in the comprehension.
             self._unmodelled(node.target, node.target, WRITE_AROUND)
 
-    def visit_For(self, node: cst.For) -> None:
+    def visit_For(self, node: cst.For) -> bool:
         self._bind_target(node.target, None)
+        return super().visit_For(node)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
             self._bind_target(node.asname.name, None)
 
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._store(node.name)  # `except E as name` (and `with`, `import`: LibCST reads those itself)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._store(node.target)
+
     def visit_Del(self, node: cst.Del) -> None:
-        self._bind_target(node.target, None)
+        self._bind_target(node.target, None, store=False)  # `del name` is no store for LibCST: added below
         self._unmodelled(node.target, node)
 
     def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
@@ -299,6 +361,7 @@ class _Collector(cst.CSTVisitor):
         # binds it, which may be further out.
         for item in node.names:
             self.facts.pending_writes.append((item.name.value, node, WRITE_NONLOCAL))
+        return super().visit_Nonlocal(node)
 
     def visit_MatchAs(self, node: cst.MatchAs) -> None:
         if node.name is not None:
@@ -321,16 +384,18 @@ class _Collector(cst.CSTVisitor):
             else:
                 head = module.split(".")[0]
                 self._bind(node, head, ImportBinding(head, guarded))
+        return super().visit_Import(node)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
-            return  # a relative import's target is not known here: its names stay uncertain
-        module = dotted_name(node.module) or ""
-        for alias in node.names:
-            name = alias.asname.name if alias.asname is not None else alias.name
-            if isinstance(name, cst.Name) and isinstance(alias.name, cst.Name):
-                qualified = f"{module}.{alias.name.value}"
-                self._bind(node, name.value, ImportBinding(qualified, self.import_guards > 0))
+        # A relative import's target is not known here: its names stay uncertain.
+        if not (node.relative or node.module is None or isinstance(node.names, cst.ImportStar)):
+            module = dotted_name(node.module) or ""
+            for alias in node.names:
+                name = alias.asname.name if alias.asname is not None else alias.name
+                if isinstance(name, cst.Name) and isinstance(alias.name, cst.Name):
+                    qualified = f"{module}.{alias.name.value}"
+                    self._bind(node, name.value, ImportBinding(qualified, self.import_guards > 0))
+        return super().visit_ImportFrom(node)
 
     # Calls
 
@@ -370,6 +435,7 @@ class _Collector(cst.CSTVisitor):
             if (dotted(arg.value) or [""])[-1] == "environ":
                 # `mock.patch.dict(os.environ, {...})`: the call may set any variable.
                 facts.environ_writes.append((arg.value, None))
+        return True
 
 
 # Methods of a mapping that set or remove keys: on `os.environ`, a fallback of `os.environ.get` may not apply.
@@ -534,12 +600,17 @@ def find_calls(
     `call_spans`, when the caller has them (the stdlib parser's positions of every call, in source order),
     spare LibCST's position metadata, which costs a second pass over the whole module.
     """
-    collector = _Collector()
-    module.visit(collector)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)  # the finder never changes the tree: no copy
+    provider = _Scopes()
+    # Run without the wrapper's resolver, which walks the whole tree once more for batchable providers even
+    # when there are none.
+    scopes = provider._gen(wrapper)
+    collector = provider.collector
     if not collector.candidates:
         return []
     facts = collector.facts
-    positions = _attach_scopes(module, facts, collector.calls, call_spans)
+    facts.attach(scopes)
+    positions = _positions(wrapper, collector.calls, call_spans)
     for cand in collector.candidates:
         cand.scope = facts.scope_of(cand.node)
     concrete = _known_model_classes().__contains__
@@ -696,17 +767,32 @@ def _version_literal(node: cst.CSTNode, scope: Scope) -> str | None:
     return next((v for v in map(lambda c: _version_literal(c, scope), node.children) if v), None)
 
 
-def _attach_scopes(module: cst.Module, facts: ModuleFacts, calls: list[cst.Call],
-                   call_spans: Sequence[Span] | None) -> dict:
-    """Resolve LibCST's scopes (and, without the caller's spans, positions) in one metadata pass; the positions
-    of every call."""
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)  # the finder never changes the tree
+ASSIGNMENT_LIKE = frozenset(_ASSIGNMENT_LIKE_NODES)  # LibCST's own list; the classes are final, so `type() in`
+
+
+class _Scopes(BaseMetadataProvider):
+    """LibCST's scope analysis (ScopeProvider's own visitor) and the finder's pass, in one walk of the module.
+
+    ScopeProvider itself costs three: the wrapper walks the whole tree around its visitor (it is a batchable
+    provider), and it reads ExpressionContextProvider (a pass of its own) only to know which names are written,
+    which the finder's pass records anyway. `tests/test_finder.py` checks that the assignments come out the same.
+    """
+
+    def _gen_impl(self, module: cst.Module) -> None:
+        self.collector = _Collector(self)
+        module.visit(self.collector)
+
+    def get_metadata(self, key, node, default=None):  # type: ignore[override]
+        if key is ExpressionContextProvider:
+            return ExpressionContext.STORE if id(node) in self.collector.stores else default
+        return super().get_metadata(key, node, default)
+
+
+def _positions(wrapper: MetadataWrapper, calls: list[cst.Call], call_spans: Sequence[Span] | None) -> dict:
+    """Where every call is: the caller's spans when it has them, else LibCST's position metadata."""
     if call_spans is not None and len(call_spans) == len(calls):
-        facts.attach(wrapper.resolve(ScopeProvider))
         return {id(node): span for node, span in zip(calls, call_spans)}
-    resolved = wrapper.resolve_many([ScopeProvider, PositionProvider])
-    facts.attach(resolved[ScopeProvider])
-    found = resolved[PositionProvider]
+    found = wrapper.resolve(PositionProvider)
     return {
         id(node): Span(found[node].start.line, found[node].start.column + 1, found[node].end.line,
                        found[node].end.column + 1)
