@@ -36,6 +36,7 @@ from libcst.metadata.scope_provider import _ASSIGNMENT_LIKE_NODES, ScopeVisitor
 from automodel_lint.calls import CLASS_METHODS, FROM_CONFIG, FROM_PRETRAINED, PIPELINE, REGISTERED
 from automodel_lint.records import PIPELINE_PREFIX, CallSite, Span
 from automodel_lint.values import (
+    ARGV,
     READ_ONLY_METHODS,
     UNKNOWN,
     WRITE_AROUND,
@@ -103,6 +104,7 @@ class _Collector(ScopeVisitor):
         self.owners: list[ClassInfo | FunctionInfo | None] = []  # enclosing classes and functions (None: lambda)
         self.comprehensions = 0
         self.stores: set[int] = set()  # id() of every Name written: what LibCST's scope analysis records
+        self.counted: set[int] = set()  # id() of calls already in `calls`, counted ahead of LibCST's walk
         # Per open block: how many early exits (`if not hasattr(...): return`) guard its remaining statements.
         self.exits: list[int] = [0]
 
@@ -137,6 +139,9 @@ class _Collector(ScopeVisitor):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         info = FunctionInfo(node, node.name.value)
+        # LibCST's visitor walks the body before the decorators and the return annotation: count their calls
+        # first, as the source has them.
+        self._count_calls([*node.decorators, node.params, *([node.returns] if node.returns else [])])
         self._bind(node, node.name.value, info)
         self._bind_params(node.params, f"`{node.name.value}()`")
         self.owners.append(info)
@@ -154,6 +159,7 @@ class _Collector(ScopeVisitor):
         self.owners.pop()
 
     def _enter_comprehension(self, node: cst.CSTNode) -> bool:
+        self._count_calls([node])  # LibCST's visitor walks the first `for`'s iterable before the element
         self.comprehensions += 1
         self._store(node.for_in.target)  # LibCST's visitor walks the first `for` without visiting it
         return self._visit_comp_alike(node)
@@ -294,6 +300,8 @@ class _Collector(ScopeVisitor):
             self.facts.stored_attributes.add(target.attr.value)
         elif isinstance(target, cst.Subscript):
             facts = self.facts
+            if isinstance(target.value, cst.Attribute) and target.value.attr.value == ARGV:
+                facts.stored_attributes.add(ARGV)  # `sys.argv[1:] = [...]`
             if isinstance(target.value, cst.Name):
                 facts.changed_names.add(target.value.value)
                 facts.mutated_names.add(target.value.value)
@@ -399,8 +407,15 @@ class _Collector(ScopeVisitor):
 
     # Calls
 
+    def _count_calls(self, nodes: list[cst.CSTNode]) -> None:
+        """Put the calls in `nodes` into `calls` in source order, ahead of LibCST's walk of them."""
+        order = _CallOrder(self)
+        for node in nodes:
+            node.visit(order)
+
     def visit_Call(self, node: cst.Call) -> None:
-        self.calls.append(node)  # every call, in source order: the n-th matches the n-th of `call_spans`
+        if id(node) not in self.counted:
+            self.calls.append(node)  # every call, in source order: the n-th matches the n-th of `call_spans`
         func = node.func
         branches = tuple(self.branches)
         if isinstance(func, cst.Attribute) and func.attr.value in CLASS_METHODS:
@@ -416,6 +431,8 @@ class _Collector(ScopeVisitor):
                 facts.mutated_names.add(func.value.value)
             if func.attr.value not in READ_ONLY_METHODS and _is_globals_call(func.value):
                 facts.globals_written.add(None)
+            if func.attr.value not in READ_ONLY_METHODS and (dotted(func.value) or [""])[-1] == ARGV:
+                facts.stored_attributes.add(ARGV)  # `sys.argv.extend([...])`
             if func.attr.value in ENVIRON_WRITERS and isinstance(func.value, (cst.Name, cst.Attribute)):
                 for key in _keys_written(node):
                     facts.environ_writes.append((func.value, key))
@@ -637,7 +654,8 @@ def find_calls(
             site = replace(site, model=None, value_note=None, via=None, model_class=None,
                            uncertain_kwargs=(*site.uncertain_kwargs, REGISTERED))
         sites.append(site)
-    return sites
+    # In source order (LibCST's scope visitor walks a function's decorators after its body).
+    return sorted(sites, key=lambda site: (site.span.line, site.span.column))
 
 
 def _extended(site: CallSite, registered: set[str]) -> bool:
@@ -765,6 +783,18 @@ def _version_literal(node: cst.CSTNode, scope: Scope) -> str | None:
         text = evaluate(node, scope)
         return text if isinstance(text, str) and re.fullmatch(r"\d+(\.\d+)*", text) else None
     return next((v for v in map(lambda c: _version_literal(c, scope), node.children) if v), None)
+
+
+class _CallOrder(cst.CSTVisitor):
+    """Appends the calls of a subtree to the collector's `calls` in source order (once each)."""
+
+    def __init__(self, collector: _Collector) -> None:
+        self.collector = collector
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if id(node) not in self.collector.counted:
+            self.collector.counted.add(id(node))
+            self.collector.calls.append(node)
 
 
 ASSIGNMENT_LIKE = frozenset(_ASSIGNMENT_LIKE_NODES)  # LibCST's own list; the classes are final, so `type() in`

@@ -43,13 +43,14 @@ _ALIASED = re.compile(rb"\b" + PIPELINE.name.encode() + rb"\s+as\b")
 # lines at): a file holding one takes its call positions from LibCST, the one the fixer looks calls up by.
 _POSITION_HAZARDS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 # Writes that reach names from afar (`global`/`nonlocal`, `globals()[...] = ...`, `os.environ[...] = ...`, and the
-# import of `environ` they may use, `setattr` on a module), `AutoX.register(...)`, which extends what a class loads,
+# import of `environ` they may use, `setattr` on a module, `sys.argv` written), `AutoX.register(...)`, which extends what a class loads,
 # and a model handed to `generate(..., assistant_model=...)`, which says why it is loaded as it is: kept wherever
 # they are.
 _SCOPE_ESCAPE = re.compile(
     rb"\b(?:global|nonlocal)\b|\b(?:globals|vars)\s*\(\s*\)\s*(?:\[|\.\s*update)|\bassistant_model\s*="
     rb"|\benviron\s*(?:\[[^\]]*\]\s*=[^=]|\.\s*(?:setdefault|update|pop|popitem|clear|__setitem__)\b)"
     rb"|\bimport\b.*\benviron\b|\bsetattr\s*\(\s*(?:sys\s*\.\s*modules|importlib)\b"
+    rb"|\bargv\s*(?:\[[^\]]*\]\s*)?(?:[-+]?=(?!=)|\.\s*(?:append|extend|insert|clear|pop|remove)\b)"
     rb"|\.\s*register\s*\(|\b(?:setenv|putenv)\s*\(|[(,]\s*(?:os\s*\.\s*)?environ\s*[,)]"
 )
 # A function whose result the finder follows: one that returns `parser.parse_args()`.

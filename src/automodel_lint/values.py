@@ -35,6 +35,10 @@ UNKNOWN = _Unknown()
 # it, and hostile code (a = b; b = c; ...) must not drive the evaluator into deep recursion.
 MAX_DEPTH = 32
 
+# `sys.argv` written (`sys.argv = [...]`, `sys.argv.extend(...)`, `sys.argv[1:] = ...`) is recorded as this stored
+# attribute: the command line a parser reads is then the file's, and its defaults may not apply.
+ARGV = "argv"
+
 # Methods that read a dict without changing it: calling anything else on a dict makes its content uncertain.
 READ_ONLY_METHODS = frozenset({"get", "items", "keys", "values", "copy", "__getitem__", "__contains__"})
 
@@ -382,11 +386,13 @@ def _helper_return(call: cst.Call, scope: Scope) -> tuple[cst.Call, Scope] | Non
     return returned, scope.facts().scope_of(returned, found.owner)
 
 
-def _parsed_dataclass(unpacked: Unpacked, home: Scope) -> Scope | None:
+def _parsed_dataclass(unpacked: Unpacked, home: Scope) -> ClassInfo | None:
     """The dataclass of this file at `unpacked.index` of `HfArgumentParser((A, B, ...))`, the parser bound once to
     the name the `parse_args_into_dataclasses()` call is made on: its instances hold the fields' defaults unless
     the command line sets them."""
     func = unpacked.call.func
+    if ARGV in home.facts().stored_attributes:
+        return None  # `sys.argv = [...]`: the file writes the command line it then parses
     if not isinstance(func, cst.Attribute) or any(
         a.star or a.keyword is None or a.keyword.value in ("args", "args_filename", "args_file_flag")
         for a in unpacked.call.args
@@ -470,7 +476,7 @@ def _argparse_default(call: cst.Call, attr: str, home: Scope, depth: int, notes:
         return UNKNOWN
     parser_home = found.home
     facts = home.facts()
-    if _calls_on(facts, "set_defaults", parser_name, found):
+    if ARGV in facts.stored_attributes or _calls_on(facts, "set_defaults", parser_name, found):
         return UNKNOWN
     defining = [c for c in facts.method_calls.get("add_argument", ()) if _dest(c) == attr]
     ours = _calls_on(facts, "add_argument", parser_name, found)
