@@ -227,15 +227,16 @@ def test_class_body_default_is_the_class_attribute():
         pytest.param('import transformers\ndef f():\n    if hasattr(transformers, "X"):\n        return\n'
                      '    return A.from_pretrained("gpt2")\n', None, id="exit-when-present"),
         pytest.param('import transformers\ndef f():\n    def g():\n        if not hasattr(transformers, "X"):\n'
-                     '            raise ImportError\n    return A.from_pretrained("gpt2")\n', None, id="exit-in-other-block"),
+                     '            raise ImportError\n    return A.from_pretrained("gpt2")\n', None,
+                     id="exit-in-other-block"),
         pytest.param('import transformers\nif not (hasattr(transformers, "X") or 1):\n    A.from_pretrained("g")\n',
                      None, id="not-or-runs-without"),
-        pytest.param('import transformers\ndef f(flag):\n    if not hasattr(transformers, "X") or flag:\n        return\n'
-                     '    return A.from_pretrained("g")\n', "requires:X", id="early-exit-or"),
-        pytest.param('import transformers\nif transformers.__version__.startswith("4."):\n    A.from_pretrained("g")\n',
-                     "upto:4", id="startswith-major"),
-        pytest.param('import transformers\nif transformers.__version__.startswith("4.5"):\n    A.from_pretrained("g")\n',
-                     None, id="startswith-textual-prefix"),
+        pytest.param('import transformers\ndef f(flag):\n    if not hasattr(transformers, "X") or flag:\n'
+                     '        return\n    return A.from_pretrained("g")\n', "requires:X", id="early-exit-or"),
+        pytest.param('import transformers\nif transformers.__version__.startswith("4."):\n'
+                     '    A.from_pretrained("g")\n', "upto:4", id="startswith-major"),
+        pytest.param('import transformers\nif transformers.__version__.startswith("4.5"):\n'
+                     '    A.from_pretrained("g")\n', None, id="startswith-textual-prefix"),
     ],
 )
 def test_guards(body, guard):

@@ -1,8 +1,11 @@
 """Source -> call sites: `X.from_pretrained(...)` where X is, through the file's own imports, a transformers class,
 and `pipeline(...)` where `pipeline` is transformers' factory.
 
-One LibCST pass records the bindings of every scope and the candidate calls; the calls are resolved after
-the pass, because a module constant may be bound below the function that reads it. A class that merely
+One LibCST pass, which is also LibCST's scope analysis, records the value of every binding and the candidate
+calls; the calls are resolved after the pass, because a module constant may be bound below the function that
+reads it. A call that the code guards (an `if`, a conditional expression or an early `return`/`raise` on
+`hasattr(transformers, ...)`, a version comparison or `is_tf_available()`, an import in `try`/`except
+ImportError`) carries the guard, and is judged for the versions it runs on. A class that merely
 looks like a transformers one (trl's `AutoModelForCausalLMWithValueHead`, a project's own
 `AutoModelForCausalLM`) is not bound by a transformers import and is ignored.
 

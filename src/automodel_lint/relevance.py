@@ -43,9 +43,9 @@ _ALIASED = re.compile(rb"\b" + PIPELINE.name.encode() + rb"\s+as\b")
 # lines at): a file holding one takes its call positions from LibCST, the one the fixer looks calls up by.
 _POSITION_HAZARDS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 # Writes that reach names from afar (`global`/`nonlocal`, `globals()[...] = ...`, `os.environ[...] = ...`, and the
-# import of `environ` they may use, `setattr` on a module, `sys.argv` written), `AutoX.register(...)`, which extends what a class loads,
-# and a model handed to `generate(..., assistant_model=...)`, which says why it is loaded as it is: kept wherever
-# they are.
+# import of `environ` they may use, `setattr` on a module, `sys.argv` written), `AutoX.register(...)`, which
+# extends what a class loads, and a model handed to `generate(..., assistant_model=...)`, which says why it is
+# loaded as it is: kept wherever they are.
 _SCOPE_ESCAPE = re.compile(
     rb"\b(?:global|nonlocal)\b|\b(?:globals|vars)\s*\(\s*\)\s*(?:\[|\.\s*update)|\bassistant_model\s*="
     rb"|\benviron\s*(?:\[[^\]]*\]\s*=[^=]|\.\s*(?:setdefault|update|pop|popitem|clear|__setitem__)\b)"

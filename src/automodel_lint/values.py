@@ -2,8 +2,11 @@
 
 A linter that guesses produces false positives, so every rule here answers only when the source leaves
 no doubt: literals, implicit concatenation, f-strings and `+` of certain parts, `os.path.join` of such
-parts, a dict display read with a literal key, and names bound exactly once to such a value in the scope
-that Python would look them up in. Anything else is UNKNOWN.
+parts, a dict display read with a literal key, and names with exactly one write that a read of them can see,
+which binds such a value. Which writes those are is LibCST's scope analysis (`Scope.writes`); every other
+write counts too: `del`, `match` captures, a walrus in a comprehension, `globals()[...]`, `setattr` on a module,
+and, for dict lookups and attributes, any change of the container or attribute anywhere in the file.
+Anything else is UNKNOWN.
 
 Some values are written in the source but a caller may replace them: a parameter's default, an argparse
 `default=`, a dataclass field's default (also through `HfArgumentParser(...).parse_args_into_dataclasses()`),
