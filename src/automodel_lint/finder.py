@@ -210,17 +210,20 @@ class _Collector(ScopeVisitor):
 
     # Guards: the branches a call stands in, and imports that may fail
 
-    def visit_If_body(self, node: cst.If) -> None:
+    # An `if` statement, and a conditional expression (`A.from_pretrained(x) if hasattr(transformers, "A") else
+    # ...`): each branch runs under its test.
+    def _enter_body(self, node: cst.If | cst.IfExp) -> None:
         self.branches.append((node.test, "body"))
 
-    def leave_If_body(self, node: cst.If) -> None:
-        self.branches.pop()
-
-    def visit_If_orelse(self, node: cst.If) -> None:
+    def _enter_orelse(self, node: cst.If | cst.IfExp) -> None:
         self.branches.append((node.test, "orelse"))
 
-    def leave_If_orelse(self, node: cst.If) -> None:
+    def _leave_branch(self, node: cst.If | cst.IfExp) -> None:
         self.branches.pop()
+
+    visit_If_body = visit_IfExp_body = _enter_body
+    visit_If_orelse = visit_IfExp_orelse = _enter_orelse
+    leave_If_body = leave_IfExp_body = leave_If_orelse = leave_IfExp_orelse = _leave_branch
 
     def leave_If(self, original_node: cst.If) -> None:
         # `if not is_tf_available(): raise ...`: the rest of the block runs only where the test is false.
@@ -234,19 +237,6 @@ class _Collector(ScopeVisitor):
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
         for _ in range(self.exits.pop()):
             self.branches.pop()
-
-    # `A.from_pretrained(x) if hasattr(transformers, "A") else ...`: a conditional expression is a branch too.
-    def visit_IfExp_body(self, node: cst.IfExp) -> None:
-        self.branches.append((node.test, "body"))
-
-    def leave_IfExp_body(self, node: cst.IfExp) -> None:
-        self.branches.pop()
-
-    def visit_IfExp_orelse(self, node: cst.IfExp) -> None:
-        self.branches.append((node.test, "orelse"))
-
-    def leave_IfExp_orelse(self, node: cst.IfExp) -> None:
-        self.branches.pop()
 
     def visit_Try_body(self, node: cst.Try) -> None:
         if any(_catches_import_error(h.type) for h in node.handlers):
