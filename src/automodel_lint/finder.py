@@ -27,13 +27,7 @@ from functools import lru_cache
 from typing import Callable, Sequence
 
 import libcst as cst
-from libcst.metadata import (
-    BaseMetadataProvider,
-    ExpressionContext,
-    ExpressionContextProvider,
-    MetadataWrapper,
-    PositionProvider,
-)
+from libcst.metadata import BaseMetadataProvider, MetadataWrapper, PositionProvider
 from libcst.metadata.scope_provider import _ASSIGNMENT_LIKE_NODES, ScopeVisitor
 
 from automodel_lint.calls import CLASS_METHODS, FROM_CONFIG, FROM_PRETRAINED, PIPELINE, REGISTERED
@@ -182,6 +176,12 @@ class _Collector(ScopeVisitor):
 
     def leave_Call(self, original_node: cst.Call) -> None:
         pass
+
+    def visit_Name(self, node: cst.Name) -> None:
+        # LibCST's own hook asks ExpressionContextProvider (a pass of its own) whether the name is written, and
+        # records a read otherwise; the finder's pass knows the writes.
+        if id(node) in self.stores:
+            self.scope.record_assignment(node.value, node)
 
     def visit_Subscript(self, node: cst.Subscript) -> bool:
         return True
@@ -798,17 +798,13 @@ class _Scopes(BaseMetadataProvider):
 
     ScopeProvider itself costs three: the wrapper walks the whole tree around its visitor (it is a batchable
     provider), and it reads ExpressionContextProvider (a pass of its own) only to know which names are written,
-    which the finder's pass records anyway. `tests/test_finder.py` checks that the assignments come out the same.
+    which the finder's pass records anyway (`_Collector.visit_Name`). `tests/test_finder.py` checks that the
+    assignments come out the same.
     """
 
     def _gen_impl(self, module: cst.Module) -> None:
         self.collector = _Collector(self)
         module.visit(self.collector)
-
-    def get_metadata(self, key, node, default=None):  # type: ignore[override]
-        if key is ExpressionContextProvider:
-            return ExpressionContext.STORE if id(node) in self.collector.stores else default
-        return super().get_metadata(key, node, default)
 
 
 def _positions(wrapper: MetadataWrapper, calls: list[cst.Call], call_spans: Sequence[Span] | None) -> dict:
