@@ -13,15 +13,20 @@ from automodel_lint.finder import find_calls
 from automodel_lint.fixer.outcome import FixOutcome, refused
 from automodel_lint.fixer.plan import File
 from automodel_lint.records import Diagnostic, Span
+from automodel_lint.relevance import Reduced
 
 
 def recheck_calls(source: bytes, fixed: bytes, file: File, applied: list[Diagnostic]):
     """Why `fixed` must not be written (it does not parse, or a call resolves otherwise than planned), or None."""
     try:
-        after = find_calls(cst.parse_module(fixed), "<fix>", lambda _: True)
+        module = cst.parse_module(fixed)
+        # The stdlib's call positions spare LibCST's position pass over the whole file; None when the stdlib
+        # cannot parse it or would place a call otherwise (the finder then asks LibCST).
+        spans = Reduced(fixed, None, module.encoding).call_spans()
+        after = find_calls(module, "<fix>", lambda _: True, call_spans=spans)
     except Exception as exc:  # any failure to re-read our own output means the output is wrong
         return f"the fixed source does not parse ({type(exc).__name__}); nothing was changed", ()
-    if python_parses(source) and not python_parses(fixed):
+    if spans is None and python_parses(source) and not python_parses(fixed):  # spans: the stdlib parsed it
         return "the fixed source does not compile; nothing was changed", ()
     planned = {(d.span.line, d.span.column): d.fix.new_class for d in applied}
     if len(after) != len(file.sites):
