@@ -65,12 +65,10 @@ def failure_note(exc: Exception) -> str:
 
 
 @lru_cache(maxsize=None)
-def target_names() -> frozenset[str]:
-    """Every Auto class any bundled or installed table knows, removed ones included (HFA004 needs them)."""
-    names: set[str] = set()
-    for table in knowledge.bundled_tables():
-        names.update(table.auto_classes)
-    return frozenset(names)
+def is_target(name: str) -> bool:
+    """Whether any bundled table knows `name` as an Auto class, removed ones included (HFA004 needs them); the older
+    tables are read only for a name the newest does not know."""
+    return any(table.is_auto_class(name) for table in knowledge.bundled_newest_first())
 
 
 def analyse_source(path: str, data: bytes) -> Analysis:
@@ -92,7 +90,7 @@ def analyse_source(path: str, data: bytes) -> Analysis:
 
     try:
         module = cst.parse_module(relevant.source)
-        sites = find_calls(module, path, target_names().__contains__, call_spans=relevant.call_spans())
+        sites = find_calls(module, path, is_target, call_spans=relevant.call_spans())
         analysis.sites = [_in_file_lines(site, relevant) for site in sites]
         if analysis.sites:
             analysis.source = data

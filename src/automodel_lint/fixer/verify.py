@@ -26,7 +26,7 @@ def recheck_calls(source: bytes, fixed: bytes, file: File, applied: list[Diagnos
         after = find_calls(module, "<fix>", lambda _: True, call_spans=spans)
     except Exception as exc:  # any failure to re-read our own output means the output is wrong
         return f"the fixed source does not parse ({type(exc).__name__}); nothing was changed", ()
-    if spans is None and python_parses(source) and not python_parses(fixed):  # spans: the stdlib parsed it
+    if not python_parses(fixed) and python_parses(source):  # the fixed source first: it mostly parses
         return "the fixed source does not compile; nothing was changed", ()
     planned = {(d.span.line, d.span.column): d.fix.new_class for d in applied}
     if len(after) != len(file.sites):
