@@ -22,6 +22,7 @@ from typing import Iterable, Sequence
 
 import libcst as cst
 
+from automodel_lint.analysis import collector_paused
 from automodel_lint.fixer import verify
 from automodel_lint.fixer.imports import transformer
 from automodel_lint.fixer.outcome import FixOutcome, NotApplied, refused
@@ -53,6 +54,11 @@ def fix_source(source: bytes, fixes: Sequence[Diagnostic]) -> FixOutcome:
     """
     if not fixes:
         return FixOutcome(source, source)
+    with collector_paused():  # whole-file trees, several of them: see analysis.collector_paused
+        return _fix_source(source, fixes)
+
+
+def _fix_source(source: bytes, fixes: Sequence[Diagnostic]) -> FixOutcome:
     try:
         module = cst.parse_module(source)
         file = File(module)
