@@ -36,8 +36,10 @@ def installed_transformers_version() -> str | None:
 
     Read from the `transformers-<version>.dist-info` folder name: importing importlib.metadata alone costs
     about 30 ms, a tenth of a pre-commit run. Anything unusual (an egg, an editable install without a
-    dist-info folder) falls back to importlib.metadata itself.
+    dist-info folder, a zip file on sys.path) falls back to importlib.metadata itself; folders that hold nothing
+    named transformers answer None at once (a pre-commit hook's own venv has no transformers).
     """
+    unusual = False
     for entry in sys.path:
         try:
             with os.scandir(entry or ".") as found:
@@ -45,8 +47,13 @@ def installed_transformers_version() -> str | None:
                     name = item.name
                     if name.startswith("transformers-") and name.endswith(".dist-info") and item.is_dir():
                         return name[len("transformers-") : -len(".dist-info")]
+                    unusual = unusual or name.lower().startswith("transformers")
+        except FileNotFoundError:
+            continue  # a folder on sys.path that does not exist holds nothing
         except OSError:
-            continue  # a zip file or a missing folder on sys.path
+            unusual = True  # a zip file, or a folder that cannot be listed: importlib.metadata may read it
+    if not unusual:
+        return None
     from importlib import metadata
 
     try:
