@@ -88,7 +88,11 @@ def _fix_source(source: bytes, fixes: Sequence[Diagnostic]) -> FixOutcome:
     except Exception as exc:  # a fixer bug must cost this file its fixes, never the run or the file
         reason = f"internal error in the fixer ({type(exc).__name__}: {exc}); nothing was changed"
         return refused(source, fixes, reason, skipped)
-    failure, moved = verify.recheck_calls(source, fixed, file, applied)
+    # The original tree and its metadata go before the fixed source is parsed again: a huge file's peak memory
+    # would otherwise hold both trees.
+    sites = file.sites
+    del file, module, plan
+    failure, moved = verify.recheck_calls(source, fixed, sites, applied)
     if failure is not None:
         return refused(source, fixes, failure, skipped)
     return FixOutcome(source, fixed, tuple(applied), tuple(skipped), moved=moved)

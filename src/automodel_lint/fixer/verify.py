@@ -11,13 +11,13 @@ import libcst as cst
 
 from automodel_lint.finder import find_calls
 from automodel_lint.fixer.outcome import FixOutcome, refused
-from automodel_lint.fixer.plan import File
-from automodel_lint.records import Diagnostic, Span
+from automodel_lint.records import CallSite, Diagnostic, Span
 from automodel_lint.relevance import Reduced
 
 
-def recheck_calls(source: bytes, fixed: bytes, file: File, applied: list[Diagnostic]):
-    """Why `fixed` must not be written (it does not parse, or a call resolves otherwise than planned), or None."""
+def recheck_calls(source: bytes, fixed: bytes, sites: list[CallSite], applied: list[Diagnostic]):
+    """Why `fixed` must not be written (it does not parse, or a call resolves otherwise than planned), or None.
+    `sites`: the calls found in `source`, as the fix planned from them."""
     try:
         module = cst.parse_module(fixed)
         # The stdlib's call positions spare LibCST's position pass over the whole file; None when the stdlib
@@ -29,10 +29,10 @@ def recheck_calls(source: bytes, fixed: bytes, file: File, applied: list[Diagnos
     if not python_parses(fixed) and python_parses(source):  # the fixed source first: it mostly parses
         return "the fixed source does not compile; nothing was changed", ()
     planned = {(d.span.line, d.span.column): d.fix.new_class for d in applied}
-    if len(after) != len(file.sites):
+    if len(after) != len(sites):
         return "the fix would change which calls load a transformers class; nothing was changed", ()
     moved: dict[tuple[int, int], Span] = {}
-    for before, now in zip(file.sites, after):
+    for before, now in zip(sites, after):
         key = (before.span.line, before.span.column)
         if now.called != planned.get(key, before.called):
             return f"the fix would make the call at {key[0]}:{key[1]} load {now.called}; nothing was changed", ()
