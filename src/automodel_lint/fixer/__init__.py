@@ -80,7 +80,13 @@ def _fix_source(source: bytes, fixes: Sequence[Diagnostic]) -> FixOutcome:
                 skipped.append(NotApplied(diag, reason))
         if not applied:
             return FixOutcome(source, source, (), tuple(skipped))
-        fixed = module.visit(transformer(plan, unused_imports(file, plan))).bytes
+        edit = transformer(plan, unused_imports(file, plan))
+        # The file's metadata (a position and a scope for every node) goes before the transform copies the whole
+        # tree, and the original tree before the fixed source is parsed again: a huge file's peak memory would
+        # otherwise hold them all at once.
+        sites = file.sites
+        del file
+        fixed = module.visit(edit).bytes
         if source.endswith(b"\r"):  # LibCST drops a last lone "\r" (its tokenizer ends the file there): put it back
             fixed += source[len(module.bytes):]
     except UnicodeEncodeError as exc:
@@ -88,10 +94,7 @@ def _fix_source(source: bytes, fixes: Sequence[Diagnostic]) -> FixOutcome:
     except Exception as exc:  # a fixer bug must cost this file its fixes, never the run or the file
         reason = f"internal error in the fixer ({type(exc).__name__}: {exc}); nothing was changed"
         return refused(source, fixes, reason, skipped)
-    # The original tree and its metadata go before the fixed source is parsed again: a huge file's peak memory
-    # would otherwise hold both trees.
-    sites = file.sites
-    del file, module, plan
+    del module, plan, edit
     failure, moved = verify.recheck_calls(source, fixed, sites, applied)
     if failure is not None:
         return refused(source, fixes, failure, skipped)
