@@ -9,8 +9,10 @@ in the same run on the same tree (ruff, flake8, fixit). Medians of several runs,
 Three trees: the sdists' Python files; a notebook tree made from them (each file cut into cells at its top-level
 statements: whole, first half, second half, as the acceptance check builds it); and one changed file, what
 pre-commit hands a hook (new bytes every run, so never in the results cache; the cache folder holds the other
-trees' results, as a project's would). Peak memory is each command's own (its process tree's maximum RSS, which
-on Linux starts from this script's own, about 20 MB).
+trees' results, as a project's would). Then synthetic trees of growing size, and one huge module
+(benchmarks/hugefile.py) at two sizes, checked and fixed, whose time per call must not grow with the file.
+Peak memory is each command's own (its process tree's maximum RSS, which on Linux starts from this script's own,
+about 20 MB).
 
 The linter is run as `python -m automodel_lint` with the interpreter running this script (install the
 project into it first: `pip install .`). ruff, flake8 and fixit are installed into a separate venv under
@@ -280,7 +282,8 @@ def huge_file(folder: Path, sizes: tuple[int, int], env: dict) -> None:
     from hugefile import huge_source
 
     folder.mkdir()
-    print("one huge file (benchmarks/hugefile.py: helpers loading models, 1 call in 3 wrong; one run each)")
+    print("one huge file (benchmarks/hugefile.py: helpers loading models, 1 call in 3 wrong;"
+          " one run each, start-up included)")
     per_call: dict[str, list[float]] = {"check": [], "--fix": []}
     for calls in sizes:
         original = huge_source(calls).encode()
@@ -298,7 +301,8 @@ def huge_file(folder: Path, sizes: tuple[int, int], env: dict) -> None:
               f"  ({'fixed' if fixed != original else 'UNCHANGED'})")
     for kind, costs in per_call.items():
         ratio = costs[-1] / costs[0]
-        row(f"{kind}: time per call, {sizes[-1]:,} / {sizes[0]:,} calls", f"{ratio:.2f}", "about 1 (linear)", ratio <= 1.5)
+        row(f"{kind}: time per call, {sizes[-1]:,} / {sizes[0]:,} calls", f"{ratio:.2f}", "about 1 (linear)",
+            ratio <= 1.5)
 
 
 if __name__ == "__main__":

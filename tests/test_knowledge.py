@@ -604,7 +604,8 @@ def test_the_installed_version_is_read_from_folder_names(tmp_path, monkeypatch):
     for folder in (empty, dist, egg / "transformers.egg-info"):
         folder.mkdir(parents=True)
     (dist / "transformers-1.2.3.dist-info").mkdir()
-    (egg / "transformers.egg-info" / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: transformers\nVersion: 7.8.9\n")
+    pkg_info = "Metadata-Version: 2.1\nName: transformers\nVersion: 7.8.9\n"
+    (egg / "transformers.egg-info" / "PKG-INFO").write_text(pkg_info)
     asked = []
     real_version = metadata.version
     monkeypatch.setattr(metadata, "version", lambda name: asked.append(name) or real_version(name))
