@@ -18,6 +18,7 @@ class other than the one intended, the whole file is left as it was.
 
 from __future__ import annotations
 
+import gc
 from typing import Iterable, Sequence
 
 import libcst as cst
@@ -86,6 +87,7 @@ def _fix_source(source: bytes, fixes: Sequence[Diagnostic]) -> FixOutcome:
         # otherwise hold them all at once.
         sites = file.sites
         del file
+        gc.collect()  # the scope analysis is a graph of cycles, and the collector is paused: freed here, once
         fixed = module.visit(edit).bytes
         if source.endswith(b"\r"):  # LibCST drops a last lone "\r" (its tokenizer ends the file there): put it back
             fixed += source[len(module.bytes):]
