@@ -52,10 +52,16 @@ def sh(cmd, cwd=None, env=None):
         _, status, usage = os.wait4(child.pid, 0)  # this child's rusage alone, not every child's maximum so far
         elapsed = time.perf_counter() - start
         child.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0), err.seek(0)
-        result = subprocess.CompletedProcess(cmd, child.returncode, out.read().decode(errors="replace"),
-                                             err.read().decode(errors="replace"))
+        # Only the ends are read: a whole tree's diagnostics would grow this process, and Linux carries a parent's
+        # peak RSS into every command started after (each would then report this script's peak as its own).
+        result = subprocess.CompletedProcess(cmd, child.returncode, _tail(out), _tail(err))
     return elapsed, usage.ru_maxrss / 1024, result
+
+
+def _tail(handle, size: int = 65536) -> str:
+    end = handle.seek(0, os.SEEK_END)
+    handle.seek(max(0, end - size))
+    return handle.read().decode(errors="replace")
 
 
 def ensure_tools(fixit: bool) -> None:
