@@ -9,8 +9,10 @@ in the same run on the same tree (ruff, flake8, fixit). Medians of several runs,
 Three trees: the sdists' Python files; a notebook tree made from them (each file cut into cells at its top-level
 statements: whole, first half, second half, as the acceptance check builds it); and one changed file, what
 pre-commit hands a hook (new bytes every run, so never in the results cache; the cache folder holds the other
-trees' results, as a project's would). Peak memory is each command's own (its process tree's maximum RSS, which
-on Linux starts from this script's own, about 20 MB).
+trees' results, as a project's would). Then synthetic trees of growing size, and one huge module
+(benchmarks/hugefile.py) at two sizes, checked and fixed, whose time per call must not grow with the file.
+Peak memory is each command's own (its process tree's maximum RSS, which on Linux starts from this script's own,
+about 20 MB).
 
 The linter is run as `python -m automodel_lint` with the interpreter running this script (install the
 project into it first: `pip install .`). ruff, flake8 and fixit are installed into a separate venv under
@@ -50,10 +52,16 @@ def sh(cmd, cwd=None, env=None):
         _, status, usage = os.wait4(child.pid, 0)  # this child's rusage alone, not every child's maximum so far
         elapsed = time.perf_counter() - start
         child.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0), err.seek(0)
-        result = subprocess.CompletedProcess(cmd, child.returncode, out.read().decode(errors="replace"),
-                                             err.read().decode(errors="replace"))
+        # Only the ends are read: a whole tree's diagnostics would grow this process, and Linux carries a parent's
+        # peak RSS into every command started after (each would then report this script's peak as its own).
+        result = subprocess.CompletedProcess(cmd, child.returncode, _tail(out), _tail(err))
     return elapsed, usage.ru_maxrss / 1024, result
+
+
+def _tail(handle, size: int = 65536) -> str:
+    end = handle.seek(0, os.SEEK_END)
+    handle.seek(max(0, end - size))
+    return handle.read().decode(errors="replace")
 
 
 def ensure_tools(fixit: bool) -> None:
@@ -268,14 +276,39 @@ def main(argv=None) -> int:
         per_file.append(m(times) / n)
         print(f"  {n:>6} files  {fmt(times)}  {m(times) / n * 1000:.2f} ms/file  peak {peak:.0f} MB")
     row("time per file, largest / smallest tree", f"{per_file[-1] / per_file[0]:.2f}", "about 1 (linear)", per_file[-1] / per_file[0] <= 1.5)
-    big = work / "big" / "big.py"
-    big.parent.mkdir()
-    big.write_text("from transformers import AutoModelForCausalLM\n\n"
-                   + "".join(f"def f{i}():\n    return AutoModelForCausalLM.from_pretrained('gpt2')\n\n\n" for i in range(5000)))
-    times, peak = series(lint("check", "--exit-zero", "--no-cache", str(big)), 2, big.parent, env)
-    print(f"  one file of {sum(1 for _ in big.open())} lines, 5,000 calls: {fmt(times)}  peak {peak:.0f} MB")
+    huge_file(work / "huge", (1_000, 10_000) if args.quick else (3_000, 30_000), env)
     shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def huge_file(folder: Path, sizes: tuple[int, int], env: dict) -> None:
+    """One module holding thousands of calls (benchmarks/hugefile.py), checked and fixed: the cost per call must
+    not grow with the file (issue 17: 30,000 calls took 30 s and 660 MB to check, 231 s and 1.2 GB to fix)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from hugefile import huge_source
+
+    folder.mkdir()
+    print("one huge file (benchmarks/hugefile.py: helpers loading models, 1 call in 3 wrong;"
+          " one run each, start-up included)")
+    per_call: dict[str, list[float]] = {"check": [], "--fix": []}
+    for calls in sizes:
+        original = huge_source(calls).encode()
+        path = folder / f"huge{calls}.py"
+        path.write_bytes(original)
+        flags = ["--exit-zero", "--no-cache", "--max-file-size", str(len(original) + 1)]
+        t, peak, _ = sh(lint("check", *flags, str(path)), folder, env)
+        per_call["check"].append(t / calls)
+        print(f"  {calls:>6,} calls, {len(original) / 1e6:.1f} MB  check  {t:7.2f} s  {t / calls * 1000:.3f} ms/call"
+              f"  peak {peak:.0f} MB")
+        t, peak, _ = sh(lint("check", *flags, "--fix", str(path)), folder, env)
+        per_call["--fix"].append(t / calls)
+        fixed = path.read_bytes()
+        print(f"  {'':>6}  {'':>8}  --fix  {t:7.2f} s  {t / calls * 1000:.3f} ms/call  peak {peak:.0f} MB"
+              f"  ({'fixed' if fixed != original else 'UNCHANGED'})")
+    for kind, costs in per_call.items():
+        ratio = costs[-1] / costs[0]
+        row(f"{kind}: time per call, {sizes[-1]:,} / {sizes[0]:,} calls", f"{ratio:.2f}", "about 1 (linear)",
+            ratio <= 1.5)
 
 
 if __name__ == "__main__":

@@ -593,6 +593,30 @@ def test_without_transformers_the_newest_bundled_table_is_used(monkeypatch):
     assert knowledge.current_table().version == "5.24.0"
 
 
+def test_the_installed_version_is_read_from_folder_names(tmp_path, monkeypatch):
+    """A dist-info folder answers; folders holding nothing named transformers answer None without asking
+    importlib.metadata (about 30 ms of a pre-commit run, whose hook venv has no transformers); an egg-info is left
+    to importlib.metadata, which reads it."""
+    import sys
+    from importlib import metadata
+
+    empty, dist, egg = tmp_path / "empty", tmp_path / "dist", tmp_path / "egg"
+    for folder in (empty, dist, egg / "transformers.egg-info"):
+        folder.mkdir(parents=True)
+    (dist / "transformers-1.2.3.dist-info").mkdir()
+    pkg_info = "Metadata-Version: 2.1\nName: transformers\nVersion: 7.8.9\n"
+    (egg / "transformers.egg-info" / "PKG-INFO").write_text(pkg_info)
+    asked = []
+    real_version = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: asked.append(name) or real_version(name))
+    monkeypatch.setattr(sys, "path", [str(empty), str(tmp_path / "missing")])
+    assert knowledge.installed_transformers_version() is None and not asked
+    monkeypatch.setattr(sys, "path", [str(empty), str(dist)])
+    assert knowledge.installed_transformers_version() == "1.2.3" and not asked
+    monkeypatch.setattr(sys, "path", [str(egg)])
+    assert knowledge.installed_transformers_version() == "7.8.9" and asked == ["transformers"]
+
+
 def test_the_loader_imports_no_heavy_module():
     import subprocess
     import sys

@@ -5,7 +5,7 @@ import dataclasses
 import libcst as cst
 import pytest
 
-from automodel_lint.analysis import target_names
+from automodel_lint.analysis import is_target
 from automodel_lint.finder import find_calls
 from automodel_lint.records import Span
 from automodel_lint.relevance import relevant_source
@@ -14,7 +14,7 @@ from conftest import FIXTURES
 
 
 def sites_whole(data: bytes):
-    return find_calls(cst.parse_module(data), "t.py", target_names().__contains__)
+    return find_calls(cst.parse_module(data), "t.py", is_target)
 
 
 def sites_reduced(data: bytes):
@@ -22,7 +22,7 @@ def sites_reduced(data: bytes):
     if reduced is None:
         return []
     # Positions from the stdlib parser, as the engine gets them, so they are held to LibCST's own too.
-    found = find_calls(cst.parse_module(reduced.source), "t.py", target_names().__contains__,
+    found = find_calls(cst.parse_module(reduced.source), "t.py", is_target,
                        call_spans=reduced.call_spans())
     return [
         dataclasses.replace(s, span=Span(reduced.file_line(s.span.line), s.span.column,

@@ -132,3 +132,18 @@ def test_a_bad_target_in_the_settings_is_a_config_error(tmp_path):
     r = subprocess.run([sys.executable, "-m", "automodel_lint", "check", "a.py"], capture_output=True, text=True,
                        cwd=tmp_path, timeout=120)
     assert r.returncode == 2 and "target-transformers must be a transformers version" in r.stderr
+
+
+def test_a_project_that_does_not_declare_transformers_is_read_without_parsing_requirements(tmp_path):
+    """Declared requirements are parsed (packaging, tomllib) only where they can name transformers: a pre-commit
+    run has no transformers installed, so every run looks here, and importing packaging alone costs about 25 ms."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "p"\ndependencies = ["numpy>=1", "Torch"]\n')
+    (tmp_path / "requirements.txt").write_text("requests==2.0\n")
+    (tmp_path / "uv.lock").write_text('version = 1\n[[package]]\nname = "numpy"\nversion = "2.0"\n')
+    code = ("import sys; from pathlib import Path; from automodel_lint.declared import declared_constraints as d; "
+            "print(d(Path(sys.argv[1])), sorted(m for m in ('packaging', 'configparser') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert r.stdout.split() == ["[]", "[]"]
+    (tmp_path / "uv.lock").write_text('version = 1\n[[package]]\nname = "transformers"\nversion = "4.57.6"\n')
+    found = declared_constraints(tmp_path)
+    assert [(where, str(c)) for where, c in found] == [("uv.lock", "transformers==4.57.6")]

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import gc
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -65,16 +67,37 @@ def failure_note(exc: Exception) -> str:
 
 
 @lru_cache(maxsize=None)
-def target_names() -> frozenset[str]:
-    """Every Auto class any bundled or installed table knows, removed ones included (HFA004 needs them)."""
-    names: set[str] = set()
-    for table in knowledge.bundled_tables():
-        names.update(table.auto_classes)
-    return frozenset(names)
+def is_target(name: str) -> bool:
+    """Whether any bundled table knows `name` as an Auto class, removed ones included (HFA004 needs them); the older
+    tables are read only for a name the newest does not know."""
+    return any(table.is_auto_class(name) for table in knowledge.bundled_newest_first())
+
+
+@contextmanager
+def collector_paused():
+    """The cyclic garbage collector off while one file is parsed and read (turned back on after, if it was on).
+
+    LibCST and `ast` build an object per node, and each full collection walks every object alive, the tree built so
+    far included: a 30,000-call file's LibCST parse took 11.5 s with the collector on and 6.9 s with it off (3,000
+    calls: 0.76 and 0.63 s), the cost per call growing with the file. The trees hold no cycles to collect.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def analyse_source(path: str, data: bytes) -> Analysis:
     """Call sites of one file's bytes; a file that does not parse gets its HFA900 here."""
+    with collector_paused():
+        return _analyse_source(path, data)
+
+
+def _analyse_source(path: str, data: bytes) -> Analysis:
     analysis = Analysis(path)
     if not may_hold_calls(data):
         return analysis
@@ -92,7 +115,7 @@ def analyse_source(path: str, data: bytes) -> Analysis:
 
     try:
         module = cst.parse_module(relevant.source)
-        sites = find_calls(module, path, target_names().__contains__, call_spans=relevant.call_spans())
+        sites = find_calls(module, path, is_target, call_spans=relevant.call_spans())
         analysis.sites = [_in_file_lines(site, relevant) for site in sites]
         if analysis.sites:
             analysis.source = data

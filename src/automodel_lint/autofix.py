@@ -21,12 +21,14 @@ class FixSummary:
     held_back: int = 0  # unsafe fixes not applied because --unsafe-fixes was not given
     changed: list[str] = field(default_factory=list)  # files whose bytes changed (or would)
     failures: list[str] = field(default_factory=list)  # one line each: files left untouched, and why
-    diffs: list[str] = field(default_factory=list)
+    diffs: list[str] = field(default_factory=list)  # with `diff` asked
     fixed_sources: dict[str, bytes] = field(default_factory=dict)  # path -> bytes after the fixes
 
 
-def fix_report(report: Report, options: Options, unsafe: bool, write: bool) -> FixSummary:
-    """Apply the chosen fixes file by file; the report keeps only the diagnostics that remain."""
+def fix_report(report: Report, options: Options, unsafe: bool, write: bool, diff: bool = False) -> FixSummary:
+    """Apply the chosen fixes file by file; the report keeps only the diagnostics that remain. `diff`: keep each
+    changed file's unified diff in the summary (only `--diff` shows them: difflib's cost grows faster than the
+    file, 5 s for a 10,000-call one)."""
     summary = FixSummary()
     for result in report.files:
         chosen, held = fixer.select_fixes(result.diagnostics, unsafe=unsafe)
@@ -60,7 +62,8 @@ def fix_report(report: Report, options: Options, unsafe: bool, write: bool) -> F
             except files.WriteError as exc:
                 summary.failures.append(str(exc))
                 continue
-        summary.diffs.append(files.unified_diff(result.path, before, after))
+        if diff:
+            summary.diffs.append(files.unified_diff(result.path, before, after))
         summary.fixed_sources[result.path] = after
         summary.changed.append(result.path)
         summary.applied += len(outcome.applied)

@@ -11,7 +11,6 @@ requirements*.txt, then the pins of poetry.lock and uv.lock. Environment markers
 
 from __future__ import annotations
 
-import configparser
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +61,8 @@ def _constraint(text: str, specifiers: list[str]) -> Constraint:
 
 def _toml(path: Path) -> dict:
     """The file's TOML, or {} when it cannot be read: a broken lock file only leaves the requirement undeclared."""
+    if not path.is_file():  # most projects lack most of these files: tomllib is imported only for one that exists
+        return {}
     from automodel_lint.config import ConfigError, read_toml
 
     try:
@@ -82,6 +83,12 @@ def _pep621(project: dict) -> list[tuple[str, str]]:
 
 def _requirements(where: str, lines: list[tuple[str, str]]) -> list[tuple[str, Constraint]]:
     """The transformers requirements among `lines` ((requirement, extra)) that apply on this interpreter."""
+    # Only lines that can name it are parsed: importing packaging costs a pre-commit run 25 ms (its hook venv has
+    # no transformers, so the target is looked for here). A requirement's name matches case-insensitively, and
+    # "transformers" has none of the `-_.` that name normalization folds.
+    lines = [(line, extra) for line, extra in lines if NAME in line.lower()]
+    if not lines:
+        return []
     from packaging.requirements import InvalidRequirement, Requirement
     from packaging.utils import canonicalize_name
 
@@ -101,6 +108,10 @@ def _requirements(where: str, lines: list[tuple[str, str]]) -> list[tuple[str, C
 
 
 def _setup_cfg(path: Path) -> list[tuple[str, str]]:
+    if not path.is_file():
+        return []
+    import configparser
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read(path, encoding="utf-8")
@@ -184,6 +195,11 @@ def _upper(numbers: list[int], caret: bool) -> str:
 
 def _lock_pins(path: Path) -> list[str]:
     """The transformers versions a poetry.lock or uv.lock pins (more than one where markers fork the resolution)."""
+    try:
+        if NAME.encode() not in path.read_bytes().lower():  # a lock file of megabytes is parsed only if it can pin it
+            return []
+    except OSError:
+        return []
     packages = _toml(path).get("package")
     if not isinstance(packages, list):
         return []

@@ -95,8 +95,7 @@ def selected(code: str, options: Options) -> bool:
 def diagnose(site: CallSite, facts: ModelFacts | None, table: KnowledgeTable) -> Diagnostic | None:
     from automodel_lint.rules import Case, judge
 
-    history = tuple(t for t in knowledge.bundled_tables() if t.version != table.version)
-    found = judge(Case(site, facts, table, history))
+    found = judge(Case(site, facts, table, knowledge.other_bundled(table.version)))
     if found is None:
         return None
     rule, verdict = found

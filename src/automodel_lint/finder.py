@@ -534,12 +534,12 @@ def _is_dataclass_decorator(node: cst.BaseExpression) -> bool:
     return bool(parts) and parts[-1] == "dataclass"
 
 
-@lru_cache(maxsize=1)
-def _known_model_classes() -> frozenset[str]:
-    """Every concrete class a bundled table knows an Auto class to build: the classes HFA006 can judge."""
+@lru_cache(maxsize=None)
+def _known_model_class(name: str) -> bool:
+    """Whether a bundled table knows an Auto class to build `name`: the concrete classes HFA006 can judge."""
     from automodel_lint import knowledge
 
-    return frozenset(name for table in knowledge.bundled_tables() for name in table.data["architectures"])
+    return any(name in table.data["architectures"] for table in knowledge.bundled_newest_first())
 
 
 def _argument(call: cst.Call, keyword: str, position: int | None) -> cst.BaseExpression | None:
@@ -625,7 +625,7 @@ def find_calls(
     positions = _positions(wrapper, collector.calls, call_spans)
     for cand in collector.candidates:
         cand.scope = facts.scope_of(cand.node)
-    concrete = _known_model_classes().__contains__
+    concrete = _known_model_class
     registered = _registered(facts)
     assistants = {
         arg.value.value for call in collector.calls for arg in call.args

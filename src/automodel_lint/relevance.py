@@ -507,6 +507,8 @@ class _Relevant:
     def __init__(self, reader: _Reader) -> None:
         self.reader = reader
         self.by_scope: dict[int, set[str]] = {}
+        # Kept as names are added: a union over every scope per statement asked made a huge file quadratic.
+        self.everywhere: set[str] = set()
 
     def add(self, scope: int, names: set[str]) -> bool:
         grew = False
@@ -515,13 +517,20 @@ class _Relevant:
             if not names <= have:
                 have |= names
                 grew = True
+        self.everywhere |= names
         return grew
+
+    def add_return(self, function: int) -> None:
+        """The function's `return` values are relevant: its name is read where it is defined."""
+        self.by_scope.setdefault(function, set()).add(_RETURN)
+        self.everywhere.add(_RETURN)
 
     def of(self, scope: int) -> set[str]:
         return self.by_scope.get(scope, set())
 
     def anywhere(self) -> set[str]:
-        return set().union(*self.by_scope.values()) if self.by_scope else set()
+        """Every name relevant in some scope (not to be changed by the caller)."""
+        return self.everywhere
 
 
 def _candidates(reader: _Reader, heads: set[str], relevant: _Relevant) -> set[int]:
@@ -575,7 +584,7 @@ def _read(tree: ast.Module, data: bytes, lines: list[bytes], mentions: list[int]
                 changed = relevant.add(info.scope, info.read) or changed
         for info in functions:
             if info.node.name in relevant.of(info.scope) and _RETURN not in relevant.of(id(info.node)):
-                relevant.by_scope.setdefault(id(info.node), set()).add(_RETURN)
+                relevant.add_return(id(info.node))
                 changed = True
     return reader, relevant, holding
 
@@ -613,8 +622,9 @@ def relevant_source(data: bytes) -> Reduced | None:
                 return None
             reader, relevant, holding = found
             # A module-level function whose result is read (`args = parse_args()`) is read too, once more.
+            top = {id(s) for s in tree.body}
             called = [
-                s for s in reader.skipped.values() if isinstance(s, ast.FunctionDef) and s in tree.body
+                s for s in reader.skipped.values() if isinstance(s, ast.FunctionDef) and id(s) in top
                 and s.name in relevant.of(0) and s.name.isascii()
                 and any(_PARSES_ARGS.search(line) for line in lines[s.lineno - 1 : s.end_lineno])
             ]

@@ -20,7 +20,6 @@ written is ignored (the run is merely slower).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import asdict, replace
@@ -33,6 +32,11 @@ from automodel_lint.calls import may_hold_calls
 from automodel_lint.files import read_regular
 from automodel_lint.records import CallSite, Diagnostic, Fix, ModelRequest, Span, Unjudged, Unresolved
 from automodel_lint.sources import TooLarge, Unreadable, read_source
+
+try:  # hashlib's own BLAKE2, without the OpenSSL library that importing hashlib loads (~3 ms of a pre-commit run)
+    from _blake2 import blake2b
+except ImportError:  # an interpreter without CPython's module
+    from hashlib import blake2b
 
 NAME = "results-v2"  # the folder under the cache folder
 FACTS = "facts.json"
@@ -47,7 +51,7 @@ def verdict_fingerprint(facts: str, options) -> str:
     """What a file's verdicts depend on besides its bytes: the facts, and the options that filter them."""
     parts = [facts, repr(sorted(options.select or ())), repr(options.select is None), repr(sorted(options.ignore)),
              repr(options.noqa)]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+    return blake2b("\n".join(parts).encode(), digest_size=12).hexdigest()
 
 
 def facts_fingerprint(options, table_version: str) -> str:
@@ -69,7 +73,7 @@ def facts_fingerprint(options, table_version: str) -> str:
             parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
         except OSError:
             parts.append(f"{path}:-")
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+    return blake2b("\n".join(parts).encode(), digest_size=12).hexdigest()
 
 
 def _tool_key() -> str:
@@ -85,11 +89,11 @@ def _tool_key() -> str:
                         parts.append(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}")
         except OSError:
             parts.append(f"{folder}:?")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+    return blake2b("|".join(parts).encode(), digest_size=8).hexdigest()
 
 
 def digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 def _to_json(record: CallSite | Diagnostic) -> dict:
@@ -163,7 +167,7 @@ class ResultsCache:
     def _shard(self, key: str) -> tuple[str, dict[str, dict]]:
         """The shard that holds the entry of the file at absolute path `key`: one per hash of its folder."""
         folder = os.path.dirname(key).encode(errors="surrogateescape")
-        name = f"files-{hashlib.blake2b(folder, digest_size=1).hexdigest()}.json"
+        name = f"files-{blake2b(folder, digest_size=1).hexdigest()}.json"
         entries = self.shards.get(name)
         if entries is None:
             data = self._read(name)

@@ -146,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
         from automodel_lint.autofix import fix_report
 
         fixes = fix_report(report, options, unsafe=options.unsafe_fixes,
-                           write=args.fix and not args.diff and not from_stdin)
+                           write=args.fix and not args.diff and not from_stdin, diff=args.diff)
 
     # stdout holds the one thing asked for: fixed source (stdin --fix), diffs (--diff), or the diagnostics.
     plain = args.output_format in {"full", "concise", "text"} and not args.output_file

@@ -19,10 +19,12 @@ class other than the one intended, the whole file is left as it was.
 
 from __future__ import annotations
 
+import gc
 from typing import Iterable, Sequence
 
 import libcst as cst
 
+from automodel_lint.analysis import collector_paused
 from automodel_lint.fixer import verify
 from automodel_lint.fixer.imports import transformer
 from automodel_lint.fixer.outcome import FixOutcome, NotApplied, refused
@@ -54,6 +56,11 @@ def fix_source(source: bytes, fixes: Sequence[Diagnostic]) -> FixOutcome:
     """
     if not fixes:
         return FixOutcome(source, source)
+    with collector_paused():  # whole-file trees, several of them: see analysis.collector_paused
+        return _fix_source(source, fixes)
+
+
+def _fix_source(source: bytes, fixes: Sequence[Diagnostic]) -> FixOutcome:
     try:
         module = cst.parse_module(source)
         file = File(module)
@@ -75,7 +82,14 @@ def fix_source(source: bytes, fixes: Sequence[Diagnostic]) -> FixOutcome:
                 skipped.append(NotApplied(diag, reason))
         if not applied:
             return FixOutcome(source, source, (), tuple(skipped))
-        fixed = module.visit(transformer(plan, unused_imports(file, plan))).bytes
+        edit = transformer(plan, unused_imports(file, plan))
+        # The file's metadata (a position and a scope for every node) goes before the transform copies the whole
+        # tree, and the original tree before the fixed source is parsed again: a huge file's peak memory would
+        # otherwise hold them all at once.
+        sites = file.sites
+        del file
+        gc.collect()  # the scope analysis is a graph of cycles, and the collector is paused: freed here, once
+        fixed = module.visit(edit).bytes
         if source.endswith(b"\r"):  # LibCST drops a last lone "\r" (its tokenizer ends the file there): put it back
             fixed += source[len(module.bytes):]
     except UnicodeEncodeError as exc:
@@ -83,7 +97,8 @@ def fix_source(source: bytes, fixes: Sequence[Diagnostic]) -> FixOutcome:
     except Exception as exc:  # a fixer bug must cost this file its fixes, never the run or the file
         reason = f"internal error in the fixer ({type(exc).__name__}: {exc}); nothing was changed"
         return refused(source, fixes, reason, skipped)
-    failure, moved = verify.recheck_calls(source, fixed, file, applied)
+    del module, plan, edit
+    failure, moved = verify.recheck_calls(source, fixed, sites, applied)
     if failure is not None:
         return refused(source, fixes, failure, skipped)
     return FixOutcome(source, fixed, tuple(applied), tuple(skipped), moved=moved)

@@ -16,7 +16,7 @@ import libcst as cst
 from libcst.metadata import ImportAssignment, MetadataWrapper, PositionProvider, ScopeProvider
 
 from automodel_lint.finder import AUTO_MODULES, find_calls
-from automodel_lint.records import Diagnostic
+from automodel_lint.records import Diagnostic, Span
 from automodel_lint.calls import CLASS_METHODS
 from automodel_lint.values import dotted, dotted_name
 
@@ -65,9 +65,11 @@ class File:
 
     def __init__(self, module) -> None:
         self.module = module
-        self.sites = find_calls(module, "<fix>", lambda _: True)
         self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         self.positions = self.wrapper.resolve(PositionProvider)
+        # The finder's calls in source order, placed by the positions already resolved: spares the finder a
+        # second position pass over the whole file.
+        self.sites = find_calls(module, "<fix>", lambda _: True, call_spans=call_spans(self.positions))
         self.scopes = self.wrapper.resolve(ScopeProvider)
         self.calls: dict[tuple[int, int], cst.Call] = {}
         # Every call by its whole span (start and end, as records.Span counts): `f(x)(y)` and `f(x)` share a start.
@@ -91,9 +93,15 @@ class File:
         module.visit(blocks)
         self.block_of = blocks.block_of
         self._all_scopes = {s for s in self.scopes.values() if s is not None}
+        self._binds_only: dict[str, bool] = {}  # per name: every fix asks for its class, the answer never changes
 
     def binds_only_the_class(self, name: str) -> bool:
         """Whether every binding of `name` in the file is transformers' class `name`, imported unaliased."""
+        if name not in self._binds_only:
+            self._binds_only[name] = self._binds_only_the_class(name)
+        return self._binds_only[name]
+
+    def _binds_only_the_class(self, name: str) -> bool:
         for scope in self._all_scopes:
             for assignment in scope.assignments[name]:
                 if not isinstance(assignment, ImportAssignment):
@@ -124,12 +132,24 @@ class File:
         return found or f"no import binds {name}"
 
 
+def call_spans(positions) -> list[Span]:
+    """Every call's span, in source order (a call before the calls inside it), as `find_calls` takes them."""
+    calls = [(p.start.line, p.start.column + 1, p.end.line, p.end.column + 1)
+             for node, p in positions.items() if isinstance(node, cst.Call)]
+    calls.sort(key=lambda s: (s[0], s[1], -s[2], -s[3]))
+    return [Span(*s) for s in calls]
+
+
 class _Blocks(cst.CSTVisitor):
     """The statement block (module or indented body) each `from ... import` sits in."""
 
     def __init__(self) -> None:
         self.stack: list = []
         self.block_of: dict = {}
+
+    def on_visit(self, node) -> bool:
+        # No statement, so no import, sits inside an expression: skipping them makes this pass cheap.
+        return not isinstance(node, cst.BaseExpression) and super().on_visit(node)
 
     def visit_Module(self, node) -> None:
         self.stack.append(node)
@@ -143,8 +163,9 @@ class _Blocks(cst.CSTVisitor):
     def leave_IndentedBlock(self, original_node) -> None:
         self.stack.pop()
 
-    def visit_ImportFrom(self, node) -> None:
+    def visit_ImportFrom(self, node) -> bool:
         self.block_of[node] = self.stack[-1]
+        return False
 
 
 def _imported_before(file: File, node, new: str) -> bool:
@@ -317,6 +338,39 @@ def _drop_removed_class_imports(file: File, old: str, plan: Plan) -> None:
 
 def unused_imports(file: File, plan: Plan) -> set:
     """The removable aliases no reference is left to once the planned renames are made."""
+    renamed = set(plan.renames)
+    unreferenced = {}
+    for alias, node in plan.removable.items():
+        if alias in plan.keep:
+            continue
+        name = bound_name(alias)
+        scope = file.scopes.get(node)
+        if name is None or scope is None or name in plan.introduced:
+            continue
+        referenced = any(
+            ref.node not in renamed
+            for assignment in scope[name]
+            if isinstance(assignment, ImportAssignment)
+            for ref in assignment.references
+        )
+        if not referenced:
+            unreferenced[alias] = name
+    if not unreferenced:
+        return set()
+    # Scope analysis does not count a use that comes before the import (legal in a function body, or
+    # broken code): any other Name of that spelling keeps the import. Names kept by text (`__all__`, string
+    # annotations) keep it too; both are read only when an import would otherwise go, in one pass each: they
+    # cost more than the rest of a fix of a large file, and most fixes remove no import.
+    spelled = _names_spelled(file.module, set(unreferenced.values()))
+    unused = {alias for alias, name in unreferenced.items() if all(n in renamed for n in spelled[name])}
+    if unused:
+        kept = _kept_by_text(file)
+        unused = {alias for alias in unused if unreferenced[alias] not in kept}
+    return unused
+
+
+def _kept_by_text(file: File) -> set[str]:
+    """Names the file uses in text: exported in `__all__`, or read in string annotations."""
     from libcst.codemod import CodemodContext
     from libcst.codemod.visitors import GatherExportsVisitor, GatherNamesFromStringAnnotationsVisitor
 
@@ -327,33 +381,14 @@ def unused_imports(file: File, plan: Plan) -> set:
     file.module.visit(exports)
     annotations = GatherNamesFromStringAnnotationsVisitor(context)
     file.module.visit(annotations)
-    kept_by_text = exports.explicit_exported_objects | annotations.names
-    renamed = set(plan.renames)
-    unused = set()
-    for alias, node in plan.removable.items():
-        if alias in plan.keep:
-            continue
-        name = bound_name(alias)
-        scope = file.scopes.get(node)
-        if name is None or scope is None or name in kept_by_text or name in plan.introduced:
-            continue
-        referenced = any(
-            ref.node not in renamed
-            for assignment in scope[name]
-            if isinstance(assignment, ImportAssignment)
-            for ref in assignment.references
-        )
-        # Scope analysis does not count a use that comes before the import (legal in a function body, or
-        # broken code): any other Name of that spelling keeps the import.
-        if not referenced and not any(n not in renamed for n in _names_spelled(file.module, name)):
-            unused.add(alias)
-    return unused
+    return exports.explicit_exported_objects | annotations.names
 
 
-def _names_spelled(module: cst.Module, name: str) -> list:
+def _names_spelled(module: cst.Module, wanted: set[str]) -> dict[str, list]:
+    """Each wanted name's Name nodes that are uses (not the import that binds it, not a rebinding)."""
     class Names(cst.CSTVisitor):
         def __init__(self) -> None:
-            self.found: list = []
+            self.found: dict[str, list] = {name: [] for name in wanted}
 
         def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
             return False  # the binding itself is not a use
@@ -362,8 +397,8 @@ def _names_spelled(module: cst.Module, name: str) -> list:
             return False  # nor is a rebinding (`except ImportError: X = None`)
 
         def visit_Name(self, node: cst.Name) -> None:
-            if node.value == name:
-                self.found.append(node)
+            if node.value in wanted:
+                self.found[node.value].append(node)
 
     names = Names()
     module.visit(names)

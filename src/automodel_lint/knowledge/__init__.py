@@ -3,6 +3,8 @@
 API (used by the rules and the CLI):
     installed_transformers_version() -> str | None   # importlib.metadata, never an import of transformers
     bundled_tables() -> list[KnowledgeTable]          # the tables shipped in knowledge/data/, oldest first
+    bundled_newest_first() -> Iterator[KnowledgeTable] # the same, newest first, each read when reached
+    other_bundled(version) -> OtherBundled            # the others than version's, read when first iterated
     table_for_major(major) -> KnowledgeTable | None   # the newest bundled table of transformers 4.x or 5.x
     current_table(cache_dir=None) -> KnowledgeTable   # the installed version's table (generated from its
                                                       # source, cached on disk by version), else the newest bundled
@@ -20,6 +22,7 @@ import os
 import sys
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 from automodel_lint.knowledge.table import SCHEMA_VERSION, KnowledgeTable, TableError  # noqa: F401
 from automodel_lint.paths import default_cache_dir
@@ -33,8 +36,10 @@ def installed_transformers_version() -> str | None:
 
     Read from the `transformers-<version>.dist-info` folder name: importing importlib.metadata alone costs
     about 30 ms, a tenth of a pre-commit run. Anything unusual (an egg, an editable install without a
-    dist-info folder) falls back to importlib.metadata itself.
+    dist-info folder, a zip file on sys.path) falls back to importlib.metadata itself; folders that hold nothing
+    named transformers answer None at once (a pre-commit hook's own venv has no transformers).
     """
+    unusual = False
     for entry in sys.path:
         try:
             with os.scandir(entry or ".") as found:
@@ -42,8 +47,13 @@ def installed_transformers_version() -> str | None:
                     name = item.name
                     if name.startswith("transformers-") and name.endswith(".dist-info") and item.is_dir():
                         return name[len("transformers-") : -len(".dist-info")]
+                    unusual = unusual or name.lower().startswith("transformers")
+        except FileNotFoundError:
+            continue  # a folder on sys.path that does not exist holds nothing
         except OSError:
-            continue  # a zip file or a missing folder on sys.path
+            unusual = True  # a zip file, or a folder that cannot be listed: importlib.metadata may read it
+    if not unusual:
+        return None
     from importlib import metadata
 
     try:
@@ -78,6 +88,41 @@ def _bundled(version: str) -> KnowledgeTable:
 
 def bundled_tables() -> list[KnowledgeTable]:
     return [_bundled(version) for version in _bundled_paths()]
+
+
+def bundled_newest_first() -> Iterator[KnowledgeTable]:
+    """The bundled tables, newest first, each read only when the iteration reaches it: a question the newest answers
+    does not pay for reading the others (a few ms each, of a pre-commit run's budget)."""
+    return (_bundled(version) for version in reversed(_bundled_paths()))
+
+
+class OtherBundled:
+    """The bundled tables other than one version's, oldest first, read when first iterated: most judgments never
+    look past the table in use."""
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+        self._tables: tuple[KnowledgeTable, ...] | None = None
+
+    def _load(self) -> tuple[KnowledgeTable, ...]:
+        if self._tables is None:
+            self._tables = tuple(t for t in bundled_tables() if t.version != self.version)
+        return self._tables
+
+    def __iter__(self) -> Iterator[KnowledgeTable]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __getitem__(self, index):
+        return self._load()[index]
+
+
+@lru_cache(maxsize=None)
+def other_bundled(version: str) -> OtherBundled:
+    """The bundled tables other than `version`'s (see OtherBundled), one object per version and process."""
+    return OtherBundled(version)
 
 
 def newest_bundled() -> KnowledgeTable:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Sequence
 
 from automodel_lint import families
 from automodel_lint.knowledge import KnowledgeTable, version_key
@@ -19,7 +20,7 @@ class Case:
     site: CallSite
     facts: ModelFacts | None
     table: KnowledgeTable
-    history: tuple[KnowledgeTable, ...] = ()  # other bundled tables, to recognise removed classes
+    history: Sequence[KnowledgeTable] = ()  # other bundled tables (read when first iterated), for removed classes
 
     @property
     def model_type(self) -> str | None:
