@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from automodel_lint import knowledge
 from automodel_lint.calls import may_hold_calls
-from automodel_lint.records import CallSite, Diagnostic, FileResult, Span
+from automodel_lint.records import CallSite, Diagnostic, FileResult, Span, UseSite
 from automodel_lint.sources import TooLarge, Unreadable, read_source
 
 if TYPE_CHECKING:  # notebooks are imported only when a notebook is read
@@ -32,6 +32,7 @@ class Analysis:
 
     path: str
     sites: list[CallSite] = field(default_factory=list)
+    uses: list[UseSite] = field(default_factory=list)  # later uses of the loaded objects (flow.py)
     result: FileResult | None = None
     source: bytes | None = None  # kept only for files with call sites: what a fix starts from
     lines: list[str] = field(default_factory=list)  # the decoded text, for `# noqa` comments
@@ -94,7 +95,8 @@ def analyse_source(path: str, data: bytes) -> Analysis:
         module = cst.parse_module(relevant.source)
         sites = find_calls(module, path, target_names().__contains__, call_spans=relevant.call_spans())
         analysis.sites = [_in_file_lines(site, relevant) for site in sites]
-        if analysis.sites:
+        analysis.uses = _uses(data, relevant, module, path, analysis.sites)
+        if analysis.sites or analysis.uses:
             analysis.source = data
             analysis.lines = data.decode(module.encoding).splitlines(keepends=True)
     except cst.ParserSyntaxError as exc:
@@ -108,6 +110,21 @@ def analyse_source(path: str, data: bytes) -> Analysis:
     except MemoryError:
         analysis.result.skipped = "too large for the parser"
     return analysis
+
+
+def _uses(data: bytes, relevant, module, path: str, sites: list[CallSite]) -> list[UseSite]:
+    """The use sites of the whole file (the pre-pass drops the lines uses stand on), for files that mention one."""
+    from automodel_lint.flow import find_uses, may_hold_uses
+
+    if not may_hold_uses(data):
+        return []
+    import libcst as cst
+
+    from automodel_lint.finder import known_model_classes
+
+    whole = module if relevant.lines is None and relevant.source == data else cst.parse_module(data)
+    names = target_names() | known_model_classes()
+    return find_uses(whole, path, sites, names.__contains__)
 
 
 def _in_file_lines(site: CallSite, relevant) -> CallSite:

@@ -382,7 +382,7 @@ def _is_dataclass_decorator(node: cst.BaseExpression) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _known_model_classes() -> frozenset[str]:
+def known_model_classes() -> frozenset[str]:
     """Every concrete class a bundled table knows an Auto class to build: the classes HFA006 can judge."""
     from automodel_lint import knowledge
 
@@ -462,7 +462,7 @@ def find_calls(
     if not collector.candidates:
         return []
     positions = _positions(module, collector.calls, call_spans)
-    concrete = _known_model_classes().__contains__
+    concrete = known_model_classes().__contains__
     registered = _registered(collector.module_scope)
     assistants = {
         arg.value.value for call in collector.calls for arg in call.args

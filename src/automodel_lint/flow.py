@@ -1,0 +1,781 @@
+"""The object flow: source -> use sites, each a later use of an object built by `X.from_pretrained(id)`.
+
+A use is judged on the checkpoint its object came from (rules with a `judge_use`). An object is followed, within
+a function or module, through
+
+- plain assignment (`tok = AutoTokenizer.from_pretrained(id)`, then `tok`), the binding that reaches the use:
+  the last one before it in the same scope, standing in no branch or loop the use is not in;
+- a local helper's return (`model, tok = load(id)` with `def load(...): ... return model, tok`, one return);
+- an attribute set once, in `__init__` (`self.model = ...`, read as `self.model` in the class's methods);
+- calls that hand back the same object (`model.to(device)`, `prepare_model_for_kbit_training(model)`).
+
+Anything else is uncertain flow and gives no verdict: a name bound twice where the use cannot tell which binding
+it reads (branches, loops, a later rebinding read through a closure), an attribute set in several places. A use
+whose object is uncertain but may come from such a call is listed as not judged, with the reason.
+
+LibCST's ScopeProvider says which bindings a name can read; this module's own visitor records, for every node
+that matters, its order in the source and the branches around it. The finder's call sites give the model ids
+of model loads (one evaluation of values); a tokenizer's id is a literal, a constant bound once, or the same
+expression a model load in the same scope reads. Run only on files whose bytes mention a use (`may_hold_uses`).
+
+Arguments recorded per use (UseSite.arguments):
+    get_peft_model:                  task_type (the enum member or string, e.g. "SEQ_2_SEQ_LM"), config (its class)
+    DataCollatorForLanguageModeling: mlm (missing when not passed), fixable ("yes" when `mlm=` can be added)
+    apply_chat_template:             chat_template (present when passed)
+    generate:                        padding (the tokenizer call's), batch ("yes" when the texts are a batch),
+                                     padding_side (when the tokenizer call passes one)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
+
+from automodel_lint.records import CallSite, Origin, Span, UseSite
+
+GET_PEFT_MODEL = "get_peft_model"
+COLLATOR = "DataCollatorForLanguageModeling"
+CHAT_TEMPLATE = "apply_chat_template"
+GENERATE = "generate"
+
+# The bytes a file must hold for a use to be found in it; `generate` only matters with a padded tokenizer call.
+_GATE = re.compile(rb"get_peft_model|DataCollatorForLanguageModeling|apply_chat_template|padding\s*=")
+
+PEFT_FUNCTIONS = frozenset({"peft.get_peft_model", "peft.mapping.get_peft_model", "peft.mapping_func.get_peft_model"})
+COLLATORS = frozenset({f"transformers.{COLLATOR}", f"transformers.data.{COLLATOR}",
+                       f"transformers.data.data_collator.{COLLATOR}"})
+# Calls that hand back the object they are given (peft's preparation helpers return the model itself), and
+# methods of a model that return `self`.
+SAME_OBJECT_FUNCTIONS = frozenset({"peft.prepare_model_for_kbit_training", "peft.prepare_model_for_int8_training",
+                                   "peft.utils.prepare_model_for_kbit_training"})
+SAME_OBJECT_METHODS = frozenset({"to", "cuda", "cpu", "eval", "train", "half", "float", "bfloat16", "requires_grad_"})
+_LOOPS = (cst.For, cst.While)
+
+
+def may_hold_uses(data: bytes) -> bool:
+    return _GATE.search(data) is not None
+
+
+def role_of(class_name: str, is_model_class) -> str | None:
+    """What a `from_pretrained` of this transformers class builds: "tokenizer", "processor", "model", or None."""
+    if class_name.endswith(("Tokenizer", "TokenizerFast")):
+        return "tokenizer"
+    if class_name.endswith("Processor"):
+        return "processor"
+    return "model" if is_model_class(class_name) else None
+
+
+@dataclass
+class _Binding:
+    value: cst.BaseExpression | None  # None: bound by something other than an assignment of a value
+    index: int | None  # the element of a tuple the value is unpacked into
+    end: int  # the order at which the binding takes effect (after its statement)
+    chain: tuple  # the branches around it
+
+
+@dataclass
+class _Method:
+    cls: cst.ClassDef
+    name: str
+    self_name: str | None
+
+
+@dataclass
+class _Use:
+    call: cst.Call
+    method: _Method | None
+    chain: tuple
+    order: int
+
+
+@dataclass
+class _Collected:
+    order: dict = field(default_factory=dict)  # id(node) -> order of visit (Names, Calls, Attributes)
+    chains: dict = field(default_factory=dict)  # id(Name) -> the branches around it
+    bindings: dict = field(default_factory=dict)  # id(target Name) -> _Binding
+    attributes: dict = field(default_factory=dict)  # (id(ClassDef), attr) -> [(value or None, method name)]
+    returns: dict = field(default_factory=dict)  # id(FunctionDef) -> [value of each return]
+    functions: dict = field(default_factory=dict)  # id(FunctionDef) -> FunctionDef: the functions a call may name
+    methods: dict = field(default_factory=dict)  # id(node) -> _Method around it, for self.X reads
+    uses: list = field(default_factory=list)
+    set_attributes: list = field(default_factory=list)  # (object expression, attr, value)
+    called_methods: list = field(default_factory=list)  # (object expression, method, call)
+
+
+class _Visitor(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found = _Collected()
+        self.count = 0
+        self.chain: tuple = ()
+        self.statements: list[list[cst.Name]] = []  # targets of the assignments being visited
+        self.defs: list[cst.FunctionDef] = []
+        self.method_stack: list[_Method | None] = []
+        self.classes: list[cst.ClassDef] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.count += 1
+        if isinstance(node, (cst.Name, cst.Call, cst.Attribute)):
+            self.found.order[id(node)] = self.count
+            if isinstance(node, cst.Name):
+                self.found.chains[id(node)] = self.chain
+            if self.method_stack and self.method_stack[-1] is not None:
+                self.found.methods[id(node)] = self.method_stack[-1]
+        return super().on_visit(node)
+
+    # Branches: a binding inside one is certain only for uses inside it.
+
+    def _enter(self, owner: cst.CSTNode, part: str) -> None:
+        self.chain = self.chain + ((id(owner), part, isinstance(owner, _LOOPS)),)
+
+    def _leave(self) -> None:
+        self.chain = self.chain[:-1]
+
+    def visit_If_body(self, node: cst.If) -> None:
+        self._enter(node, "body")
+
+    def leave_If_body(self, node: cst.If) -> None:
+        self._leave()
+
+    def visit_If_orelse(self, node: cst.If) -> None:
+        self._enter(node, "orelse")
+
+    def leave_If_orelse(self, node: cst.If) -> None:
+        self._leave()
+
+    def visit_For_body(self, node: cst.For) -> None:
+        self._enter(node, "body")
+
+    def leave_For_body(self, node: cst.For) -> None:
+        self._leave()
+
+    def visit_For_orelse(self, node: cst.For) -> None:
+        self._enter(node, "orelse")
+
+    def leave_For_orelse(self, node: cst.For) -> None:
+        self._leave()
+
+    def visit_While_body(self, node: cst.While) -> None:
+        self._enter(node, "body")
+
+    def leave_While_body(self, node: cst.While) -> None:
+        self._leave()
+
+    def visit_While_orelse(self, node: cst.While) -> None:
+        self._enter(node, "orelse")
+
+    def leave_While_orelse(self, node: cst.While) -> None:
+        self._leave()
+
+    def visit_Try_body(self, node: cst.Try) -> None:
+        self._enter(node, "body")
+
+    def leave_Try_body(self, node: cst.Try) -> None:
+        self._leave()
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        self._enter(node, "handler")
+
+    def leave_ExceptHandler(self, original_node: cst.ExceptHandler) -> None:
+        self._leave()
+
+    def visit_Try_orelse(self, node: cst.Try) -> None:
+        self._enter(node, "orelse")
+
+    def leave_Try_orelse(self, node: cst.Try) -> None:
+        self._leave()
+
+    def visit_MatchCase(self, node) -> None:
+        self._enter(node, "case")
+
+    def leave_MatchCase(self, original_node) -> None:
+        self._leave()
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        self._enter(node, "expression")
+
+    def leave_IfExp(self, original_node: cst.IfExp) -> None:
+        self._leave()
+
+    # Definitions
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.classes.append(node)
+        self.method_stack.append(None)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.classes.pop()
+        self.method_stack.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.found.functions[id(node)] = node
+        self.found.returns[id(node)] = []
+        self.defs.append(node)
+        method = None
+        in_class = self.method_stack and self.method_stack[-1] is None and self.classes
+        if in_class:
+            params = node.params.posonly_params or node.params.params
+            method = _Method(self.classes[-1], node.name.value, params[0].name.value if params else None)
+        self.method_stack.append(method)
+        self.saved_chain = getattr(self, "saved_chain", []) + [self.chain]
+        self.chain = ()  # a function's body runs when it is called: the branches around the def are not its own
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.defs.pop()
+        self.method_stack.pop()
+        self.chain = self.saved_chain.pop()
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if self.defs:
+            self.found.returns[id(self.defs[-1])].append(node.value)
+
+    # Bindings
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        targets: list = []
+        for target in node.targets:
+            targets += self._targets(target.target, node.value)
+        self.statements.append(targets)
+
+    def leave_Assign(self, original_node: cst.Assign) -> None:
+        self._bound()
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self.statements.append(self._targets(node.target, node.value) if node.value is not None else [])
+
+    def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
+        self._bound()
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.statements.append(self._targets(node.target, None))
+
+    def leave_AugAssign(self, original_node: cst.AugAssign) -> None:
+        self._bound()
+
+    def _bound(self) -> None:
+        for name, value, index in self.statements.pop():
+            self.found.bindings[id(name)] = _Binding(value, index, self.count, self.chain)
+
+    def _targets(self, target: cst.BaseExpression, value: cst.BaseExpression | None, index: int | None = None):
+        if isinstance(target, cst.Name):
+            return [(target, value, index)]
+        if isinstance(target, (cst.Tuple, cst.List)) and index is None:
+            found = []
+            for i, element in enumerate(target.elements):
+                starred = isinstance(element, cst.StarredElement)
+                found += self._targets(element.value, None if starred else value, None if starred else i)
+            return found
+        if isinstance(target, cst.Attribute):
+            self._attribute(target, value)
+        return []
+
+    def _attribute(self, target: cst.Attribute, value: cst.BaseExpression | None) -> None:
+        method = self.method_stack[-1] if self.method_stack else None
+        if method is not None and isinstance(target.value, cst.Name) and target.value.value == method.self_name:
+            self.found.attributes.setdefault((id(method.cls), target.attr.value), []).append((value, method.name))
+        self.found.set_attributes.append((target.value, target.attr.value, value))
+
+    # Uses
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        if name in (GET_PEFT_MODEL, COLLATOR, CHAT_TEMPLATE, GENERATE):
+            method = self.method_stack[-1] if self.method_stack else None
+            self.found.uses.append(_Use(node, method, self.chain, self.count))
+        if isinstance(func, cst.Attribute) and name not in SAME_OBJECT_METHODS:
+            self.found.called_methods.append((func.value, name, node))
+
+
+class Uncertain(Exception):
+    """The flow to a use is not certain; the message says why."""
+
+
+@dataclass
+class _Flow:
+    found: _Collected
+    scopes: dict
+    sites: dict  # (line, column) -> CallSite of the finder
+    positions: dict
+    is_model_class: object
+    loads: list | None = None  # the model loads the finder found, (call, site): computed when first needed
+
+    # What an expression holds
+
+    def origin(self, expr: cst.BaseExpression, index: int | None = None, depth: int = 0) -> cst.Call | None:
+        """The `from_pretrained` call whose object `expr` certainly holds; None when it holds none (or nothing
+        this module follows); Uncertain when it may hold one but the flow is not certain."""
+        if depth > 12:
+            return None
+        if isinstance(expr, cst.Call):
+            return self._from_call(expr, index, depth)
+        if index is not None:
+            return None
+        if isinstance(expr, cst.Name):
+            try:
+                binding = self.reaching(expr)
+            except Uncertain:
+                if self._possible(expr):
+                    raise
+                return None
+            if binding is None or binding.value is None:
+                return None
+            return self.origin(binding.value, binding.index, depth + 1)
+        if isinstance(expr, cst.Attribute):
+            return self._self_attribute(expr, depth)
+        return None
+
+    def _from_call(self, call: cst.Call, index: int | None, depth: int) -> cst.Call | None:
+        func = call.func
+        if index is None and self.role(call) is not None:
+            return call
+        if isinstance(func, cst.Attribute) and func.attr.value in SAME_OBJECT_METHODS and index is None:
+            return self.origin(func.value, None, depth + 1)
+        qualified = self.qualified(func)
+        if qualified in SAME_OBJECT_FUNCTIONS and call.args and index is None:
+            return self.origin(call.args[0].value, None, depth + 1)
+        helper = self._helper(func)
+        if helper is None:
+            return None
+        returns = self.found.returns.get(id(helper), [])
+        if len(returns) != 1 or returns[0] is None:
+            if any(r is not None and self._may_hold(r) for r in returns):
+                raise Uncertain(f"`{helper.name.value}()` returns in several places")
+            return None
+        value = returns[0]
+        if index is not None:
+            if not isinstance(value, cst.Tuple) or index >= len(value.elements):
+                return None
+            element = value.elements[index]
+            if isinstance(element, cst.StarredElement):
+                return None
+            value = element.value
+        return self.origin(value, None, depth + 1)
+
+    def _possible(self, name: cst.Name) -> bool:
+        """Whether one of the bindings of `name` is a load written in place: uncertain flow worth listing."""
+        scope = self.scopes.get(name)
+        for assignment in scope[name.value] if scope is not None else ():
+            binding = self.found.bindings.get(id(getattr(assignment, "node", None)))
+            if binding is not None and isinstance(binding.value, cst.Call) and self.role(binding.value) is not None:
+                return True
+        return False
+
+    def _may_hold(self, expr: cst.BaseExpression) -> bool:
+        try:
+            return self.origin(expr) is not None
+        except Uncertain:
+            return True
+
+    def _helper(self, func: cst.BaseExpression) -> cst.FunctionDef | None:
+        """The function of this file a call names, bound once."""
+        if not isinstance(func, cst.Name):
+            return None
+        scope = self.scopes.get(func)
+        if scope is None:
+            return None
+        assignments = list(scope[func.value])
+        if len(assignments) != 1:
+            return None
+        return self.found.functions.get(id(getattr(assignments[0], "node", None)))
+
+    def _self_attribute(self, expr: cst.Attribute, depth: int) -> cst.Call | None:
+        method = self.found.methods.get(id(expr))
+        if method is None or not isinstance(expr.value, cst.Name) or expr.value.value != method.self_name:
+            return None
+        sets = self.found.attributes.get((id(method.cls), expr.attr.value), [])
+        if not sets:
+            return None
+        if len(sets) != 1 or sets[0][1] != "__init__" or sets[0][0] is None:
+            if any(value is not None and self._may_hold(value) for value, _ in sets):
+                raise Uncertain(f"`self.{expr.attr.value}` is set in more than one place")
+            return None
+        return self.origin(sets[0][0], None, depth + 1)
+
+    def reaching(self, name: cst.Name) -> _Binding | None:
+        """The one binding `name` reads where it stands; None when it reads none this module follows (a parameter,
+        an import); Uncertain when it reads one of several."""
+        scope = self.scopes.get(name)
+        if scope is None:
+            return None
+        assignments = list(scope[name.value])
+        bindings = [self.found.bindings.get(id(getattr(a, "node", None))) for a in assignments]
+        if not assignments or any(b is None for b in bindings):
+            return None  # a parameter, an import, a loop variable: nothing this module follows
+        if any(a.scope is not scope for a in assignments):
+            # Bound in an enclosing scope (a module constant read in a function): certain only if bound once.
+            if len(bindings) == 1:
+                return bindings[0]
+            raise Uncertain(f"`{name.value}` is bound more than once")
+        at = self.found.order[id(name)]
+        chain = self.found.chains.get(id(name), ())
+        before = [b for b in bindings if b.end < at]
+        if not before:
+            return None
+        last = max(before, key=lambda b: b.end)
+        if last.chain != chain[: len(last.chain)]:
+            raise Uncertain(f"`{name.value}` is bound in a branch the use is not in")
+        loops = [entry for entry in chain if entry[2]]
+        for b in bindings:
+            later_in_loop = b.end > at and any(entry in b.chain for entry in loops)
+            if later_in_loop:
+                raise Uncertain(f"`{name.value}` is bound again later in the same loop")
+        others = [b for b in before if b is not last and b.end > last.end]
+        if others:
+            raise Uncertain(f"`{name.value}` is bound more than once")
+        return last
+
+    # What a call is
+
+    def qualified(self, node: cst.BaseExpression) -> str | None:
+        scope = self.scopes.get(node)
+        if scope is None:
+            return None
+        names = scope.get_qualified_names_for(node)
+        if len(names) != 1:
+            return None
+        return next(iter(names)).name
+
+    def role(self, call: cst.Call) -> str | None:
+        func = call.func
+        if not isinstance(func, cst.Attribute) or func.attr.value != "from_pretrained":
+            return None
+        qualified = self.qualified(func.value)
+        if qualified is None or not qualified.startswith("transformers."):
+            return None
+        return role_of(qualified.rpartition(".")[2], self.is_model_class)
+
+    def span(self, node: cst.CSTNode) -> Span:
+        where = self.positions[node]
+        return Span(where.start.line, where.start.column + 1, where.end.line, where.end.column + 1)
+
+    # The origin record
+
+    def record(self, call: cst.Call) -> Origin | None:
+        """The Origin of a `from_pretrained` call whose model id is certain; None otherwise."""
+        role = self.role(call)
+        span = self.span(call)
+        site = self.sites.get((span.line, span.column))
+        keywords = _literal_keywords(call)
+        if site is not None:
+            if site.model is None or site.uncertain_kwargs:
+                return None
+            model, revision, subfolder, note = site.model, site.revision, site.subfolder, site.value_note
+        else:
+            if any(arg.star for arg in call.args) or any(k in keywords and keywords[k] is None
+                                                         for k in ("revision", "subfolder")):
+                return None
+            model, note = self._model_id(call), None
+            revision, subfolder = _unquoted(keywords.get("revision")), _unquoted(keywords.get("subfolder"))
+        if model is None:
+            return None
+        func = call.func
+        assert isinstance(func, cst.Attribute)
+        return Origin(
+            role=role or "model", called=(self.qualified(func.value) or "").rpartition(".")[2], model=model,
+            revision=revision, subfolder=subfolder, line=span.line, value_note=note,
+            keywords=tuple(sorted(keywords.items())), attributes=self._attributes_of(call),
+            methods=self._methods_of(call),
+        )
+
+    def _model_id(self, call: cst.Call) -> str | None:
+        expr = _argument(call, "pretrained_model_name_or_path", 0)
+        if expr is None:
+            return None
+        text = self._string(expr)
+        if text is not None:
+            return text
+        # The same expression a model load in the same function reads, whose value the finder knows.
+        code = _code(expr)
+        scope = self.scopes.get(expr)
+        for other, site in self._model_loads():
+            same = _argument(other, "pretrained_model_name_or_path", 0)
+            if same is not None and _code(same) == code and self.scopes.get(same) is scope and site.model:
+                if not site.uncertain_kwargs:
+                    return site.model
+        return None
+
+    def _model_loads(self) -> list[tuple[cst.Call, CallSite]]:
+        if self.loads is None:
+            self.loads = []
+            for node in self.positions:
+                if isinstance(node, cst.Call) and self.role(node) == "model":
+                    span = self.span(node)
+                    site = self.sites.get((span.line, span.column))
+                    if site is not None:
+                        self.loads.append((node, site))
+        return self.loads
+
+    def _string(self, expr: cst.BaseExpression, depth: int = 0) -> str | None:
+        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+            value = expr.evaluated_value
+            return value if isinstance(value, str) else None
+        if isinstance(expr, cst.Name) and depth < 4:
+            try:
+                binding = self.reaching(expr)
+            except Uncertain:
+                return None
+            if binding is not None and binding.index is None and binding.value is not None:
+                return self._string(binding.value, depth + 1)
+        return None
+
+    def _attributes_of(self, call: cst.Call) -> tuple:
+        found = []
+        for target, attr, value in self.found.set_attributes:
+            if self._holds(target, call):
+                found.append((attr, _literal(value) if value is not None else None))
+        return tuple(found)
+
+    def _methods_of(self, call: cst.Call) -> tuple:
+        found = []
+        for target, method, node in self.found.called_methods:
+            if method != "from_pretrained" and self._holds(target, call):
+                found.append((method, _code(node.args[0].value) if node.args else ""))
+        return tuple(found)
+
+    def _holds(self, expr: cst.BaseExpression, call: cst.Call) -> bool:
+        try:
+            return self.origin(expr) is call
+        except Uncertain:
+            return False
+
+
+def _argument(call: cst.Call, keyword: str, position: int | None) -> cst.BaseExpression | None:
+    positional = 0
+    for arg in call.args:
+        if arg.star:
+            if position is not None and positional <= position and arg.star == "*":
+                return None
+            continue
+        if arg.keyword is not None:
+            if arg.keyword.value == keyword:
+                return arg.value
+            continue
+        if positional == position:
+            return arg.value
+        positional += 1
+    return None
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
+
+
+def _literal(expr: cst.BaseExpression) -> str | None:
+    """The source of a literal (a string, a number, True/False/None, an enum member `TaskType.X`), else None."""
+    if isinstance(expr, (cst.SimpleString, cst.Integer, cst.Float)):
+        return expr.value
+    if isinstance(expr, cst.Name) and expr.value in ("True", "False", "None"):
+        return expr.value
+    return None
+
+
+def _unquoted(text: str | None) -> str | None:
+    if text is None or not text[:1] in "'\"":
+        return None
+    try:
+        value = cst.parse_expression(text)
+    except cst.ParserSyntaxError:
+        return None
+    evaluated = value.evaluated_value if isinstance(value, cst.SimpleString) else None
+    return evaluated if isinstance(evaluated, str) else None
+
+
+def _literal_keywords(call: cst.Call) -> dict[str, str | None]:
+    return {arg.keyword.value: _literal(arg.value) for arg in call.args if arg.keyword is not None}
+
+
+def find_uses(module: cst.Module, path: str, sites: list[CallSite], is_model_class) -> list[UseSite]:
+    """Every use this module follows in `module` (the whole file, not the pre-pass's reduction), each with the
+    origins of its objects, or with the reason its flow is uncertain."""
+    visitor = _Visitor()
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    scopes = wrapper.resolve(ScopeProvider)
+    module.visit(visitor)
+    if not visitor.found.uses:
+        return []
+    positions = wrapper.resolve(PositionProvider)
+    flow = _Flow(visitor.found, scopes, {(s.span.line, s.span.column): s for s in sites}, positions, is_model_class)
+    found = []
+    for use in visitor.found.uses:
+        try:
+            site = _use_site(flow, use, path)
+        except Uncertain as exc:
+            site = UseSite(path, flow.span(use.call), _use_name(use.call), reason=f"{exc}: the flow is not certain")
+        if site is not None:
+            found.append(site)
+    return found
+
+
+def _use_name(call: cst.Call) -> str:
+    func = call.func
+    return func.attr.value if isinstance(func, cst.Attribute) else func.value  # type: ignore[union-attr]
+
+
+def _use_site(flow: _Flow, use: _Use, path: str) -> UseSite | None:
+    call, name = use.call, _use_name(use.call)
+    if name == GET_PEFT_MODEL:
+        return _peft_use(flow, call, path)
+    if name == COLLATOR:
+        return _collator_use(flow, call, path)
+    if name == CHAT_TEMPLATE:
+        return _object_use(flow, call, path, "tokenizer", [("chat_template", "present")] if any(
+            a.keyword is not None and a.keyword.value == "chat_template" for a in call.args) else [])
+    return _generate_use(flow, call, path)
+
+
+def _origins(flow: _Flow, objects: list[tuple[str, cst.BaseExpression | None]]):
+    """(role, Origin) of each object; None when one of them comes from no load this module knows of."""
+    found = []
+    for role, expr in objects:
+        load = flow.origin(expr) if expr is not None else None
+        if load is None:
+            return None
+        origin = flow.record(load)
+        if origin is None:
+            # Built by `from_pretrained`, but from an id that is not certain: nothing to judge it on.
+            raise Uncertain(f"the {role}'s model id is not certain statically")
+        found.append((role, origin))
+    return tuple(found)
+
+
+def _peft_use(flow: _Flow, call: cst.Call, path: str) -> UseSite | None:
+    if flow.qualified(call.func) not in PEFT_FUNCTIONS:
+        return None
+    origins = _origins(flow, [("model", _argument(call, "model", 0))])
+    if origins is None or origins[0][1].role != "model":
+        return None
+    config = _peft_config(flow, _argument(call, "peft_config", 1))
+    if config is None:
+        return None
+    return UseSite(path, flow.span(call), GET_PEFT_MODEL, origins, config)
+
+
+def _peft_config(flow: _Flow, expr: cst.BaseExpression | None) -> tuple | None:
+    """(("config", class), ("task_type", member)) of a peft config built in place or bound once to a name."""
+    if isinstance(expr, cst.Name):
+        binding = flow.reaching(expr)
+        if binding is None or binding.index is not None:
+            return None
+        if any(attr == "task_type" and _holds_node(target, expr, flow)
+               for target, attr, _ in flow.found.set_attributes):
+            raise Uncertain("the config's task_type is changed after it is built")
+        expr = binding.value
+    if not isinstance(expr, cst.Call):
+        return None
+    qualified = flow.qualified(expr.func)
+    if qualified is None or not qualified.startswith("peft."):
+        return None
+    value = _argument(expr, "task_type", None)
+    if value is None:
+        return None
+    member = None
+    if isinstance(value, cst.Attribute) and (flow.qualified(value.value) or "").endswith("TaskType"):
+        member = value.attr.value
+    elif isinstance(value, cst.SimpleString):
+        member = value.evaluated_value if isinstance(value.evaluated_value, str) else None
+    if member is None:
+        raise Uncertain("the task type is not certain statically")
+    return ("config", qualified.rpartition(".")[2]), ("task_type", member)
+
+
+def _holds_node(target: cst.BaseExpression, name: cst.Name, flow: _Flow) -> bool:
+    return isinstance(target, cst.Name) and target.value == name.value and flow.scopes.get(target) is flow.scopes.get(
+        name)
+
+
+def _collator_use(flow: _Flow, call: cst.Call, path: str) -> UseSite | None:
+    if flow.qualified(call.func) not in COLLATORS:
+        return None
+    origins = _origins(flow, [("tokenizer", _argument(call, "tokenizer", 0))])
+    if origins is None:
+        return None
+    mlm = _argument(call, "mlm", 1)
+    arguments = [("mlm", _literal(mlm) if mlm is not None else None)] if mlm is not None else []
+    # `mlm=False` is added where nothing else could pass it: no `**kwargs`, no second positional argument.
+    if mlm is None and not any(a.star for a in call.args):
+        arguments.append(("fixable", "yes"))
+    return UseSite(path, flow.span(call), COLLATOR, origins, tuple(arguments))
+
+
+def _object_use(flow: _Flow, call: cst.Call, path: str, role: str, arguments) -> UseSite | None:
+    func = call.func
+    if not isinstance(func, cst.Attribute):
+        return None
+    origins = _origins(flow, [(role, func.value)])
+    if origins is None or origins[0][1].role != role:
+        return None
+    return UseSite(path, flow.span(call), _use_name(call), origins, tuple(arguments))
+
+
+# `padding=` values that pad a batch to one length.
+_PADS = frozenset({"True", "'longest'", '"longest"', "'max_length'", '"max_length"'})
+
+
+def _generate_use(flow: _Flow, call: cst.Call, path: str) -> UseSite | None:
+    """`model.generate(**inputs)` (or `input_ids=inputs.input_ids`, `inputs["input_ids"]`) with `inputs` a padded
+    tokenizer call's result."""
+    func = call.func
+    if not isinstance(func, cst.Attribute):
+        return None
+    inputs = _generate_inputs(call)
+    if inputs is None or flow.origin(func.value) is None:
+        return None
+    encoded = flow.reaching(inputs)
+    if encoded is None or encoded.value is None or encoded.index is not None:
+        return None
+    tokenized = _strip_same(encoded.value)
+    if not isinstance(tokenized, cst.Call):
+        return None
+    padding = _argument(tokenized, "padding", None)
+    if padding is None or _literal(padding) not in _PADS:
+        return None
+    if flow.origin(tokenized.func) is None:
+        return None
+    origins = _origins(flow, [("model", func.value), ("tokenizer", tokenized.func)])
+    if origins is None or origins[0][1].role != "model" or origins[1][1].role != "tokenizer":
+        return None
+    arguments = [("padding", _literal(padding)), ("batch", "yes" if _is_batch(flow, tokenized) else "no")]
+    side = _argument(tokenized, "padding_side", None)
+    if side is not None:
+        arguments.append(("padding_side", _literal(side)))
+    return UseSite(path, flow.span(call), GENERATE, origins, tuple(arguments))
+
+
+def _strip_same(expr: cst.BaseExpression) -> cst.BaseExpression:
+    """`tok(...).to(device)` -> `tok(...)`: BatchEncoding.to hands back the same encoding."""
+    while isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "to":
+        expr = expr.func.value
+    return expr
+
+
+def _generate_inputs(call: cst.Call) -> cst.Name | None:
+    for arg in call.args:
+        value = arg.value
+        if arg.star == "**" and isinstance(value, cst.Name):
+            return value
+        if arg.star or (arg.keyword is not None and arg.keyword.value not in ("input_ids", "inputs")):
+            continue
+        if isinstance(value, cst.Attribute) and value.attr.value == "input_ids" and isinstance(value.value, cst.Name):
+            return value.value
+        if isinstance(value, cst.Subscript) and isinstance(value.value, cst.Name):
+            return value.value
+    return None
+
+
+def _is_batch(flow: _Flow, tokenized: cst.Call) -> bool:
+    """The texts are certainly several: a list of two or more, a comprehension, a slice, or a name bound to one."""
+    texts = _argument(tokenized, "text", 0)
+    if isinstance(texts, cst.Name):
+        try:
+            binding = flow.reaching(texts)
+        except Uncertain:
+            return False
+        texts = binding.value if binding is not None and binding.index is None else None
+    if isinstance(texts, cst.List):
+        return len(texts.elements) >= 2
+    if isinstance(texts, cst.ListComp):
+        return True
+    return isinstance(texts, cst.Subscript) and any(isinstance(e.slice, cst.Slice) for e in texts.slice)
