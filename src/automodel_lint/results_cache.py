@@ -31,7 +31,7 @@ from automodel_lint import __version__
 from automodel_lint.analysis import Analysis
 from automodel_lint.calls import may_hold_calls
 from automodel_lint.files import read_regular
-from automodel_lint.records import CallSite, Diagnostic, Fix, ModelRequest, Span, Unjudged, Unresolved
+from automodel_lint.records import CallSite, Diagnostic, Fix, ModelRequest, Span, Unjudged, Unresolved, UseSite
 from automodel_lint.sources import TooLarge, Unreadable, read_source
 
 NAME = "results-v2"  # the folder under the cache folder
@@ -46,7 +46,7 @@ def _request_key(request: ModelRequest) -> list:
 def verdict_fingerprint(facts: str, options) -> str:
     """What a file's verdicts depend on besides its bytes: the facts, and the options that filter them."""
     parts = [facts, repr(sorted(options.select or ())), repr(options.select is None), repr(sorted(options.ignore)),
-             repr(options.noqa)]
+             repr(options.noqa), repr(options.preview)]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
 
 
@@ -227,12 +227,13 @@ class ResultsCache:
             "mtime_ns": st.st_mtime_ns,
             "sha": sha,
             "sites": [_to_json(s) for s in analysis.sites],
+            "uses": [u.to_json() for u in analysis.uses],
             "diagnostics": [_to_json(d) for d in analysis.result.diagnostics],
             "skipped": analysis.result.skipped,
             # `# noqa` needs the text only of files that have such a comment.
             "lines": analysis.lines if any("noqa" in line for line in analysis.lines) else [],
         }
-        if analysis.notebook is not None and analysis.sites:  # the notebooks the report places diagnostics in
+        if analysis.notebook is not None and (analysis.sites or analysis.uses):  # the notebooks the report places diagnostics in
             entry["cells"] = cell_runs(analysis.notebook.positions)
         key = os.path.abspath(path)
         shard, entries = self._shard(key)
@@ -244,7 +245,8 @@ class ResultsCache:
         # The entry may have been stored under another spelling of the path (`src/a.py` from the project root,
         # `a.py` from src/): what is shown must be the path this run was given.
         sites = [replace(_site_from_json(s), path=path) for s in entry["sites"]]
-        analysis = Analysis(path, sites=sites, lines=entry.get("lines", []))
+        uses = [replace(UseSite.from_json(u), path=path) for u in entry.get("uses", ())]
+        analysis = Analysis(path, sites=sites, uses=uses, lines=entry.get("lines", []))
         analysis.result.diagnostics = [replace(_diagnostic_from_json(d), path=path) for d in entry["diagnostics"]]
         analysis.result.skipped = entry.get("skipped")
         if "cells" in entry:
