@@ -342,7 +342,7 @@ class _Flow:
         returns = self.found.returns.get(id(helper), [])
         if len(returns) != 1 or returns[0] is None:
             if any(r is not None and self._may_hold(r) for r in returns):
-                raise Uncertain(f"`{helper.name.value}()` returns in several places")
+                raise Uncertain(f"uncertain flow: `{helper.name.value}()` returns in several places")
             return None
         value = returns[0]
         if index is not None:
@@ -390,7 +390,7 @@ class _Flow:
             return None
         if len(sets) != 1 or sets[0][1] != "__init__" or sets[0][0] is None:
             if any(value is not None and self._may_hold(value) for value, _ in sets):
-                raise Uncertain(f"`self.{expr.attr.value}` is set in more than one place")
+                raise Uncertain(f"uncertain flow: `self.{expr.attr.value}` is set in more than one place")
             return None
         return self.origin(sets[0][0], None, depth + 1)
 
@@ -408,7 +408,7 @@ class _Flow:
             # Bound in an enclosing scope (a module constant read in a function): certain only if bound once.
             if len(bindings) == 1:
                 return bindings[0]
-            raise Uncertain(f"`{name.value}` is bound more than once")
+            raise Uncertain(f"uncertain flow: `{name.value}` is bound more than once")
         at = self.found.order[id(name)]
         chain = self.found.chains.get(id(name), ())
         before = [b for b in bindings if b.end < at]
@@ -416,15 +416,12 @@ class _Flow:
             return None
         last = max(before, key=lambda b: b.end)
         if last.chain != chain[: len(last.chain)]:
-            raise Uncertain(f"`{name.value}` is bound in a branch the use is not in")
+            raise Uncertain(f"uncertain flow: `{name.value}` is bound in a branch the use is not in")
         loops = [entry for entry in chain if entry[2]]
         for b in bindings:
             later_in_loop = b.end > at and any(entry in b.chain for entry in loops)
             if later_in_loop:
-                raise Uncertain(f"`{name.value}` is bound again later in the same loop")
-        others = [b for b in before if b is not last and b.end > last.end]
-        if others:
-            raise Uncertain(f"`{name.value}` is bound more than once")
+                raise Uncertain(f"uncertain flow: `{name.value}` is bound again later in the same loop")
         return last
 
     # What a call is
@@ -467,7 +464,7 @@ class _Flow:
             if any(arg.star for arg in call.args) or any(k in keywords and keywords[k] is None
                                                          for k in ("revision", "subfolder")):
                 return None
-            model, note = self._model_id(call), None
+            model, note = self._model_id(call)
             revision, subfolder = _unquoted(keywords.get("revision")), _unquoted(keywords.get("subfolder"))
         if model is None:
             return None
@@ -480,13 +477,14 @@ class _Flow:
             methods=self._methods_of(call),
         )
 
-    def _model_id(self, call: cst.Call) -> str | None:
+    def _model_id(self, call: cst.Call) -> tuple[str | None, str | None]:
+        """The id a load certainly reads, and the note saying it is a default a caller may override."""
         expr = _argument(call, "pretrained_model_name_or_path", 0)
         if expr is None:
-            return None
+            return None, None
         text = self._string(expr)
         if text is not None:
-            return text
+            return text, None
         # The same expression a model load in the same function reads, whose value the finder knows.
         code = _code(expr)
         scope = self.scopes.get(expr)
@@ -494,8 +492,8 @@ class _Flow:
             same = _argument(other, "pretrained_model_name_or_path", 0)
             if same is not None and _code(same) == code and self.scopes.get(same) is scope and site.model:
                 if not site.uncertain_kwargs:
-                    return site.model
-        return None
+                    return site.model, site.value_note
+        return None, None
 
     def _model_loads(self) -> list[tuple[cst.Call, CallSite]]:
         if self.loads is None:
@@ -603,7 +601,7 @@ def find_uses(module: cst.Module, path: str, sites: list[CallSite], is_model_cla
         try:
             site = _use_site(flow, use, path)
         except Uncertain as exc:
-            site = UseSite(path, flow.span(use.call), _use_name(use.call), reason=f"{exc}: the flow is not certain")
+            site = UseSite(path, flow.span(use.call), _use_name(use.call), reason=str(exc))
         if site is not None:
             found.append(site)
     return found
