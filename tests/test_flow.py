@@ -12,7 +12,7 @@ HEAD = (
 
 def uses(body: str):
     source = HEAD + textwrap.dedent(body)
-    return analyse_source("m.py", source.encode()).uses
+    return analyse_source("m.py", source.encode(), uses=True).uses
 
 
 def origins(body: str):
@@ -227,3 +227,31 @@ def test_use_sites_keep_file_lines_in_a_file_the_pre_pass_reduces():
         tok = AutoTokenizer.from_pretrained("openai-community/gpt2")
         collator = DataCollatorForLanguageModeling(tok)
     """)[0].span.line == 5
+
+
+def test_reduction_stubs_what_no_use_reads_and_keeps_every_line():
+    from automodel_lint.flow import reduced
+
+    source = textwrap.dedent("""
+        def unrelated(x):
+            y = x + 1
+            return y
+
+        class Trainer:
+            def __init__(self):
+                self.tokenizer = AutoTokenizer.from_pretrained("openai-community/gpt2")
+
+            def reload(self, path):
+                self.tokenizer = load(path)
+
+            def log(self, text):
+                print(text)
+
+            def collator(self):
+                return DataCollatorForLanguageModeling(self.tokenizer)
+    """).encode()
+    text = reduced(source)
+    assert text.count(b"\n") == source.count(b"\n")
+    assert b"def unrelated(*a, **k): pass\n\n\n" in text and b"def log(*a, **k): pass" in text
+    assert b"self.tokenizer = load(path)" in text  # may rebind what the use reads: kept
+    assert [u.reason for u in uses(source.decode())] == ["uncertain flow: `self.tokenizer` is set in more than one place"]

@@ -49,7 +49,7 @@ def class_defaults(monkeypatch):
 def run(body: str, preview: bool = True, **options):
     source = HEAD + textwrap.dedent(body)
     table = knowledge.bundled_tables()[-1]
-    results, _ = judge_all([analyse_source("m.py", source.encode())], Options(offline=True, preview=preview,
+    results, _ = judge_all([analyse_source("m.py", source.encode(), uses=True)], Options(offline=True, preview=preview,
                                                                                 **options), table)
     (result,) = results
     return result.diagnostics, result.unjudged

@@ -279,9 +279,11 @@ def analyse_files(paths: list[str], options: Options, cache=None) -> list[Analys
     """Every file's call sites: from the results cache where the file is unchanged, else parsed, in parallel."""
     from automodel_lint.pool import parse_all
 
-    analyses = [cache.recall(path) if cache is not None else None for path in paths]
+    uses = bool(use_rules_of(options))
+    analyses = [cache.recall(path, uses) if cache is not None else None for path in paths]
     to_parse = [i for i, analysis in enumerate(analyses) if analysis is None]
-    for i, analysis in zip(to_parse, parse_all([paths[i] for i in to_parse], options.jobs, options.max_file_size)):
+    parsed = parse_all([paths[i] for i in to_parse], options.jobs, options.max_file_size, uses)
+    for i, analysis in zip(to_parse, parsed):
         analyses[i] = analysis
         if cache is not None:
             cache.remember(analysis)
@@ -292,7 +294,7 @@ def check_source(path: str, data: bytes, options: Options) -> Report:
     """One file's bytes that are not on disk (stdin, an editor buffer)."""
     target = choose(options)
     try:
-        analysis = analyse_source(path, data)
+        analysis = analyse_source(path, data, bool(use_rules_of(options)))
     except Exception as exc:  # KeyboardInterrupt and SystemExit are no Exceptions: they still stop the run
         analysis = failed(path, exc)
     report = _report([analysis], options, target, [])

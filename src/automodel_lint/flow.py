@@ -42,7 +42,21 @@ CHAT_TEMPLATE = "apply_chat_template"
 GENERATE = "generate"
 
 # The bytes a file must hold for a use to be found in it; `generate` only matters with a padded tokenizer call.
-_GATE = re.compile(rb"get_peft_model|DataCollatorForLanguageModeling|apply_chat_template|padding\s*=")
+_GATE = re.compile(rb"get_peft_model|DataCollatorForLanguageModeling|apply_chat_template")
+_GENERATE_GATE = (re.compile(rb"\.\s*generate\s*\("), re.compile(rb"\bpadding\s*="))
+# What a function or class must mention to be read by the flow: a use, what the rules read of an object (the
+# attributes they look at), a rebinding from afar, or a load it returns. Others are stubbed out before LibCST parses
+# the file.
+_KEEP = re.compile(
+    rb"get_peft_model|DataCollatorForLanguageModeling|apply_chat_template|padding_side|chat_template|mask_token"
+    rb"|task_type|add_special_tokens|\bglobal\b|\bnonlocal\b"
+)
+_RETURNS_LOAD = (re.compile(rb"from_pretrained"), re.compile(rb"\breturn\b"))
+
+
+def _keeps(text: bytes) -> bool:
+    return _KEEP.search(text) is not None or all(g.search(text) for g in _GENERATE_GATE) or all(
+        g.search(text) for g in _RETURNS_LOAD)
 
 PEFT_FUNCTIONS = frozenset({"peft.get_peft_model", "peft.mapping.get_peft_model", "peft.mapping_func.get_peft_model"})
 COLLATORS = frozenset({f"transformers.{COLLATOR}", f"transformers.data.{COLLATOR}",
@@ -56,7 +70,71 @@ _LOOPS = (cst.For, cst.While)
 
 
 def may_hold_uses(data: bytes) -> bool:
-    return _GATE.search(data) is not None
+    return _GATE.search(data) is not None or all(gate.search(data) for gate in _GENERATE_GATE)
+
+
+def reduced(data: bytes) -> bytes:
+    """`data` with every function, method and class that cannot matter to a use replaced by a one-line stub and
+    blank lines, so that lines and columns stay those of the file: LibCST's scope and position passes cost per
+    node, and most of a large file (a test module, a trainer) is code no use reads.
+
+    A definition is kept when its text mentions `_KEEP`, or, for a method, assigns `self.X` for an X that a load
+    is assigned to or a use or tokenizer call reads (every place that may rebind it is then seen)."""
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return data
+    lines = data.splitlines(keepends=True)
+    watched = _watched_attributes(tree)
+    assigns = re.compile(rb"self\s*\.\s*(?:" + b"|".join(re.escape(a.encode()) for a in watched) + rb")\s*[:=,)]")
+    edits: list[tuple[int, int, bytes]] = []
+
+    def visit(body) -> None:
+        for node in body:
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            text = b"".join(lines[node.lineno - 1: node.end_lineno])
+            if _keeps(text) or (watched and assigns.search(text)):
+                if isinstance(node, ast.ClassDef):
+                    visit(node.body)
+                continue
+            first = lines[node.lineno - 1]
+            indent = first[: len(first) - len(first.lstrip())]
+            stub = f"class {node.name}: pass" if isinstance(node, ast.ClassDef) else f"def {node.name}(*a, **k): pass"
+            edits.append((node.lineno, node.end_lineno, indent + stub.encode()))
+
+    visit(tree.body)
+    if not edits:
+        return data
+    for first, last, stub in edits:
+        ending = lines[first - 1][len(lines[first - 1].rstrip(b"\r\n")):] or b"\n"
+        lines[first - 1] = stub + ending
+        for i in range(first, last):
+            lines[i] = lines[i][len(lines[i].rstrip(b"\r\n")):] or b"\n"
+    return b"".join(lines)
+
+
+def _watched_attributes(tree) -> set[str]:
+    """The X of every `self.X` a load is assigned to, or that a call of the rules' interest reads."""
+    import ast
+
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        holds_load = isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and any(
+            isinstance(n, ast.Attribute) and n.attr == "from_pretrained" for n in ast.walk(node.value))
+        is_use = isinstance(node, ast.Call) and (
+            (isinstance(node.func, ast.Attribute) and node.func.attr in (GENERATE, CHAT_TEMPLATE))
+            or (isinstance(node.func, (ast.Name, ast.Attribute)) and _GATE.search(ast.unparse(node.func).encode()))
+            or any(k.arg == "padding" for k in node.keywords))
+        if holds_load or is_use:
+            found.update(n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)
+                         and isinstance(n.value, ast.Name) and n.value.id == "self")
+    return found
 
 
 def role_of(class_name: str, is_model_class) -> str | None:
@@ -101,6 +179,7 @@ class _Collected:
     functions: dict = field(default_factory=dict)  # id(FunctionDef) -> FunctionDef: the functions a call may name
     methods: dict = field(default_factory=dict)  # id(node) -> _Method around it, for self.X reads
     uses: list = field(default_factory=list)
+    calls: list = field(default_factory=list)  # every call, in source order (matched with the stdlib's spans)
     set_attributes: list = field(default_factory=list)  # (object expression, attr, value)
     called_methods: list = field(default_factory=list)  # (object expression, method, call)
 
@@ -280,6 +359,7 @@ class _Visitor(cst.CSTVisitor):
     # Uses
 
     def visit_Call(self, node: cst.Call) -> None:
+        self.found.calls.append(node)
         func = node.func
         name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
         if name in (GET_PEFT_MODEL, COLLATOR, CHAT_TEMPLATE, GENERATE):
@@ -298,7 +378,7 @@ class _Flow:
     found: _Collected
     scopes: dict
     sites: dict  # (line, column) -> CallSite of the finder
-    positions: dict
+    spans: dict  # id(Call) -> Span
     is_model_class: object
     loads: list | None = None  # the model loads the finder found, (call, site): computed when first needed
 
@@ -444,9 +524,8 @@ class _Flow:
             return None
         return role_of(qualified.rpartition(".")[2], self.is_model_class)
 
-    def span(self, node: cst.CSTNode) -> Span:
-        where = self.positions[node]
-        return Span(where.start.line, where.start.column + 1, where.end.line, where.end.column + 1)
+    def span(self, node: cst.Call) -> Span:
+        return self.spans[id(node)]
 
     # The origin record
 
@@ -498,8 +577,8 @@ class _Flow:
     def _model_loads(self) -> list[tuple[cst.Call, CallSite]]:
         if self.loads is None:
             self.loads = []
-            for node in self.positions:
-                if isinstance(node, cst.Call) and self.role(node) == "model":
+            for node in self.found.calls:
+                if self.role(node) == "model":
                     span = self.span(node)
                     site = self.sites.get((span.line, span.column))
                     if site is not None:
@@ -585,17 +664,25 @@ def _literal_keywords(call: cst.Call) -> dict[str, str | None]:
     return {arg.keyword.value: _literal(arg.value) for arg in call.args if arg.keyword is not None}
 
 
-def find_uses(module: cst.Module, path: str, sites: list[CallSite], is_model_class) -> list[UseSite]:
-    """Every use this module follows in `module` (the whole file, not the pre-pass's reduction), each with the
-    origins of its objects, or with the reason its flow is uncertain."""
+def find_uses(module: cst.Module, path: str, sites: list[CallSite], is_model_class,
+              call_spans: list[Span] | None = None) -> list[UseSite]:
+    """Every use this module follows in `module` (the file, not the pre-pass's reduction: `reduced` keeps its
+    lines), each with the origins of its objects, or with the reason its flow is uncertain. `call_spans`, the
+    stdlib's positions of every call in source order, spare LibCST's position pass, as in the finder."""
     visitor = _Visitor()
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    scopes = wrapper.resolve(ScopeProvider)
     module.visit(visitor)
     if not visitor.found.uses:
         return []
-    positions = wrapper.resolve(PositionProvider)
-    flow = _Flow(visitor.found, scopes, {(s.span.line, s.span.column): s for s in sites}, positions, is_model_class)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    scopes = wrapper.resolve(ScopeProvider)
+    calls = visitor.found.calls
+    if call_spans is not None and len(call_spans) == len(calls):
+        spans = {id(node): span for node, span in zip(calls, call_spans)}
+    else:
+        found = wrapper.resolve(PositionProvider)
+        spans = {id(node): Span(found[node].start.line, found[node].start.column + 1, found[node].end.line,
+                                found[node].end.column + 1) for node in calls}
+    flow = _Flow(visitor.found, scopes, {(s.span.line, s.span.column): s for s in sites}, spans, is_model_class)
     found = []
     for use in visitor.found.uses:
         try:

@@ -185,8 +185,9 @@ class ResultsCache:
 
     # Files
 
-    def recall(self, path: str) -> Analysis | None:
-        """The analysis of a file unchanged since an earlier run; None when the file has to be parsed."""
+    def recall(self, path: str, uses: bool = False) -> Analysis | None:
+        """The analysis of a file unchanged since an earlier run; None when the file has to be parsed (also when
+        `uses` are wanted and the earlier run did not look for them)."""
         try:
             st = os.stat(path)
         except OSError:
@@ -194,6 +195,8 @@ class ResultsCache:
         key = os.path.abspath(path)
         shard, entries = self._shard(key)
         entry = entries.get(key)
+        if entry and uses and entry.get("uses") is None:
+            entry = None  # read without its uses: parsed again, and kept with them
         if entry and entry["size"] == st.st_size and entry["mtime_ns"] == st.st_mtime_ns:
             return self._restored(path, entry)
         if st.st_size > self.options.max_file_size:
@@ -208,7 +211,7 @@ class ResultsCache:
             self.dirty.add(shard)
             return self._restored(path, entry)
         if not may_hold_calls(data):
-            analysis = Analysis(path)  # cannot hold a call: nothing to parse, remember so
+            analysis = Analysis(path, uses_read=True)  # cannot hold a call: nothing to parse, remember so
             self._store(path, st, sha, analysis)
             return analysis
         self.unstored[key] = (st, sha)
@@ -227,7 +230,7 @@ class ResultsCache:
             "mtime_ns": st.st_mtime_ns,
             "sha": sha,
             "sites": [_to_json(s) for s in analysis.sites],
-            "uses": [u.to_json() for u in analysis.uses],
+            "uses": [u.to_json() for u in analysis.uses] if analysis.uses_read else None,
             "diagnostics": [_to_json(d) for d in analysis.result.diagnostics],
             "skipped": analysis.result.skipped,
             # `# noqa` needs the text only of files that have such a comment.
@@ -245,8 +248,9 @@ class ResultsCache:
         # The entry may have been stored under another spelling of the path (`src/a.py` from the project root,
         # `a.py` from src/): what is shown must be the path this run was given.
         sites = [replace(_site_from_json(s), path=path) for s in entry["sites"]]
-        uses = [replace(UseSite.from_json(u), path=path) for u in entry.get("uses", ())]
-        analysis = Analysis(path, sites=sites, uses=uses, lines=entry.get("lines", []))
+        uses = [replace(UseSite.from_json(u), path=path) for u in entry.get("uses") or ()]
+        analysis = Analysis(path, sites=sites, uses=uses, uses_read=entry.get("uses") is not None,
+                            lines=entry.get("lines", []))
         analysis.result.diagnostics = [replace(_diagnostic_from_json(d), path=path) for d in entry["diagnostics"]]
         analysis.result.skipped = entry.get("skipped")
         if "cells" in entry:
