@@ -255,3 +255,34 @@ def test_reduction_stubs_what_no_use_reads_and_keeps_every_line():
     assert b"def unrelated(*a, **k): pass\n\n\n" in text and b"def log(*a, **k): pass" in text
     assert b"self.tokenizer = load(path)" in text  # may rebind what the use reads: kept
     assert [u.reason for u in uses(source.decode())] == ["uncertain flow: `self.tokenizer` is set in more than one place"]
+
+
+def test_a_test_s_set_up_and_a_class_attribute_id_are_followed():
+    got = origins("""
+        class CollatorTests:
+            model_id = "openai-community/gpt2"
+
+            def setUp(self):
+                self.tokenizer = AutoTokenizer.from_pretrained(self.model_id)
+
+            def test_collator(self):
+                DataCollatorForLanguageModeling(self.tokenizer)
+    """)
+    assert got == [("DataCollatorForLanguageModeling", "tokenizer", "openai-community/gpt2", 8)]
+
+
+def test_a_class_attribute_another_class_binds_too_is_not_certain():
+    got = origins("""
+        class Base:
+            model_id = "openai-community/gpt2"
+
+            def setUp(self):
+                self.tokenizer = AutoTokenizer.from_pretrained(self.model_id)
+
+            def test_collator(self):
+                DataCollatorForLanguageModeling(self.tokenizer)
+
+        class Other(Base):
+            model_id = "google-bert/bert-base-uncased"
+    """)
+    assert got == [("DataCollatorForLanguageModeling", "the tokenizer's model id is not certain statically")]

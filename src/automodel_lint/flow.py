@@ -6,7 +6,8 @@ a function or module, through
 - plain assignment (`tok = AutoTokenizer.from_pretrained(id)`, then `tok`), the binding that reaches the use:
   the last one before it in the same scope, standing in no branch or loop the use is not in;
 - a local helper's return (`model, tok = load(id)` with `def load(...): ... return model, tok`, one return);
-- an attribute set once, in `__init__` (`self.model = ...`, read as `self.model` in the class's methods);
+- an attribute set once, in `__init__` or a test's `setUp` (`self.model = ...`, read as `self.model` in the
+  class's methods); a model id read as `self.X` from a class attribute that only one class of the file binds;
 - calls that hand back the same object (`model.to(device)`, `prepare_model_for_kbit_training(model)`).
 
 Anything else is uncertain flow and gives no verdict: a name bound twice where the use cannot tell which binding
@@ -67,6 +68,8 @@ SAME_OBJECT_FUNCTIONS = frozenset({"peft.prepare_model_for_kbit_training", "peft
                                    "peft.utils.prepare_model_for_kbit_training"})
 SAME_OBJECT_METHODS = frozenset({"to", "cuda", "cpu", "eval", "train", "half", "float", "bfloat16", "requires_grad_"})
 _LOOPS = (cst.For, cst.While)
+# Methods that run before every other method reads what they set: the constructor, and unittest/pytest set-ups.
+INITIALIZERS = frozenset({"__init__", "setUp", "setup_method"})
 
 
 def may_hold_uses(data: bytes) -> bool:
@@ -180,6 +183,7 @@ class _Collected:
     methods: dict = field(default_factory=dict)  # id(node) -> _Method around it, for self.X reads
     uses: list = field(default_factory=list)
     calls: list = field(default_factory=list)  # every call, in source order (matched with the stdlib's spans)
+    class_values: dict = field(default_factory=dict)  # name -> [(ClassDef, value)] of `name = value` in class bodies
     set_attributes: list = field(default_factory=list)  # (object expression, attr, value)
     called_methods: list = field(default_factory=list)  # (object expression, method, call)
 
@@ -283,6 +287,12 @@ class _Visitor(cst.CSTVisitor):
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.classes.append(node)
         self.method_stack.append(None)
+        for statement in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
+            for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
+                if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                    target = small.targets[0].target
+                    if isinstance(target, cst.Name):
+                        self.found.class_values.setdefault(target.value, []).append((node, small.value))
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self.classes.pop()
@@ -468,9 +478,10 @@ class _Flow:
         sets = self.found.attributes.get((id(method.cls), expr.attr.value), [])
         if not sets:
             return None
-        if len(sets) != 1 or sets[0][1] != "__init__" or sets[0][0] is None:
+        if len(sets) != 1 or sets[0][1] not in INITIALIZERS or sets[0][0] is None:
             if any(value is not None and self._may_hold(value) for value, _ in sets):
-                raise Uncertain(f"uncertain flow: `self.{expr.attr.value}` is set in more than one place")
+                where = "in more than one place" if len(sets) > 1 else f"in `{sets[0][1]}()`, not in `__init__`"
+                raise Uncertain(f"uncertain flow: `self.{expr.attr.value}` is set {where}")
             return None
         return self.origin(sets[0][0], None, depth + 1)
 
@@ -596,7 +607,20 @@ class _Flow:
                 return None
             if binding is not None and binding.index is None and binding.value is not None:
                 return self._string(binding.value, depth + 1)
+        if isinstance(expr, cst.Attribute) and depth < 4:
+            return self._class_string(expr, depth)
         return None
+
+    def _class_string(self, expr: cst.Attribute, depth: int) -> str | None:
+        """`self.X` in a method, X bound once in the body of the method's class, by no other class of the file (a
+        subclass may bind it again), and never set on an instance."""
+        method = self.found.methods.get(id(expr))
+        if method is None or not isinstance(expr.value, cst.Name) or expr.value.value != method.self_name:
+            return None
+        bound = self.found.class_values.get(expr.attr.value, [])
+        if len(bound) != 1 or bound[0][0] is not method.cls or (id(method.cls), expr.attr.value) in self.found.attributes:
+            return None
+        return self._string(bound[0][1], depth + 1)
 
     def _attributes_of(self, call: cst.Call) -> tuple:
         found = []
