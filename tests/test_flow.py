@@ -286,3 +286,16 @@ def test_a_class_attribute_another_class_binds_too_is_not_certain():
             model_id = "google-bert/bert-base-uncased"
     """)
     assert got == [("DataCollatorForLanguageModeling", "the tokenizer's model id is not certain statically")]
+
+
+def test_a_model_id_set_once_on_the_instance_in_set_up_is_followed():
+    got = origins("""
+        class CollatorTests:
+            def setUp(self):
+                self.model_id = "openai-community/gpt2"
+                self.tokenizer = AutoTokenizer.from_pretrained(self.model_id)
+
+            def test_collator(self):
+                DataCollatorForLanguageModeling(self.tokenizer)
+    """)
+    assert got == [("DataCollatorForLanguageModeling", "tokenizer", "openai-community/gpt2", 7)]

@@ -77,7 +77,7 @@ def may_hold_uses(data: bytes) -> bool:
 
 
 def reduced(data: bytes) -> bytes:
-    """`data` with every function, method and class that cannot matter to a use replaced by a one-line stub and
+    """`data` with every function and method that cannot matter to a use replaced by a one-line stub and
     blank lines, so that lines and columns stay those of the file: LibCST's scope and position passes cost per
     node, and most of a large file (a test module, a trainer) is code no use reads.
 
@@ -101,15 +101,15 @@ def reduced(data: bytes) -> bytes:
         for node in body:
             if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 continue
+            if isinstance(node, ast.ClassDef):
+                visit(node.body)  # a class body's own bindings are cheap, and a subclass's may matter
+                continue
             text = b"".join(lines[node.lineno - 1: node.end_lineno])
             if _keeps(text) or (watched and assigns.search(text)):
-                if isinstance(node, ast.ClassDef):
-                    visit(node.body)
                 continue
             first = lines[node.lineno - 1]
             indent = first[: len(first) - len(first.lstrip())]
-            stub = f"class {node.name}: pass" if isinstance(node, ast.ClassDef) else f"def {node.name}(*a, **k): pass"
-            edits.append((node.lineno, node.end_lineno, indent + stub.encode()))
+            edits.append((node.lineno, node.end_lineno, indent + f"def {node.name}(*a, **k): pass".encode()))
 
     visit(tree.body)
     if not edits:
@@ -612,11 +612,14 @@ class _Flow:
         return None
 
     def _class_string(self, expr: cst.Attribute, depth: int) -> str | None:
-        """`self.X` in a method, X bound once in the body of the method's class, by no other class of the file (a
-        subclass may bind it again), and never set on an instance."""
+        """`self.X` in a method: X set once on the instance, in an initializer; or, never set on an instance, bound
+        once in the body of the method's class and by no other class of the file (a subclass may bind it again)."""
         method = self.found.methods.get(id(expr))
         if method is None or not isinstance(expr.value, cst.Name) or expr.value.value != method.self_name:
             return None
+        sets = self.found.attributes.get((id(method.cls), expr.attr.value), [])
+        if len(sets) == 1 and sets[0][1] in INITIALIZERS and sets[0][0] is not None:
+            return self._string(sets[0][0], depth + 1)
         bound = self.found.class_values.get(expr.attr.value, [])
         if len(bound) != 1 or bound[0][0] is not method.cls or (id(method.cls), expr.attr.value) in self.found.attributes:
             return None
