@@ -21,7 +21,7 @@ expression a model load in the same scope reads. Run only on files whose bytes m
 
 Arguments recorded per use (UseSite.arguments):
     get_peft_model:                  task_type (the enum member or string, e.g. "SEQ_2_SEQ_LM"), config (its class)
-    DataCollatorForLanguageModeling: mlm (missing when not passed), fixable ("yes" when `mlm=` can be added)
+    DataCollatorForLanguageModeling: mlm (missing when not passed; a call with `*args`/`**kwargs` is uncertain)
     apply_chat_template:             chat_template (present when passed)
     generate:                        padding (the tokenizer call's), batch ("yes" when the texts are a batch),
                                      padding_side (when the tokenizer call passes one)
@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
 
+from automodel_lint.finder import _argument
 from automodel_lint.records import CallSite, Origin, Span, UseSite
 
 GET_PEFT_MODEL = "get_peft_model"
@@ -646,23 +647,6 @@ class _Flow:
             return False
 
 
-def _argument(call: cst.Call, keyword: str, position: int | None) -> cst.BaseExpression | None:
-    positional = 0
-    for arg in call.args:
-        if arg.star:
-            if position is not None and positional <= position and arg.star == "*":
-                return None
-            continue
-        if arg.keyword is not None:
-            if arg.keyword.value == keyword:
-                return arg.value
-            continue
-        if positional == position:
-            return arg.value
-        positional += 1
-    return None
-
-
 def _code(node: cst.CSTNode) -> str:
     return cst.Module([]).code_for_node(node)
 
@@ -804,11 +788,10 @@ def _collator_use(flow: _Flow, call: cst.Call, path: str) -> UseSite | None:
     origins = _origins(flow, [("tokenizer", _argument(call, "tokenizer", 0))])
     if origins is None:
         return None
+    if any(a.star for a in call.args):
+        raise Uncertain("`*args` or `**kwargs` may pass `mlm`")
     mlm = _argument(call, "mlm", 1)
-    arguments = [("mlm", _literal(mlm) if mlm is not None else None)] if mlm is not None else []
-    # `mlm=False` is added where nothing else could pass it: no `**kwargs`, no second positional argument.
-    if mlm is None and not any(a.star for a in call.args):
-        arguments.append(("fixable", "yes"))
+    arguments = [("mlm", _literal(mlm))] if mlm is not None else []
     return UseSite(path, flow.span(call), COLLATOR, origins, tuple(arguments))
 
 

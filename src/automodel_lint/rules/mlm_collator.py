@@ -28,12 +28,10 @@ def judge(case: UseCase) -> Verdict | Undecided | None:
         return case.unknown("tokenizer")
     if kind not in GENERATORS:
         return None
-    fix = None
-    if site.argument("fixable") == "yes":
-        # A decoder-only checkpoint is never trained with a masked objective: mlm=False is what the code means.
-        # An encoder-decoder one may have a mask token, and then the change of objective is the user's to make.
-        certain = kind == "decoder-only" and not origin.value_note
-        fix = Fix("safe" if certain else "unsafe", keyword=("mlm", "False"))
+    # A decoder-only checkpoint is never trained with a masked objective: mlm=False is what the code means. An
+    # encoder-decoder one may have a mask token, and then the change of objective is the user's to make.
+    certain = kind == "decoder-only" and not origin.value_note
+    fix = Fix("safe" if certain else "unsafe", keyword=("mlm", "False"))
     return Verdict(
         RULE.code,
         f"DataCollatorForLanguageModeling is given the tokenizer of {case.describe('tokenizer')} and leaves mlm=True:"
@@ -46,7 +44,7 @@ def judge(case: UseCase) -> Verdict | Undecided | None:
             ' "This tokenizer does not have a mask token which is necessary for masked language modeling", and'
             " otherwise the model is trained on the wrong objective. mlm=False makes the labels the inputs, shifted"
             " inside the model: causal language modeling."
-            + ("" if fix is None or fix.applicability == "safe" else
+            + ("" if fix.applicability == "safe" else
                " The fix is unsafe: it changes the training objective of a checkpoint that may have a mask token.")
         ),
     )
