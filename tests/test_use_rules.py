@@ -242,3 +242,39 @@ def test_right_padding_with_an_encoder_decoder_or_one_text_is_clean(tokenizers):
     t5 = GENERATE.replace("facebook/opt-125m", "google/flan-t5-small").replace("AutoModelForCausalLM",
                                                                                 "AutoModelForSeq2SeqLM")
     assert run(t5)[0] == []
+
+
+# HFA014
+
+
+def test_generate_on_a_base_model_is_reported_with_its_generating_class():
+    (d,), _ = run("""
+        from transformers import AutoModel
+        model = AutoModel.from_pretrained("openai-community/gpt2").to("cuda")
+        model.generate(max_new_tokens=5)
+    """)
+    assert (d.code, d.suggestion, d.span.line) == ("HFA014", "AutoModelForCausalLM", 7) and "GPT2Model" in d.message
+
+
+def test_generate_on_a_generator_or_a_peft_wrapper_is_clean():
+    assert codes("""
+        model = AutoModelForCausalLM.from_pretrained("openai-community/gpt2")
+        model.generate(max_new_tokens=5)
+        seq2seq = AutoModelForSeq2SeqLM.from_pretrained("google/flan-t5-small")
+        seq2seq.generate(max_new_tokens=5)
+    """) == []
+    assert run("""
+        from transformers import AutoModel
+        model = AutoModel.from_pretrained("openai-community/gpt2")
+        model = get_peft_model(model, LoraConfig(task_type=TaskType.CAUSAL_LM))
+        model.generate(max_new_tokens=5)
+    """)[0] == []  # what generates is the PeftModel, which the flow does not follow
+
+
+def test_generate_on_a_classifier_of_an_encoder_names_no_class():
+    (d,), _ = run("""
+        from transformers import AutoModelForSequenceClassification
+        model = AutoModelForSequenceClassification.from_pretrained("google-bert/bert-base-uncased")
+        model.generate()
+    """)
+    assert d.code == "HFA014" and d.suggestion is None and "not a generator" in d.message

@@ -23,8 +23,9 @@ Arguments recorded per use (UseSite.arguments):
     get_peft_model:                  task_type (the enum member or string, e.g. "SEQ_2_SEQ_LM"), config (its class)
     DataCollatorForLanguageModeling: mlm (missing when not passed; a call with `*args`/`**kwargs` is uncertain)
     apply_chat_template:             chat_template (present when passed)
-    generate:                        padding (the tokenizer call's), batch ("yes" when the texts are a batch),
-                                     padding_side (when the tokenizer call passes one)
+    generate:                        with a padded tokenizer call's result as input: padding (the call's), batch
+                                     ("yes" when the texts are a batch), padding_side (when the call passes one);
+                                     inputs (why that input's flow is uncertain)
 """
 
 from __future__ import annotations
@@ -43,9 +44,9 @@ COLLATOR = "DataCollatorForLanguageModeling"
 CHAT_TEMPLATE = "apply_chat_template"
 GENERATE = "generate"
 
-# The bytes a file must hold for a use to be found in it; `generate` only matters with a padded tokenizer call.
+# The bytes a file must hold for a use to be found in it.
 _GATE = re.compile(rb"get_peft_model|DataCollatorForLanguageModeling|apply_chat_template")
-_GENERATE_GATE = (re.compile(rb"\.\s*generate\s*\("), re.compile(rb"\bpadding\s*="))
+_GENERATE_GATE = re.compile(rb"\.\s*generate\s*\(")
 # What a function or class must mention to be read by the flow: a use, what the rules read of an object (the
 # attributes they look at), a rebinding from afar, or a load it returns. Others are stubbed out before LibCST parses
 # the file.
@@ -57,7 +58,7 @@ _RETURNS_LOAD = (re.compile(rb"from_pretrained"), re.compile(rb"\breturn\b"))
 
 
 def _keeps(text: bytes) -> bool:
-    return _KEEP.search(text) is not None or all(g.search(text) for g in _GENERATE_GATE) or all(
+    return _KEEP.search(text) is not None or _GENERATE_GATE.search(text) is not None or all(
         g.search(text) for g in _RETURNS_LOAD)
 
 PEFT_FUNCTIONS = frozenset({"peft.get_peft_model", "peft.mapping.get_peft_model", "peft.mapping_func.get_peft_model"})
@@ -74,7 +75,7 @@ INITIALIZERS = frozenset({"__init__", "setUp", "setup_method"})
 
 
 def may_hold_uses(data: bytes) -> bool:
-    return _GATE.search(data) is not None or all(gate.search(data) for gate in _GENERATE_GATE)
+    return _GATE.search(data) is not None or _GENERATE_GATE.search(data) is not None
 
 
 def reduced(data: bytes) -> bytes:
@@ -810,13 +811,26 @@ _PADS = frozenset({"True", "'longest'", '"longest"', "'max_length'", '"max_lengt
 
 
 def _generate_use(flow: _Flow, call: cst.Call, path: str) -> UseSite | None:
-    """`model.generate(**inputs)` (or `input_ids=inputs.input_ids`, `inputs["input_ids"]`) with `inputs` a padded
-    tokenizer call's result."""
+    """`model.generate(...)`, and, when its input is a padded tokenizer call's result (`**inputs`,
+    `input_ids=inputs.input_ids`, `inputs["input_ids"]`), that tokenizer too."""
     func = call.func
     if not isinstance(func, cst.Attribute):
         return None
+    model = _origins(flow, [("model", func.value)])
+    if model is None or model[0][1].role != "model":
+        return None
+    try:
+        padded = _padded_input(flow, call)
+    except Uncertain as exc:
+        return UseSite(path, flow.span(call), GENERATE, model, (("inputs", str(exc)),))
+    origins, arguments = padded if padded is not None else ((), ())
+    return UseSite(path, flow.span(call), GENERATE, model + origins, arguments)
+
+
+def _padded_input(flow: _Flow, call: cst.Call) -> tuple[tuple, tuple] | None:
+    """(the tokenizer's origin, what its call says) when the input of `generate` is a padded tokenizer call's."""
     inputs = _generate_inputs(call)
-    if inputs is None or flow.origin(func.value) is None:
+    if inputs is None:
         return None
     encoded = flow.reaching(inputs)
     if encoded is None or encoded.value is None or encoded.index is not None:
@@ -827,16 +841,14 @@ def _generate_use(flow: _Flow, call: cst.Call, path: str) -> UseSite | None:
     padding = _argument(tokenized, "padding", None)
     if padding is None or _literal(padding) not in _PADS:
         return None
-    if flow.origin(tokenized.func) is None:
-        return None
-    origins = _origins(flow, [("model", func.value), ("tokenizer", tokenized.func)])
-    if origins is None or origins[0][1].role != "model" or origins[1][1].role != "tokenizer":
+    origins = _origins(flow, [("tokenizer", tokenized.func)])
+    if origins is None or origins[0][1].role != "tokenizer":
         return None
     arguments = [("padding", _literal(padding)), ("batch", "yes" if _is_batch(flow, tokenized) else "no")]
     side = _argument(tokenized, "padding_side", None)
     if side is not None:
         arguments.append(("padding_side", _literal(side)))
-    return UseSite(path, flow.span(call), GENERATE, origins, tuple(arguments))
+    return origins, tuple(arguments)
 
 
 def _strip_same(expr: cst.BaseExpression) -> cst.BaseExpression:

@@ -20,6 +20,7 @@ from automodel_lint.records import Verdict
 from automodel_lint.rules import (
     chat_template,
     custom_code,
+    generate_head,
     mlm_collator,
     model_class,
     newer_transformers,
@@ -56,6 +57,7 @@ RULES: tuple[Rule, ...] = (
     peft_task.RULE,  # HFA009
     mlm_collator.RULE,  # HFA010
     chat_template.RULE,  # HFA012
+    generate_head.RULE,  # HFA014: generate() raises before any padding matters
     right_padding.RULE,  # HFA011
     syntax_error.RULE,  # HFA900
 )

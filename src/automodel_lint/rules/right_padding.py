@@ -43,8 +43,10 @@ def padding_side(case: UseCase) -> tuple[str, str] | Undecided:
 
 def judge(case: UseCase) -> Verdict | Undecided | None:
     site = case.site
-    if site.argument("batch") != "yes":
-        return None  # one text is never padded, whatever the side
+    if site.has_argument("inputs"):
+        return Undecided(site.argument("inputs"))
+    if site.origin("tokenizer") is None or site.argument("batch") != "yes":
+        return None  # no padded input, or one text, which is never padded whatever the side
     kind = case.object_kind("model")
     if kind is None:
         return case.unknown("model")

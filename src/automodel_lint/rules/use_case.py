@@ -68,24 +68,26 @@ class UseCase:
             kind = families.type_kind(case.table, case.model_type)
         return kind
 
-    def object_kind(self, role: str) -> str | None:
-        """What the object in `role` is, as the class called builds it from the checkpoint: the kind of the class
-        transformers loads (AutoModelForSeq2SeqLM on T5 builds an encoder-decoder). None when custom code, an
-        unknown type or a base model leaves it open."""
+    def loaded_class(self, role: str) -> str | None:
+        """The class transformers builds for the object in `role` (AutoModelForSeq2SeqLM on T5:
+        T5ForConditionalGeneration); None when custom code or a type nothing here knows decides it."""
         case = self._case(role)
         origin = self.site.origin(role)
         if case is None or origin is None:
             return None
         facts = case.facts
-        if self.table.is_auto_class(origin.called):
-            if origin.called in facts.auto_map_dict() or not case.model_type:
-                return None  # the repository's own code, or a type nothing here knows, decides what is built
-            loaded = self.table.loaded_class(origin.called, case.model_type, facts.architectures)
-        else:
-            loaded = origin.called
-        if loaded is None:
-            return None
-        return families.checkpoint_kind(self.table.auto_classes_for_architecture(loaded))
+        if not self.table.is_auto_class(origin.called):
+            return origin.called if self.table.knows_architecture(origin.called) else None
+        if origin.called in facts.auto_map_dict() or not case.model_type:
+            return None  # the repository's own code, or a type nothing here knows, decides what is built
+        return self.table.loaded_class(origin.called, case.model_type, facts.architectures)
+
+    def object_kind(self, role: str) -> str | None:
+        """What the object in `role` is, as the class called builds it from the checkpoint: the kind of the class
+        transformers loads (AutoModelForSeq2SeqLM on T5 builds an encoder-decoder). None when custom code, an
+        unknown type or a base model leaves it open."""
+        loaded = self.loaded_class(role)
+        return families.checkpoint_kind(self.table.auto_classes_for_architecture(loaded)) if loaded else None
 
     def describe(self, role: str) -> str:
         """`'gpt2' (decoder-only)`: the checkpoint in `role` as a first line names it."""
