@@ -34,7 +34,8 @@ def judged(source: str, version: str | None = None):
 
     tables = {t.version: t for t in knowledge.bundled_tables()}
     table = tables[version] if version else knowledge.bundled_tables()[-1]
-    results, _ = judge_all([analyse_source("example.py", source.encode(), uses=True)], Options(offline=True, preview=True), table)
+    analysis = analyse_source("example.py", source.encode(), uses=True)
+    results, _ = judge_all([analysis], Options(offline=True, preview=True), table)
     return [d for r in results for d in r.diagnostics]
 
 

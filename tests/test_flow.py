@@ -255,7 +255,8 @@ def test_reduction_stubs_what_no_use_reads_and_keeps_every_line():
     assert text.count(b"\n") == source.count(b"\n")
     assert b"def unrelated(*a, **k): pass\n\n\n" in text and b"def log(*a, **k): pass" in text
     assert b"self.tokenizer = load(path)" in text  # may rebind what the use reads: kept
-    assert [u.reason for u in uses(source.decode())] == ["uncertain flow: `self.tokenizer` is set in more than one place"]
+    reasons = [u.reason for u in uses(source.decode())]
+    assert reasons == ["uncertain flow: `self.tokenizer` is set in more than one place"]
 
 
 def test_a_test_s_set_up_and_a_class_attribute_id_are_followed():

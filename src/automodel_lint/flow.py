@@ -167,14 +167,6 @@ class _Method:
 
 
 @dataclass
-class _Use:
-    call: cst.Call
-    method: _Method | None
-    chain: tuple
-    order: int
-
-
-@dataclass
 class _Collected:
     order: dict = field(default_factory=dict)  # id(node) -> order of visit (Names, Calls, Attributes)
     chains: dict = field(default_factory=dict)  # id(Name) -> the branches around it
@@ -183,7 +175,7 @@ class _Collected:
     returns: dict = field(default_factory=dict)  # id(FunctionDef) -> [value of each return]
     functions: dict = field(default_factory=dict)  # id(FunctionDef) -> FunctionDef: the functions a call may name
     methods: dict = field(default_factory=dict)  # id(node) -> _Method around it, for self.X reads
-    uses: list = field(default_factory=list)
+    uses: list = field(default_factory=list)  # the calls that may be uses, in source order
     calls: list = field(default_factory=list)  # every call, in source order (matched with the stdlib's spans)
     class_values: dict = field(default_factory=dict)  # name -> [(ClassDef, value)] of `name = value` in class bodies
     set_attributes: list = field(default_factory=list)  # (object expression, attr, value)
@@ -199,6 +191,7 @@ class _Visitor(cst.CSTVisitor):
         self.defs: list[cst.FunctionDef] = []
         self.method_stack: list[_Method | None] = []
         self.classes: list[cst.ClassDef] = []
+        self.outer_chains: list[tuple] = []  # the branches around each function being visited
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         self.count += 1
@@ -310,13 +303,13 @@ class _Visitor(cst.CSTVisitor):
             params = node.params.posonly_params or node.params.params
             method = _Method(self.classes[-1], node.name.value, params[0].name.value if params else None)
         self.method_stack.append(method)
-        self.saved_chain = getattr(self, "saved_chain", []) + [self.chain]
+        self.outer_chains.append(self.chain)
         self.chain = ()  # a function's body runs when it is called: the branches around the def are not its own
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.defs.pop()
         self.method_stack.pop()
-        self.chain = self.saved_chain.pop()
+        self.chain = self.outer_chains.pop()
 
     def visit_Return(self, node: cst.Return) -> None:
         if self.defs:
@@ -375,8 +368,7 @@ class _Visitor(cst.CSTVisitor):
         func = node.func
         name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
         if name in (GET_PEFT_MODEL, COLLATOR, CHAT_TEMPLATE, GENERATE):
-            method = self.method_stack[-1] if self.method_stack else None
-            self.found.uses.append(_Use(node, method, self.chain, self.count))
+            self.found.uses.append(node)
         if isinstance(func, cst.Attribute) and name not in SAME_OBJECT_METHODS:
             self.found.called_methods.append((func.value, name, node))
 
@@ -623,7 +615,7 @@ class _Flow:
         if len(sets) == 1 and sets[0][1] in INITIALIZERS and sets[0][0] is not None:
             return self._string(sets[0][0], depth + 1)
         bound = self.found.class_values.get(expr.attr.value, [])
-        if len(bound) != 1 or bound[0][0] is not method.cls or (id(method.cls), expr.attr.value) in self.found.attributes:
+        if len(bound) != 1 or bound[0][0] is not method.cls or sets:
             return None
         return self._string(bound[0][1], depth + 1)
 
@@ -700,7 +692,7 @@ def find_uses(module: cst.Module, path: str, sites: list[CallSite], is_model_cla
         try:
             site = _use_site(flow, use, path)
         except Uncertain as exc:
-            site = UseSite(path, flow.span(use.call), _use_name(use.call), reason=str(exc))
+            site = UseSite(path, flow.span(use), _use_name(use), reason=str(exc))
         if site is not None:
             found.append(site)
     return found
@@ -711,8 +703,8 @@ def _use_name(call: cst.Call) -> str:
     return func.attr.value if isinstance(func, cst.Attribute) else func.value  # type: ignore[union-attr]
 
 
-def _use_site(flow: _Flow, use: _Use, path: str) -> UseSite | None:
-    call, name = use.call, _use_name(use.call)
+def _use_site(flow: _Flow, call: cst.Call, path: str) -> UseSite | None:
+    name = _use_name(call)
     if name == GET_PEFT_MODEL:
         return _peft_use(flow, call, path)
     if name == COLLATOR:

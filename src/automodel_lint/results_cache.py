@@ -236,7 +236,8 @@ class ResultsCache:
             # `# noqa` needs the text only of files that have such a comment.
             "lines": analysis.lines if any("noqa" in line for line in analysis.lines) else [],
         }
-        if analysis.notebook is not None and (analysis.sites or analysis.uses):  # the notebooks the report places diagnostics in
+        # The notebooks the report places diagnostics in.
+        if analysis.notebook is not None and (analysis.sites or analysis.uses):
             entry["cells"] = cell_runs(analysis.notebook.positions)
         key = os.path.abspath(path)
         shard, entries = self._shard(key)

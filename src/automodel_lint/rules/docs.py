@@ -24,7 +24,8 @@ def level(rule: Rule) -> str:
     return f"{rule.severity}, preview" if rule.preview else rule.severity
 
 
-PREVIEW_NOTE = "Preview: runs only with `--preview` (or `preview = true`) until a real-code run shows no false positive."
+PREVIEW_NOTE = ("Preview: runs only with `--preview` (or `preview = true`) until a real-code run shows no false"
+                " positive.")
 
 
 def full_description(rule: Rule) -> str:
