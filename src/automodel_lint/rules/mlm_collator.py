@@ -42,8 +42,8 @@ def judge(case: UseCase) -> Verdict | Undecided | None:
             f"The tokenizer (line {origin.line}) belongs to {article(kind)} {kind} checkpoint. `mlm` defaults to True,"
             " which masks random tokens for a masked language model; for a tokenizer without a mask token"
             ' transformers raises "This tokenizer does not have a mask token which is necessary for masked language'
-            ' modeling", and otherwise the model is trained on the wrong objective. mlm=False makes the labels the inputs, shifted"
-            " inside the model: causal language modeling."
+            ' modeling", and otherwise the model is trained on the wrong objective. mlm=False makes the labels the'
+            " inputs, shifted inside the model: causal language modeling."
             + ("" if fix.applicability == "safe" else
                " The fix is unsafe: it changes the training objective of a checkpoint that may have a mask token.")
         ),
