@@ -83,9 +83,9 @@ def test_an_unknown_code_is_an_error_naming_it_and_the_known_ones(project, flag)
 
 
 def test_an_unknown_code_in_the_config_is_an_error(project):
-    (project / "pyproject.toml").write_text('[tool.automodel-lint]\nextend-ignore = ["HFA01"]\ntarget-transformers = "5.24"\n')
+    (project / "pyproject.toml").write_text('[tool.automodel-lint]\nextend-ignore = ["HFA02"]\ntarget-transformers = "5.24"\n')
     r = run("src", cwd=project)
-    assert r.returncode == 2 and "HFA01" in r.stderr and "extend-ignore" in r.stderr
+    assert r.returncode == 2 and "HFA02" in r.stderr and "extend-ignore" in r.stderr
 
 
 def test_a_missing_path_is_an_error_without_a_summary(project):
