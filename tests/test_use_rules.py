@@ -278,3 +278,38 @@ def test_generate_on_a_classifier_of_an_encoder_names_no_class():
         model.generate()
     """)
     assert d.code == "HFA014" and d.suggestion is None and "not a generator" in d.message
+
+
+def test_a_use_in_a_notebook_is_reported_at_its_cell_and_kept_warm(tmp_path, monkeypatch):
+    import json
+
+    from automodel_lint.engine import check_paths
+
+    def cell(*lines):
+        return {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": list(lines)}
+
+    notebook = {"cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# demo"]},
+        cell("from transformers import AutoTokenizer, DataCollatorForLanguageModeling\n",
+             'tok = AutoTokenizer.from_pretrained("openai-community/gpt2")'),
+        cell("print(1)\n", "collator = DataCollatorForLanguageModeling(tok)"),
+    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "nb.ipynb").write_text(json.dumps(notebook))
+    monkeypatch.chdir(tmp_path)
+    options = Options(offline=True, preview=True, result_cache=True)
+    for _ in range(2):  # cold, then from the results cache
+        (d,) = check_paths(["nb.ipynb"], options).diagnostics
+        assert (d.code, d.cell, d.span.line, d.span.column) == ("HFA010", 3, 2, 12)
+    assert check_paths(["nb.ipynb"], Options(offline=True, result_cache=True)).diagnostics == []
+
+
+def test_a_file_cached_by_a_run_without_preview_is_read_again_for_its_uses(tmp_path, monkeypatch):
+    from automodel_lint.engine import check_paths
+
+    (tmp_path / "train.py").write_text(HEAD + 'tok = AutoTokenizer.from_pretrained("openai-community/gpt2")\n'
+                                       "collator = DataCollatorForLanguageModeling(tok)\n")
+    monkeypatch.chdir(tmp_path)
+    assert check_paths(["train.py"], Options(offline=True, result_cache=True)).diagnostics == []
+    report = check_paths(["train.py"], Options(offline=True, preview=True, result_cache=True))
+    assert [(d.code, d.span.line) for d in report.diagnostics] == [("HFA010", 5)]
+    assert report.sites == 2  # the load and the use
