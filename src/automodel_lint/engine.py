@@ -316,7 +316,8 @@ def _report(analyses: list[Analysis], options: Options, target: Target, problems
 
 
 def collect_requests(paths: list[str], options: Options | None = None) -> set[ModelRequest]:
-    """Every model value the code under `paths` names, for `automodel-lint lock`."""
+    """Every model value the code under `paths` names, those the objects of later uses came from included (a
+    locked run with --preview needs them), for `automodel-lint lock`."""
     options = options or Options()
     walk = discover(paths, options.exclude)
-    return requests_of(analyse_file(f.path, options.max_file_size) for f in walk.files)
+    return requests_of(analyse_file(f.path, options.max_file_size, uses=True) for f in walk.files)
