@@ -313,3 +313,20 @@ def test_a_file_cached_by_a_run_without_preview_is_read_again_for_its_uses(tmp_p
     report = check_paths(["train.py"], Options(offline=True, preview=True, result_cache=True))
     assert [(d.code, d.span.line) for d in report.diagnostics] == [("HFA010", 5)]
     assert report.sites == 1  # the use: a tokenizer load is no call site of the rules about classes
+
+
+def test_a_tokenizer_handed_to_another_function_may_have_changed(tokenizers):
+    tokenizers[OPT] = TokenizerFacts(OPT, "GPT2Tokenizer", "right", False, False)
+    diagnostics, (unjudged,) = run(CHAT.replace("text =", "setup_chat_format(model, tok)\n    text ="))
+    assert diagnostics == [] and "handed to setup_chat_format(), which may change its chat template" in unjudged.reason
+    diagnostics, (unjudged,) = run(GENERATE.replace("inputs =", "configure(tok)\n    inputs ="))
+    assert diagnostics == [] and "handed to configure()" in unjudged.reason
+    # Printing it, or passing the side in the call itself, leaves nothing open.
+    assert [d.code for d in run(GENERATE.replace("inputs =", "print(tok)\n    inputs ="))[0]] == ["HFA011"]
+
+
+def test_a_mask_token_given_at_load_means_a_masked_objective():
+    assert codes("""
+        tok = AutoTokenizer.from_pretrained("openai-community/gpt2", mask_token="<mask>")
+        collator = DataCollatorForLanguageModeling(tok)
+    """) == []

@@ -70,6 +70,9 @@ SAME_OBJECT_FUNCTIONS = frozenset({"peft.prepare_model_for_kbit_training", "peft
                                    "peft.utils.prepare_model_for_kbit_training"})
 SAME_OBJECT_METHODS = frozenset({"to", "cuda", "cpu", "eval", "train", "half", "float", "bfloat16", "requires_grad_"})
 _LOOPS = (cst.For, cst.While)
+# Calls known not to change the objects they are given: what the flow judges, and builtins that only read.
+HARMLESS_CALLS = frozenset({GET_PEFT_MODEL, COLLATOR, CHAT_TEMPLATE, GENERATE, "print", "len", "isinstance", "type",
+                            "id", "repr", "str", "getattr", "hasattr"})
 # Methods that run before every other method reads what they set: the constructor, and unittest/pytest set-ups.
 INITIALIZERS = frozenset({"__init__", "setUp", "setup_method"})
 
@@ -178,6 +181,7 @@ class _Collected:
     uses: list = field(default_factory=list)  # the calls that may be uses, in source order
     calls: list = field(default_factory=list)  # every call, in source order (matched with the stdlib's spans)
     class_values: dict = field(default_factory=dict)  # name -> [(ClassDef, value)] of `name = value` in class bodies
+    handed: list = field(default_factory=list)  # (argument, call) of names and attributes handed to a call
     set_attributes: list = field(default_factory=list)  # (object expression, attr, value)
     called_methods: list = field(default_factory=list)  # (object expression, method, call)
 
@@ -371,6 +375,10 @@ class _Visitor(cst.CSTVisitor):
             self.found.uses.append(node)
         if isinstance(func, cst.Attribute) and name not in SAME_OBJECT_METHODS:
             self.found.called_methods.append((func.value, name, node))
+        if name not in HARMLESS_CALLS:
+            # An object handed to another function may be changed there (`set_template(tokenizer)`).
+            self.found.handed.extend((arg.value, node) for arg in node.args
+                                     if isinstance(arg.value, (cst.Name, cst.Attribute)))
 
 
 class Uncertain(Exception):
@@ -385,6 +393,7 @@ class _Flow:
     spans: dict  # id(Call) -> Span
     is_model_class: object
     loads: list | None = None  # the model loads the finder found, (call, site): computed when first needed
+    held: dict = field(default_factory=dict)  # id(expression) -> the load it holds (None: none, or uncertain)
 
     # What an expression holds
 
@@ -558,7 +567,7 @@ class _Flow:
             role=role or "model", called=(self.qualified(func.value) or "").rpartition(".")[2], model=model,
             revision=revision, subfolder=subfolder, line=span.line, value_note=note,
             keywords=tuple(sorted(keywords.items())), attributes=self._attributes_of(call),
-            methods=self._methods_of(call),
+            methods=self._methods_of(call), handed_to=self._handed_to(call),
         )
 
     def _model_id(self, call: cst.Call) -> tuple[str | None, str | None]:
@@ -634,10 +643,18 @@ class _Flow:
         return tuple(found)
 
     def _holds(self, expr: cst.BaseExpression, call: cst.Call) -> bool:
-        try:
-            return self.origin(expr) is call
-        except Uncertain:
-            return False
+        """Whether `expr` certainly holds the object `call` built; computed once per expression (a file's every
+        attribute write, method call and argument is asked about for every load)."""
+        if id(expr) not in self.held:
+            try:
+                self.held[id(expr)] = self.origin(expr)
+            except Uncertain:
+                self.held[id(expr)] = None
+        return self.held[id(expr)] is call
+
+    def _handed_to(self, call: cst.Call) -> tuple[str, ...]:
+        """The functions the object `call` built is handed to, as written."""
+        return tuple(sorted({_code(node.func) for arg, node in self.found.handed if self._holds(arg, call)}))
 
 
 def _code(node: cst.CSTNode) -> str:

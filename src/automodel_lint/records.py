@@ -73,6 +73,7 @@ class Origin:
     # literal value or None), and methods called on it with their first argument's source (`add_special_tokens`).
     attributes: tuple[tuple[str, str | None], ...] = ()
     methods: tuple[tuple[str, str], ...] = ()
+    handed_to: tuple[str, ...] = ()  # the functions the object is given to as an argument (they may change it)
 
     def keyword(self, name: str) -> str | None:
         return dict(self.keywords).get(name)
@@ -115,7 +116,7 @@ class UseSite:
 
         origins = tuple(
             (role, Origin(**{**o, "keywords": pairs(o["keywords"]), "attributes": pairs(o["attributes"]),
-                             "methods": pairs(o["methods"])}))
+                             "methods": pairs(o["methods"]), "handed_to": tuple(o.get("handed_to", ()))}))
             for role, o in data["origins"]
         )
         return cls(data["path"], Span(*data["span"]), data["use"], origins, pairs(data["arguments"]), data["reason"])

@@ -21,6 +21,8 @@ def judge(case: UseCase) -> Verdict | Undecided | None:
         return Undecided(f"{origin.model!r}: whether the checkpoint has a chat template is not known")
     if facts.has_chat_template:
         return None
+    if case.handed("tokenizer", "chat template"):
+        return case.handed("tokenizer", "chat template")
     kind = case.checkpoint_kind("tokenizer")
     what = f"{article(kind)} {kind} base checkpoint" if kind else "a checkpoint"
     return Verdict(

@@ -14,6 +14,8 @@ def _adds_mask_token(case: UseCase) -> bool:
     """The code gives the tokenizer a mask token (`tok.mask_token = ...`, `add_special_tokens({"mask_token": ..})`):
     a masked objective may then be meant."""
     origin = case.site.origin("tokenizer")
+    if "mask_token" in dict(origin.keywords):
+        return True  # `from_pretrained(..., mask_token="<mask>")`
     return any(attr == "mask_token" for attr, _ in origin.attributes) or any(
         "mask" in argument for method, argument in origin.methods if method.startswith("add_"))
 

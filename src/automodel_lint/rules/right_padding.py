@@ -58,6 +58,8 @@ def judge(case: UseCase) -> Verdict | Undecided | None:
     where, why = side
     if where != "right":
         return None
+    if why != "the tokenizer call's padding_side" and case.handed("tokenizer", "padding side"):
+        return case.handed("tokenizer", "padding side")
     tokenizer = site.origin("tokenizer")
     return Verdict(
         RULE.code,

@@ -89,6 +89,14 @@ class UseCase:
         loaded = self.loaded_class(role)
         return families.checkpoint_kind(self.table.auto_classes_for_architecture(loaded)) if loaded else None
 
+    def handed(self, role: str, what: str) -> Undecided | None:
+        """Why the object in `role` may no longer be as loaded: it is handed to functions that may change `what`."""
+        origin = self.site.origin(role)
+        if origin is None or not origin.handed_to:
+            return None
+        names = ", ".join(f"{name}()" for name in origin.handed_to[:3])
+        return Undecided(f"the {role} is handed to {names}, which may change its {what}")
+
     def describe(self, role: str) -> str:
         """`'gpt2' (decoder-only)`: the checkpoint in `role` as a first line names it."""
         origin = self.site.origin(role)
