@@ -17,7 +17,12 @@ whose object is uncertain but may come from such a call is listed as not judged,
 LibCST's ScopeProvider says which bindings a name can read; this module's own visitor records, for every node
 that matters, its order in the source and the branches around it. The finder's call sites give the model ids
 of model loads (one evaluation of values); a tokenizer's id is a literal, a constant bound once, or the same
-expression a model load in the same scope reads. Run only on files whose bytes mention a use (`may_hold_uses`).
+expression a model load in the same scope reads. What the code does to an object anywhere in the file is kept
+with its origin (attributes set, methods called, functions it is handed to), for the rules to decide whether it
+is still as loaded.
+
+Run only when a rule about uses runs (`--preview`), on files whose bytes mention a use (`may_hold_uses`), with
+the definitions no use can read stubbed out (`reduced`): LibCST's scope analysis costs per node.
 
 Arguments recorded per use (UseSite.arguments):
     get_peft_model:                  task_type (the enum member or string, e.g. "SEQ_2_SEQ_LM"), config (its class)
