@@ -12,6 +12,10 @@ with Retry-After: `retry_after`), "429-always", "500", "slow" (sleep `slow` seco
 "nonobject" (a config that is a JSON list), "no-info-config" (model info without config: the client must read
 config.json), "dribble" (the status line and headers one byte every `interval` seconds, for at most `slow` seconds:
 no per-read timeout ever trips). An entry with "adapter_of" is a PEFT adapter repo (adapter_config.json only).
+An entry's "tokenizer" serves tokenizer files: {"config": tokenizer_config.json, "special": special_tokens_map.json,
+"files": [other file names, e.g. "chat_template.jinja"], "folder": "tokenizer/" to put them in a subfolder}; a value
+that is a str is served as those raw bytes (broken JSON). The model info lists every file of the repo as `siblings`
+(`expand=siblings`).
 GET /api/agent-harnesses answers huggingface_hub's agent registry, so a test can see whether it was asked.
 """
 
@@ -113,6 +117,11 @@ class FakeHub:
         name, f = hit
         sha = self.sha_of(name)
         config = {k: f[k] for k in ("model_type", "architectures", "auto_map") if k in f}
+        tok = f.get("tokenizer", {})
+        at = tok.get("folder", "")  # "tokenizer/": the files sit in that subfolder
+        tok_files = {at + name: tok[key] for key, name in (("config", "tokenizer_config.json"),
+                                                            ("special", "special_tokens_map.json")) if key in tok}
+        tok_files.update({at + name: "{}" for name in tok.get("files", ())})
         if route == "info":
             info = {"_id": sha[:24], "id": name, "modelId": name, "sha": sha, "private": False, "gated": False,
                     "tags": ["transformers"], "library_name": "transformers"}
@@ -123,6 +132,9 @@ class FakeHub:
                 info["transformersInfo"] = {"auto_model": f.get("auto_model", "AutoModel")}
             if "pipeline_tag" in f:
                 info["pipeline_tag"] = f["pipeline_tag"]
+            names = ["adapter_config.json"] if "adapter_of" in f else [
+                "config.json", *(f"{sub}/config.json" for sub in f.get("subfolders", {})), *tok_files]
+            info["siblings"] = [{"rfilename": n} for n in names]
             return self._send(h, 200, json.dumps(info).encode(), [("Content-Type", "application/json")])
         rev, _, filename = tail.partition("/")
         subfolders = f.get("subfolders", {})
@@ -131,9 +143,11 @@ class FakeHub:
         else:
             files = {"config.json": config if fault != "nonobject" else ["x"]}
             files.update({f"{sub}/config.json": cfg for sub, cfg in subfolders.items()})
+            files.update(tok_files)
         if filename not in files:
             return self._error(h, 404, "EntryNotFound", [("X-Repo-Commit", sha)])
-        body = json.dumps(files[filename], indent=2).encode()
+        value = files[filename]
+        body = value.encode() if isinstance(value, str) else json.dumps(value, indent=2).encode()
         self._send(h, 200, body, [("Content-Type", "application/json"), ("X-Repo-Commit", sha),
                                   ("ETag", f'"{hashlib.sha1(body).hexdigest()}"'), ("X-Linked-Size", str(len(body)))])
 

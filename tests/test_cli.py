@@ -215,3 +215,20 @@ def test_an_unusable_lock_file_under_locked_is_a_one_line_error(tree):
     r = run("check", "--locked", ".", cwd=root)
     assert r.returncode == 2 and "internal error" not in r.stderr
     assert r.stderr.startswith("automodel-lint: error: ") and "automodel-lint.lock" in r.stderr
+
+
+def test_resolve_lists_the_auto_classes_of_the_target_release(tmp_path):
+    """`resolve` answers for the release `check` would judge for: TF classes exist in a 4.x target, not in 5.x."""
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    old = run("resolve", "t5-small", "--target-transformers", "4.40", "--output-format", "json", cwd=tmp_path, env=env)
+    assert old.returncode == 0, old.stderr
+    answer = json.loads(old.stdout)
+    assert answer["transformers_version"] == "4.40.2"
+    assert answer["transformers_target"] == "--target-transformers 4.40"
+    assert "TFAutoModelForSeq2SeqLM" in [c["class"] for c in answer["auto_classes"]]
+    (tmp_path / "pyproject.toml").write_text('[tool.automodel-lint]\ntarget-transformers = "5.0"\n')
+    new = run("resolve", "t5-small", cwd=tmp_path, env=env)
+    assert new.returncode == 0 and "TFAutoModel" not in new.stdout and "AutoModelForSeq2SeqLM" in new.stdout
+    assert "transformers 5.0.0: target-transformers" in new.stdout
+    unknown = run("resolve", "t5-small", "--target-transformers", "9.9", cwd=tmp_path, env=env)
+    assert unknown.returncode == 2 and "9.9 is not a release" in unknown.stderr and not unknown.stdout

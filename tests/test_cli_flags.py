@@ -83,9 +83,9 @@ def test_an_unknown_code_is_an_error_naming_it_and_the_known_ones(project, flag)
 
 
 def test_an_unknown_code_in_the_config_is_an_error(project):
-    (project / "pyproject.toml").write_text('[tool.automodel-lint]\nextend-ignore = ["HFA02"]\ntarget-transformers = "5.24"\n')
+    (project / "pyproject.toml").write_text('[tool.automodel-lint]\nextend-ignore = ["HFA7"]\ntarget-transformers = "5.24"\n')
     r = run("src", cwd=project)
-    assert r.returncode == 2 and "HFA02" in r.stderr and "extend-ignore" in r.stderr
+    assert r.returncode == 2 and "HFA7" in r.stderr and "extend-ignore" in r.stderr
 
 
 def test_a_missing_path_is_an_error_without_a_summary(project):
@@ -168,4 +168,27 @@ def test_add_noqa_uses_the_last_line_when_the_first_ends_with_a_continuation(pro
                       'a = AutoModelForCausalLM \\\n    .from_pretrained("google/flan-t5-base")\n')
     assert run("--add-noqa", "src", cwd=project).returncode == 0
     assert target.read_text().endswith(' \\\n    .from_pretrained("google/flan-t5-base")  # noqa: HFA001\n')
+    assert run("src", cwd=project).returncode == 0
+
+
+def test_add_noqa_edits_a_notebooks_cells_and_keeps_the_rest_of_its_json(project):
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {"name": "python3"}},
+          "cells": [{"cell_type": "markdown", "metadata": {}, "source": ["# Demo é\n"]},
+                    {"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": [], "id": "a",
+                     "source": ["%pip install transformers\n",
+                                "from transformers import AutoModelForCausalLM\n",
+                                "m = AutoModelForCausalLM.from_pretrained(\"google/flan-t5-base\")  # first"]},
+                    {"cell_type": "code", "metadata": {}, "execution_count": 2, "outputs": [], "id": "b",
+                     "source": ["ok = AutoModelForCausalLM.from_pretrained(\"gpt2\")\n"]}]}
+    target = project / "src" / "demo.ipynb"
+    text = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+    target.write_text(text, encoding="utf-8")
+    r = run("--add-noqa", "src", cwd=project)
+    assert r.returncode == 0 and "Added 4 noqa directives." in r.stderr, r.stderr  # 3 in src/train.py
+    after = json.loads(target.read_text(encoding="utf-8"))
+    assert after["cells"][1]["source"] == nb["cells"][1]["source"][:2] + [
+        'm = AutoModelForCausalLM.from_pretrained("google/flan-t5-base")  # first  # noqa: HFA001']
+    after["cells"][1]["source"] = nb["cells"][1]["source"]
+    assert after == nb  # nothing else in the notebook changed
+    assert "%pip install" in target.read_text(encoding="utf-8") and "Demo é" in target.read_text(encoding="utf-8")
     assert run("src", cwd=project).returncode == 0

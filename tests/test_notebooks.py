@@ -343,3 +343,20 @@ def test_any_notebook_round_trips(sources, as_lists, style, new):
     expected = json.loads(data.decode("utf-8-sig"))
     expected["cells"][0]["source"] = jupyter_lines(new) if as_lists[0] else new
     assert json.loads(replace_cell_sources(data, {0: new}).decode("utf-8-sig")) == expected
+
+
+def test_a_doctest_prompt_cell_reports_the_column_the_cell_shows(tmp_path):
+    """IPython takes `>>> ` off the lines of a cell pasted from a docstring; the column shown counts it back."""
+    path = tmp_path / "pasted.ipynb"
+    path.write_bytes(jupyter_bytes(notebook(code([
+        ">>> from transformers import AutoModelForCausalLM\n",
+        '>>> m = AutoModelForCausalLM.from_pretrained("google/flan-t5-base")\n',
+        '... n = 1\n',
+    ]))))
+    r = subprocess.run([sys.executable, "-m", "automodel_lint", "check", "--offline", "--no-cache",
+                        "--output-format", "json", str(path)], capture_output=True, text=True,
+                       env=dict(os.environ, PYTHONPATH=SRC))
+    (found,) = json.loads(r.stdout)
+    cell_line = '>>> m = AutoModelForCausalLM.from_pretrained("google/flan-t5-base")'
+    assert (found["cell"], found["line"], found["column"]) == (1, 2, cell_line.index("AutoModel") + 1)
+    assert found["end_column"] == len(cell_line) + 1

@@ -253,7 +253,7 @@ def test_corrupt_or_foreign_cache_is_set_aside_once(tmp_path):
             assert r.resolve_all([ModelRequest("lab/m"), ModelRequest("lab/m", revision="x")])
         assert len(warnings) == 1 and "moved it to" in warnings[0]
         assert [p.name for p in d.iterdir() if p.name.startswith(FILE_NAME + ".bad-")]
-        assert json.loads((d / FILE_NAME).read_text())["schema_version"] == 1
+        assert json.loads((d / FILE_NAME).read_text())["schema_version"] == 2
 
 
 def test_unwritable_cache_dir_warns_once_and_works(tmp_path):
@@ -328,7 +328,7 @@ def test_sigkill_during_write_leaves_old_or_new(tmp_path):
         proc.wait()
         if path.exists():
             data = json.loads(path.read_text())  # never half a file
-            assert data["schema_version"] == 1 and len(data["entries"]) % 3000 == 0
+            assert data["schema_version"] == 2 and len(data["entries"]) % 3000 == 0
     assert path.exists()
 
 
@@ -440,7 +440,9 @@ class FakeTable:
 
 def test_resolve_command(capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(resolve_command, "_table", lambda: FakeTable())
+    from automodel_lint.target import Target
+
+    monkeypatch.setattr(resolve_command, "_target", lambda options: Target("9.9.9", "a test table", FakeTable()))
     with FakeHub({"lab/s2s": T5}) as hub:
         monkeypatch.setenv("HF_ENDPOINT", hub.url)
         assert cli.main(["resolve", "lab/s2s"]) == 0

@@ -3,8 +3,10 @@
 Each diagnostic's comment goes on the first line of its call, or on the last one when the first cannot hold a
 comment (it ends inside a multi-line string, or with a backslash continuation): `noqa.py` honours either. A
 line that has a `# noqa: X` comment gets the new codes added to it (`# noqa: X, HFA001`); any other comment is
-kept and the directive follows it. Files are written through `files.write_atomic`, like fixes. Notebooks, stdin
-and files that do not parse (HFA900) are not edited; each such diagnostic is named in the returned lines.
+kept and the directive follows it. Files are written through `files.write_atomic`, like fixes. A notebook gets the
+directives in its cells' joined source, written back into its cells as `--fix` does (every other byte of the JSON
+kept). Stdin and files that do not parse (HFA900) are not edited; each such diagnostic is named in the returned
+lines.
 """
 
 from __future__ import annotations
@@ -29,13 +31,16 @@ def add_noqa(report) -> tuple[int, list[str]]:
         if not result.diagnostics:
             continue
         path = result.path
-        if path in report.notebooks or path == "-" or any(d.code == "HFA900" for d in result.diagnostics):
-            failures += [_failure(d, "not edited by --add-noqa (notebook, stdin or a file that does not parse)")
+        if path == "-" or any(d.code == "HFA900" for d in result.diagnostics):
+            failures += [_failure(d, "not edited by --add-noqa (stdin or a file that does not parse)")
                          for d in result.diagnostics]
             continue
         try:
-            n, left = _add_to_file(path, report.sources.get(path), result.diagnostics)
-        except (OSError, UnicodeError, WriteError) as exc:
+            if path in report.notebooks:
+                n, left = _add_to_notebook(path, *report.notebooks[path], result.diagnostics)
+            else:
+                n, left = _add_to_file(path, report.sources.get(path), result.diagnostics)
+        except (OSError, UnicodeError, WriteError, ValueError) as exc:
             failures.append(f"{shown_path(path)}: --add-noqa not applied: {getattr(exc, 'strerror', None) or exc}")
             continue
         added += n
@@ -52,7 +57,26 @@ def _add_to_file(path: str, data: bytes | None, diagnostics) -> tuple[int, list]
         with open(path, "rb") as handle:
             data = handle.read()
     encoding = source_encoding(data)
-    text = data.decode(encoding)
+    new_text, added, left = _with_directives(data.decode(encoding), diagnostics)
+    new = new_text.encode(encoding)
+    if added and new != data:
+        write_atomic(path, new, expected=data)
+    return added, left
+
+
+def _add_to_notebook(path: str, data: bytes, notebook, diagnostics) -> tuple[int, list]:
+    """The directives go into the cells' joined source (the diagnostics' lines count there), then back into the
+    cells; a NotebookError (a ValueError) leaves the file as it was."""
+    from automodel_lint.notebooks import apply_fixed_source
+
+    new_text, added, left = _with_directives(notebook.source, diagnostics)
+    if added and new_text != notebook.source:
+        write_atomic(path, apply_fixed_source(data, notebook, new_text), expected=data)
+    return added, left
+
+
+def _with_directives(text: str, diagnostics) -> tuple[str, int, list]:
+    """`text` with the directives added; how many lines got one; the diagnostics no line could take."""
     lines = _LINE.findall(text)
     comments, blocked = _scan(text)
     wanted: dict[int, set[str]] = defaultdict(set)
@@ -66,10 +90,7 @@ def _add_to_file(path: str, data: bytes | None, diagnostics) -> tuple[int, list]
             wanted[line].add(d.code)
     for number, codes in wanted.items():
         lines[number - 1] = _with_noqa(lines[number - 1], sorted(codes), comments.get(number))
-    new = "".join(lines).encode(encoding)
-    if wanted and new != data:
-        write_atomic(path, new, expected=data)
-    return len(wanted), left
+    return "".join(lines), len(wanted), left
 
 
 def _scan(text: str) -> tuple[dict[int, tuple[int, str]], set[int]]:

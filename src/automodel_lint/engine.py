@@ -110,11 +110,12 @@ def selected(code: str, options: Options) -> bool:
     return not any(code.startswith(i) for i in options.ignore)
 
 
-def diagnose(site: CallSite, facts: ModelFacts | None, table: KnowledgeTable) -> Diagnostic | None:
+def diagnose(site: CallSite, facts: ModelFacts | None, table: KnowledgeTable,
+             preview: bool = False) -> Diagnostic | None:
     from automodel_lint.rules import Case, judge
 
     history = tuple(t for t in knowledge.bundled_tables() if t.version != table.version)
-    found = judge(Case(site, facts, table, history))
+    found = judge(Case(site, facts, table, history), preview)
     if found is None:
         return None
     rule, verdict = found
@@ -243,7 +244,7 @@ def _judge_file(analysis: Analysis, answers: dict, options: Options, table: Know
     for site in analysis.sites:
         answer = answers.get(request_of(site)) if site.model is not None else None
         facts = answer if isinstance(answer, ModelFacts) else None
-        diagnostic = diagnose(site, facts, table)
+        diagnostic = diagnose(site, facts, table, options.preview)
         if diagnostic is None:
             why = unjudged.reason(site, answer, table)
             if why is not None:

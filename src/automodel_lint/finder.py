@@ -427,6 +427,8 @@ def _literal_kwargs(call: cst.Call, scope: Scope) -> dict:
         if key == "config" and not (isinstance(arg.value, cst.Name) and arg.value.value == "None"):
             # A config object decides what the class builds; the checkpoint's own config.json no longer does.
             found["uncertain"].append(key)
+        elif key == "code_revision":
+            found["uncertain"].append(key)  # the repository's code is pinned apart from its weights: HFA013 stays out
         elif key == "trust_remote_code":
             value = literal_bool(arg.value)
             if value is None:

@@ -66,6 +66,7 @@ class NotebookError(ValueError):
 class Position:
     cell: int  # index into the notebook's "cells" list, 0-based
     line: int  # 1-based, within that cell's source
+    shift: int = 0  # columns taken off the line's start for the analysis (a `>>> ` prompt): add them back to show
 
 
 @dataclass(frozen=True)
@@ -180,9 +181,16 @@ def read_notebook(data: bytes | str) -> NotebookSource:
             lines = [CONTINUATION_PLACEHOLDER + _ending(line) for line in _lines(text)]
             escapes = list(zip(lines, _lines(text)))
         parts.extend(lines)
-        positions.extend(Position(index, n) for n in range(1, len(lines) + 1))
+        held = _lines(text)
+        positions.extend(Position(index, n, _prompt_width(held[n - 1], line) if n <= len(held) else 0)
+                         for n, line in enumerate(lines, 1))
         cells.append(_Cell(index, original, tuple(escapes), tuple(unencodable), text != original))
     return NotebookSource("".join(parts), tuple(positions), tuple(cells), language, tuple(errors))
+
+
+def _prompt_width(held: str, analysed: str) -> int:
+    """How many characters a prompt took off the start of the line (`>>> x` analysed as `x`), else 0."""
+    return len(held) - len(analysed) if held != analysed and _PROMPT.match(held) and held.endswith(analysed) else 0
 
 
 def _parse_error(lines: Sequence[str]) -> tuple[int, int, str] | None:

@@ -144,6 +144,7 @@ class ModelFacts:
     evidence: str | None = None  # "config" when real config.json content was seen, "doc" for a documented link
     provenance: str | None = None  # where the source read it, for `resolve` and for reviewers
     pipeline_tag: str | None = None  # the Hub's task for the model: what `pipeline(model=...)` with no task runs
+    sha: str | None = None  # the Hub commit the facts were read at, where a source knew it (what HFA013 pins)
 
     def auto_map_dict(self) -> dict[str, str]:
         return dict(self.auto_map)

@@ -40,6 +40,7 @@ def run_info(args: argparse.Namespace) -> int:
     print(f"path:     {printable(info['path'])}")
     print(f"entries:  {info['entries']} ({info['positive']} resolved, of which {info['stale']} older than 30 days; "
           f"{info['negative']} not found or gated)")
+    print(f"tokenizers: {info['tokenizers']} entries")
     print(f"size:     {info['bytes']} bytes")
     return EXIT_CLEAN
 

@@ -1,7 +1,8 @@
 """`automodel-lint lock [PATH ...]`: resolve every model id the code names and write automodel-lint.lock.
 
 The lock goes beside the project's pyproject.toml (or to `--lock-file`): sorted, stable JSON with the Hub commit
-where known. Exit 0, or 1 if some ids stayed unresolved (named on stderr; the lock keeps their previous entries).
+where known, and the tokenizer facts of the same ids. Exit 0, or 1 if some ids stayed unresolved (named on stderr;
+the lock keeps their previous entries).
 """
 
 from __future__ import annotations
@@ -40,10 +41,12 @@ def run(args: argparse.Namespace) -> int:
             previous = read_lock(target)
         except LockError:
             previous = None  # an unusable old lock is simply replaced
-        answers = resolver.resolve_all(sorted(requests, key=lambda r: (r.model, r.revision or "", r.subfolder or "",
-                                                                        r.file_dir or "")))
+        ordered = sorted(requests, key=lambda r: (r.model, r.revision or "", r.subfolder or "", r.file_dir or ""))
+        answers = resolver.resolve_all(ordered)
         shas = {r: resolver.sha(r) for r in answers if resolver.sha(r)}
-        models = write_lock(target, answers, shas, keep=previous)
+        # Tokenizer facts of the same ids (facts/lockfile.py says why these): unknown ones only leave calls unjudged.
+        tokenizers = resolver.resolve_tokenizers(ordered)
+        models = write_lock(target, answers, shas, keep=previous, tokenizers=tokenizers)
     except OSError as exc:
         print(f"automodel-lint: error: cannot write the lock file: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -1,9 +1,11 @@
 """`automodel-lint resolve MODEL_ID`: "which Auto class for this model?".
 
-    automodel-lint resolve MODEL_ID [--revision R] [--subfolder S] [--output-format text|json]
+    automodel-lint resolve MODEL_ID [--revision R] [--subfolder S] [--target-transformers X.Y]
+                                    [--output-format text|json]
 
 The facts, where they came from, and the Auto classes that load the checkpoint (the one for its own architecture
-first). Exit 0 resolved, 1 not.
+first), for the same transformers release `check` judges for (flag, settings, installed, declared, newest
+bundled: see `target`). Exit 0 resolved, 1 not, 2 for a target it does not know.
 """
 
 from __future__ import annotations
@@ -23,16 +25,22 @@ def register(subparsers) -> None:
     p.add_argument("--revision", metavar="R", help="a branch, tag or commit of the Hub repo")
     p.add_argument("--subfolder", metavar="S", help="the checkpoint's subfolder in the repo or folder")
     p.add_argument("--output-format", choices=("text", "json"), default="text")
+    p.add_argument("--target-transformers", metavar="X.Y",
+                   help="the transformers release whose Auto classes are listed (default: as `check` chooses)")
     add_network_flags(p)
     p.set_defaults(func=run)
 
 
-def _table():
-    try:
-        from automodel_lint import knowledge
+def _target(options):
+    """The run's target (as `check` chooses it), or None: `resolve` still shows the facts without a table."""
+    from automodel_lint.options import UsageError
+    from automodel_lint.target import choose
 
-        return knowledge.current_table()
-    except Exception:  # the knowledge table is optional here: `resolve` still shows the facts without it
+    try:
+        return choose(options)
+    except UsageError:
+        raise  # an unknown --target-transformers is the user's to correct, not something to pass over
+    except Exception:
         return None
 
 
@@ -67,8 +75,10 @@ def loading_classes(table, facts: ModelFacts) -> list[tuple[str, str]]:
 def run(args: argparse.Namespace) -> int:
     from automodel_lint.options import build_options, load_settings, make_resolver
 
-    table = _table()
-    resolver = make_resolver(build_options(load_settings("."), **network_flags(args)), table)
+    options = build_options(load_settings("."), target_transformers=args.target_transformers, **network_flags(args))
+    target = _target(options)
+    table = target.table if target is not None else None
+    resolver = make_resolver(options, table)
     request = ModelRequest(args.model, args.revision, args.subfolder, None)
     answer = resolver.resolve(request)
     if isinstance(answer, Unresolved):
@@ -86,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
             "facts_source": answer.source, "evidence": answer.evidence, "provenance": answer.provenance,
             "auto_classes": [{"class": a, "loads": c} for a, c in classes],
             "transformers_version": table.version if table is not None else None,
+            "transformers_target": target.why if target is not None else None,
         }, indent=2))
         return EXIT_CLEAN
     rows = [("model", answer.model_id + (f" (sha {sha})" if sha else "")),
@@ -102,9 +113,9 @@ def run(args: argparse.Namespace) -> int:
     if table is None:
         print(f"{'loaded by:':<15}(no knowledge table available)")
     elif not classes:
-        print(f"{'loaded by:':<15}no Auto class of transformers {table.version} loads it")
+        print(f"{'loaded by:':<15}no Auto class of transformers {table.version} ({target.why}) loads it")
     else:
-        print(f"{'loaded by:':<15}(transformers {table.version})")
+        print(f"{'loaded by:':<15}(transformers {table.version}: {target.why})")
         for auto, built in classes:
             print(f"  {printable(auto):<40} -> {printable(built)}")
     return EXIT_CLEAN

@@ -68,23 +68,27 @@ def valid_repo_id(model: str) -> bool:
     return True
 
 
-def read_json_file(path: str, limit: int = MAX_CONFIG_BYTES) -> tuple[object, str | None]:
+def read_json_file(path: str, limit: int = MAX_CONFIG_BYTES, *, follow: bool = True) -> tuple[object, str | None]:
     """(parsed JSON, None) or (None, why it cannot be used). Never raises for anything the file system or JSON does.
 
     Only regular files are opened: a FIFO named config.json would block `open` forever, a device would never end.
+    `follow=False`: a symbolic link is not followed but refused (a repository may plant one pointing anywhere).
     """
     name = os.path.basename(path)
     try:
-        st = os.stat(path)
+        st = os.stat(path) if follow else os.lstat(path)
     except (OSError, ValueError):
         return None, f"{name} cannot be read"
+    if stat.S_ISLNK(st.st_mode):
+        return None, f"{name} is a symbolic link, which is not followed"
     if not stat.S_ISREG(st.st_mode):
         return None, f"{name} is not a regular file"
     if st.st_size > limit:
         return None, f"{name} is larger than {limit // 1_000_000} MB"
     try:
         # O_NONBLOCK: if the file was swapped for a FIFO after the stat, open must not hang.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
+        fd = os.open(path, flags)
         with os.fdopen(fd, "rb") as fh:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
                 return None, f"{name} is not a regular file"

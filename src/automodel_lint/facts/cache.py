@@ -3,13 +3,21 @@
 Where: `cache_dir` if given, else AUTOMODEL_LINT_CACHE_DIR, else $XDG_CACHE_HOME/automodel-lint, else
 ~/.cache/automodel-lint; the file is `hub-facts.json` in it. Keyed by (id, revision, subfolder), ids lower-cased.
 
-    {"schema_version": 1, "entries": {"org/name@rev:sub": {
+    {"schema_version": 2, "entries": {"org/name@rev:sub": {
         "fetched": 1764400000.0,                 # Unix time of the Hub answer
         "sha": "...",                            # the Hub's commit, where known
         "facts": {"model_id", "model_type", "architectures", "auto_map", "evidence", "provenance"}
       | "base": {"model", "revision", "note"}   # a PEFT adapter repo: judge its base model
       | "unresolved": "reason"                   # a definite no from the Hub (401/403/404)
+    }},
+     "tokenizers": {"org/name@rev:sub": {       # tokenizer facts (issue 16), kept apart: asked for fewer ids
+        "fetched": ..., "sha": ...,
+        "tokenizer": {"model_id", "tokenizer_class", "padding_side", "has_chat_template", "has_mask_token",
+                      "provenance"}
+      | "unresolved": "reason"
     }}}
+
+Schema 1 (model facts only) is still read, as a file with no tokenizer facts; every write is schema 2.
 
 Positive answers are fresh for 30 days (then refreshed when the network is there, and still used when it is not),
 negative ones for a day. Writes happen once per run (`flush`): re-read under a `filelock` lock, merge, write a
@@ -22,17 +30,22 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from automodel_lint.facts import tokenizer
 from automodel_lint.facts.base import Redirect, parse_json_bytes
 from automodel_lint.files import WriteError, make_private_dir, read_regular, write_atomic
-from automodel_lint.records import ModelFacts, ModelRequest, Unresolved
+from automodel_lint.records import ModelFacts, ModelRequest, TokenizerFacts, Unresolved
 from automodel_lint.paths import default_cache_dir
 
-SCHEMA_VERSION = 1
+_FULL_SHA = re.compile(r"[0-9a-f]{40}")
+SCHEMA_VERSION = 2
+READABLE_SCHEMAS = (1, 2)  # 1 had no "tokenizers" part
+MODELS, TOKENIZERS = "entries", "tokenizers"  # the file's two parts
 FILE_NAME = "hub-facts.json"
 POSITIVE_TTL = 30 * 24 * 3600
 NEGATIVE_TTL = 24 * 3600
@@ -48,7 +61,7 @@ def cache_key(request: ModelRequest) -> str:
 def facts_to_json(facts: ModelFacts) -> dict:
     return {"model_id": facts.model_id, "model_type": facts.model_type, "architectures": list(facts.architectures),
             "auto_map": dict(facts.auto_map), "evidence": facts.evidence, "provenance": facts.provenance,
-            "pipeline_tag": facts.pipeline_tag}
+            "pipeline_tag": facts.pipeline_tag, "sha": facts.sha}
 
 
 def facts_from_json(data: object, source: str) -> ModelFacts | None:
@@ -67,8 +80,9 @@ def facts_from_json(data: object, source: str) -> ModelFacts | None:
     evidence = data.get("evidence") if isinstance(data.get("evidence"), str) else None
     provenance = data.get("provenance") if isinstance(data.get("provenance"), str) else None
     tag = data.get("pipeline_tag") if isinstance(data.get("pipeline_tag"), str) else None
+    sha = data.get("sha") if isinstance(data.get("sha"), str) and _FULL_SHA.fullmatch(data["sha"]) else None
     return ModelFacts(data["model_id"], mt, tuple(archs), tuple(sorted(amap.items())), source, evidence, provenance,
-                      tag)
+                      tag, sha)
 
 
 class FactsCache:
@@ -80,18 +94,18 @@ class FactsCache:
         self.path = self.dir / FILE_NAME
         self.warn = warn or (lambda message: None)
         self.clock = clock
-        self._entries: dict[str, dict] | None = None
-        self._pending: dict[str, dict] = {}
+        self._parts: dict[str, dict[str, dict]] | None = None  # MODELS and TOKENIZERS: key -> entry
+        self._pending: dict[str, dict[str, dict]] = _no_parts()
         self.writable = True
 
     # -- reading ---------------------------------------------------------------------------------------------------
 
-    def _read_file(self) -> tuple[dict[str, dict] | None, str | None]:
-        """(entries, None), ({}, None) when there is no file, or (None, why the file is unusable)."""
+    def _read_file(self) -> tuple[dict[str, dict[str, dict]] | None, str | None]:
+        """({part: entries}, None), empty parts when there is no file, or (None, why the file is unusable)."""
         try:
             raw = read_regular(self.path, MAX_CACHE_BYTES + 1)
         except (FileNotFoundError, NotADirectoryError):
-            return {}, None
+            return _no_parts(), None
         except OSError as exc:
             return None, f"cannot be read ({exc.strerror or type(exc).__name__})"
         if len(raw) > MAX_CACHE_BYTES:
@@ -99,23 +113,24 @@ class FactsCache:
         data, problem = parse_json_bytes(raw, FILE_NAME)
         if problem:
             return None, "is corrupt"
-        if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION \
-                or not isinstance(data.get("entries"), dict):
+        if not isinstance(data, dict) or data.get("schema_version") not in READABLE_SCHEMAS \
+                or not isinstance(data.get(MODELS), dict) or not isinstance(data.get(TOKENIZERS, {}), dict):
             return None, "has an unknown schema version"
-        return {k: v for k, v in data["entries"].items() if isinstance(k, str) and isinstance(v, dict)}, None
+        return {part: {k: v for k, v in data.get(part, {}).items() if isinstance(k, str) and isinstance(v, dict)}
+                for part in (MODELS, TOKENIZERS)}, None
 
-    def entries(self) -> dict[str, dict]:
-        if self._entries is None:
-            entries, problem = self._read_file()
+    def entries(self, part: str = MODELS) -> dict[str, dict]:
+        if self._parts is None:
+            parts, problem = self._read_file()
             if problem and problem.startswith("cannot be read"):
                 self.writable = False
                 self.warn(f"the cache file {self.path} {problem}; running without the cache")
-                entries = {}
+                parts = _no_parts()
             elif problem:
                 self._set_aside(problem)
-                entries = {}
-            self._entries = entries
-        return self._entries
+                parts = _no_parts()
+            self._parts = parts
+        return self._parts[part]
 
     def _set_aside(self, problem: str) -> None:
         aside = self.path.with_name(f"{FILE_NAME}.bad-{int(self.clock())}")
@@ -126,9 +141,9 @@ class FactsCache:
             return
         self.warn(f"the cache file {self.path} {problem}; moved it to {aside.name} and starting a new one")
 
-    def get(self, request: ModelRequest, *, allow_stale: bool = False) -> tuple[dict, bool] | None:
+    def get(self, request: ModelRequest, *, allow_stale: bool = False, part: str = MODELS) -> tuple[dict, bool] | None:
         """(entry, fresh) for the request, or None. Stale entries only when `allow_stale`."""
-        entry = self._pending.get(cache_key(request)) or self.entries().get(cache_key(request))
+        entry = self._pending[part].get(cache_key(request)) or self.entries(part).get(cache_key(request))
         if entry is None:
             return None
         fetched = entry.get("fetched")
@@ -142,30 +157,44 @@ class FactsCache:
 
     def answer(self, request: ModelRequest, *, allow_stale: bool = False) -> ModelFacts | Unresolved | Redirect | None:
         """The cached answer as the resolver wants it (negative entries included), or None."""
-        hit = self.get(request, allow_stale=allow_stale)
+        return self._answer(request, allow_stale, MODELS, _model_answer)
+
+    def tokenizer_answer(self, request: ModelRequest, *,
+                         allow_stale: bool = False) -> TokenizerFacts | Unresolved | None:
+        """The cached tokenizer facts (a fresh definite no included), as `answer` gives model facts."""
+        return self._answer(request, allow_stale, TOKENIZERS,
+                            lambda entry: tokenizer.facts_from_json(entry.get("tokenizer"), SOURCE))
+
+    def _answer(self, request: ModelRequest, allow_stale: bool, part: str, positive):
+        """A negative entry as Unresolved (fresh only); else `positive(entry)`, its provenance saying how old."""
+        hit = self.get(request, allow_stale=allow_stale, part=part)
         if hit is None:
             return None
         entry, fresh = hit
         if "unresolved" in entry:
             reason = entry["unresolved"]
             return Unresolved(request.model, f"{reason} (cached)") if isinstance(reason, str) and fresh else None
-        if isinstance(entry.get("base"), dict):
-            base = entry["base"]
-            if isinstance(base.get("model"), str):
-                rev = base.get("revision") if isinstance(base.get("revision"), str) else None
-                return Redirect(ModelRequest(base["model"], revision=rev), str(base.get("note") or "PEFT adapter"))
-            return None
-        facts = facts_from_json(entry.get("facts"), SOURCE)
-        if facts is None:
-            return None
+        found = positive(entry)
+        if found is None or isinstance(found, Redirect):
+            return found
         age = max(0, int((self.clock() - entry["fetched"]) // 86400))
         stale = "" if fresh else ", older than 30 days"
         where = f"cached Hub answer, {age} d old{stale}"
-        return replace(facts, provenance=f"{where}; {facts.provenance}" if facts.provenance else where)
+        return replace(found, provenance=f"{where}; {found.provenance}" if found.provenance else where)
 
     def sha(self, request: ModelRequest) -> str | None:
-        entry = self._pending.get(cache_key(request)) or self.entries().get(cache_key(request)) or {}
+        entry = self._pending[MODELS].get(cache_key(request)) or self.entries().get(cache_key(request)) or {}
         return entry.get("sha") if isinstance(entry.get("sha"), str) else None
+
+    def put_tokenizer(self, request: ModelRequest, answer: TokenizerFacts | Unresolved, sha: str | None = None) -> None:
+        entry: dict = {"fetched": self.clock()}
+        if isinstance(answer, TokenizerFacts):
+            entry["tokenizer"] = tokenizer.facts_to_json(answer)
+        else:
+            entry["unresolved"] = answer.reason
+        if sha:
+            entry["sha"] = sha
+        self._pending[TOKENIZERS][cache_key(request)] = entry
 
     # -- writing ---------------------------------------------------------------------------------------------------
 
@@ -179,12 +208,12 @@ class FactsCache:
             entry["unresolved"] = answer.reason
         if sha:
             entry["sha"] = sha
-        self._pending[cache_key(request)] = entry
+        self._pending[MODELS][cache_key(request)] = entry
 
     def flush(self) -> bool:
         """Merge the queued entries into the file. False (with one warning) if the cache cannot be written."""
-        if not self._pending or not self.writable:
-            return not self._pending
+        if not any(self._pending.values()) or not self.writable:
+            return not any(self._pending.values())
         try:
             make_private_dir(self.dir)
             from filelock import FileLock, Timeout
@@ -204,28 +233,28 @@ class FactsCache:
             self.warn(f"the cache folder {self.dir} is not writable ({exc.strerror or type(exc).__name__}); "
                       f"running without the cache")
             return False
-        self._pending.clear()
+        self._pending = _no_parts()
         return True
 
     def _write_locked(self) -> None:
         current, problem = self._read_file()
         if problem:
             self._set_aside(problem)
-            current = {}
+            current = _no_parts()
         now = self.clock()
-        current.update(self._pending)
-        # Expired negatives are dropped on write; stale positives stay, as an offline fallback.
-        kept = {k: v for k, v in current.items()
-                if not ("unresolved" in v and not (0 <= now - v.get("fetched", 0) < NEGATIVE_TTL))}
-        self._entries = kept
-        text = json.dumps({"schema_version": SCHEMA_VERSION, "entries": kept}, sort_keys=True,
-                          separators=(",", ":"))
+        for part, pending in self._pending.items():
+            current[part].update(pending)
+            # Expired negatives are dropped on write; stale positives stay, as an offline fallback.
+            current[part] = {k: v for k, v in current[part].items()
+                             if not ("unresolved" in v and not (0 <= now - v.get("fetched", 0) < NEGATIVE_TTL))}
+        self._parts = current
+        text = json.dumps({"schema_version": SCHEMA_VERSION, **current}, sort_keys=True, separators=(",", ":"))
         write_atomic(self.path, text.encode("utf-8"), mode=0o644)
 
     def clear(self) -> int:
         """Remove the cache file; the number of entries it held."""
-        count = len(self.entries())
-        self._entries, self._pending = {}, {}
+        count = len(self.entries()) + len(self.entries(TOKENIZERS))
+        self._parts, self._pending = _no_parts(), _no_parts()
         if self.path.exists():
             from filelock import FileLock
 
@@ -244,7 +273,22 @@ class FactsCache:
         except OSError:
             size = 0
         return {"path": str(self.path), "entries": len(entries), "positive": len(positive),
-                "negative": len(negative), "stale": len(stale), "bytes": size}
+                "negative": len(negative), "stale": len(stale), "bytes": size,
+                "tokenizers": len(self.entries(TOKENIZERS))}
+
+
+def _model_answer(entry: dict) -> ModelFacts | Redirect | None:
+    if isinstance(entry.get("base"), dict):
+        base = entry["base"]
+        if isinstance(base.get("model"), str):
+            rev = base.get("revision") if isinstance(base.get("revision"), str) else None
+            return Redirect(ModelRequest(base["model"], revision=rev), str(base.get("note") or "PEFT adapter"))
+        return None
+    return facts_from_json(entry.get("facts"), SOURCE)
+
+
+def _no_parts() -> dict[str, dict[str, dict]]:
+    return {MODELS: {}, TOKENIZERS: {}}
 
 
 class CacheSource:
@@ -267,3 +311,7 @@ class CacheSource:
             if sha:
                 self.shas[request] = sha
         return answer
+
+    def tokenizer_lookup(self, request: ModelRequest) -> TokenizerFacts | None:
+        answer = self.cache.tokenizer_answer(request, allow_stale=self.offline)
+        return answer if isinstance(answer, TokenizerFacts) else None

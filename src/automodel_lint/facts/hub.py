@@ -5,9 +5,13 @@ and headers (so HF_TOKEN, proxies and the user agent are the library's), to the 
 `hf_hub_download` use:
     GET {endpoint}/api/models/{id}[/revision/{rev}]?expand=config&expand=transformersInfo&expand=sha
     GET {endpoint}/{id}/resolve/{rev}/[{subfolder}/]config.json     (subfolders, and repos whose info has no config)
-They are made here rather than through those two functions because a linter must bound them: a byte cap on every
-answer (a 50 MB body is cut at 2 MB), a wall-clock deadline per request and for the whole run, and no writes into the
-user's Hugging Face cache.
+and for tokenizer facts (issue 16), only for the ids a tokenizer is used from:
+    GET {endpoint}/api/models/{id}[/revision/{rev}]?expand=siblings&expand=sha      (the repo's file list)
+    GET {endpoint}/{id}/resolve/{sha}/[{subfolder}/]tokenizer_config.json         (when the list has it)
+    GET {endpoint}/{id}/resolve/{sha}/[{subfolder}/]special_tokens_map.json       (when listed and still needed)
+never a vocabulary. They are made here rather than through those two functions because a linter must bound them: a
+byte cap on every answer (a 50 MB body is cut at 2 MB), a wall-clock deadline per request and for the whole run, and
+no writes into the user's Hugging Face cache.
 
 Budget: each request gets at most `request_timeout` seconds (default 3) and all of them together `budget` seconds
 (default 10), after which the remaining ids are Unresolved; the first connection failure marks the network dead, so a
@@ -35,7 +39,10 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from automodel_lint.facts.base import Redirect, facts_from_config, parse_json_bytes, valid_repo_id
 from automodel_lint.facts.cache import FactsCache
 from automodel_lint.facts.local import redirect_from_adapter_config
-from automodel_lint.records import ModelFacts, ModelRequest, Unresolved
+from automodel_lint.facts.tokenizer import (
+    ABSENT, NAMED_TEMPLATES, SPECIAL_TOKENS_MAP, TEMPLATE_FILES, TOKENIZER_CONFIG, UNSEEN, facts_from_files,
+)
+from automodel_lint.records import ModelFacts, ModelRequest, TokenizerFacts, Unresolved
 
 SOURCE = "hub"
 DEFAULT_ENDPOINT = "https://huggingface.co"
@@ -43,7 +50,7 @@ MAX_BODY = 2_000_000
 MAX_ATTEMPTS = 3
 GRACE = 0.2  # seconds a request may overrun its deadline before the caller stops waiting for it
 
-Answer = ModelFacts | Unresolved | Redirect
+Answer = ModelFacts | Unresolved | Redirect | TokenizerFacts
 # What a worker found for one id, for the calling thread to record: (answer, sha, what to do with the cache).
 Outcome = tuple[Answer, str | None, str]
 KEEP, DEFINITE, TRANSIENT, FRESH = "keep", "definite", "transient", "fresh"
@@ -94,10 +101,17 @@ class HubSource:
     # -- the resolver's entry point --------------------------------------------------------------------------------
 
     def lookup_many(self, requests: list[ModelRequest]) -> dict[ModelRequest, Answer | None]:
+        return self._ask(requests, self._resolve, tokenizers=False)
+
+    def lookup_tokenizers(self, requests: list[ModelRequest]) -> dict[ModelRequest, TokenizerFacts | Unresolved | None]:
+        """Tokenizer facts, within the same wall-clock budget as model facts (one deadline per run)."""
+        return self._ask(requests, self._resolve_tokenizer, tokenizers=True)
+
+    def _ask(self, requests: list[ModelRequest], resolve, tokenizers: bool) -> dict[ModelRequest, Answer | None]:
         out: dict[ModelRequest, Answer | None] = {}
         todo = []
         for r in requests:
-            cached = self.cache.answer(r) if self.cache else None
+            cached = (self.cache.tokenizer_answer(r) if tokenizers else self.cache.answer(r)) if self.cache else None
             if isinstance(cached, Unresolved):
                 out[r] = cached  # a fresh cached 404 or 401: do not ask again today
             elif self.offline:
@@ -110,13 +124,13 @@ class HubSource:
             return out
         if self._deadline is None:
             self._deadline = self.clock() + self.budget
-        found = self._gather(todo, _headers())
+        found = self._gather(todo, _headers(), resolve)
         for r in todo:
-            out[r] = self._record(r, found[r]) if r in found else Unresolved(
+            out[r] = self._record(r, found[r], tokenizers) if r in found else Unresolved(
                 r.model, f"no answer from the Hub within the {self.budget:g} s network budget")
         return out
 
-    def _gather(self, todo: list[ModelRequest], headers: dict[str, str]) -> dict[ModelRequest, Outcome]:
+    def _gather(self, todo: list[ModelRequest], headers: dict[str, str], resolve) -> dict[ModelRequest, Outcome]:
         """Each id's outcome, fetched on daemon threads, waiting for none past its request's deadline or the run's.
 
         A worker stuck past its deadline (a server dribbling bytes) is abandoned, not joined: its id is answered
@@ -133,7 +147,7 @@ class HubSource:
                     if not queue:
                         return
                     request = working[me] = queue.pop()
-                outcome = self._one(request, headers)
+                outcome = self._one(request, headers, resolve)
                 with self._lock:
                     if working.get(me) is not request:
                         return  # abandoned, or the run is over: nobody is waiting for this answer any more
@@ -171,25 +185,25 @@ class HubSource:
             working.clear()
         return found
 
-    def _record(self, request: ModelRequest, outcome: Outcome) -> Answer:
+    def _record(self, request: ModelRequest, outcome: Outcome, tokenizers: bool = False) -> Answer:
         """On the calling thread, which alone touches the cache and the shas: keep what a worker found."""
         answer, sha, kind = outcome
         if kind == TRANSIENT and self.cache:
             # A transient failure: an old answer is better than none (stale positives are kept for this).
-            stale = self.cache.answer(request, allow_stale=True)
+            stale = (self.cache.tokenizer_answer if tokenizers else self.cache.answer)(request, allow_stale=True)
             if stale is not None and not isinstance(stale, Unresolved):
                 return stale
-        if kind == FRESH and sha:
-            self.shas[request] = sha
+        if kind == FRESH and sha and not tokenizers:
+            self.shas[request] = sha  # the commit of the model's facts: what a pin names (HFA013)
         if kind in (FRESH, DEFINITE) and self.cache:
-            self.cache.put(request, answer, sha)
+            (self.cache.put_tokenizer if tokenizers else self.cache.put)(request, answer, sha)
         return answer
 
     # -- one id ----------------------------------------------------------------------------------------------------
 
-    def _one(self, request: ModelRequest, headers: dict[str, str]) -> Outcome:
+    def _one(self, request: ModelRequest, headers: dict[str, str], resolve) -> Outcome:
         try:
-            answer, sha = self._resolve(request, headers)
+            answer, sha = resolve(request, headers)
         except _Failure as exc:
             return Unresolved(request.model, exc.reason), None, DEFINITE if exc.definite else TRANSIENT
         except Exception as exc:  # the network layer is not ours: whatever it raises ends this id, not the run
@@ -233,12 +247,34 @@ class HubSource:
             f" (sha {sha})" if sha else "")
         return facts_from_config(data, repo, source=SOURCE, provenance=where), sha
 
-    def _model_info(self, request: ModelRequest, headers: dict[str, str]) -> dict:
+    def _resolve_tokenizer(self, request: ModelRequest, headers: dict[str, str]) -> tuple[Answer, str | None]:
+        """Tokenizer facts from the repo's file list and its two small tokenizer files, read at the listed commit."""
+        info = self._model_info(request, headers, ("siblings", "sha"))
+        sha = info.get("sha") if isinstance(info.get("sha"), str) else None
+        repo = info.get("id") if isinstance(info.get("id"), str) and info["id"].lower() == request.model.lower() \
+            else request.model
+        siblings = info.get("siblings")
+        if not isinstance(siblings, list):
+            raise _Failure("the Hub's model info lists no files")
+        names = {s["rfilename"] for s in siblings if isinstance(s, dict) and isinstance(s.get("rfilename"), str)}
+        prefix = f"{request.subfolder.strip('/')}/" if request.subfolder else ""
+        at = sha or request.revision
+        config = self._file(repo, at, prefix + TOKENIZER_CONFIG, headers)[0] if prefix + TOKENIZER_CONFIG in names \
+            else ABSENT
+        special = ABSENT if prefix + SPECIAL_TOKENS_MAP not in names else UNSEEN
+        if special is UNSEEN and not (isinstance(config, dict) and "mask_token" in config):
+            special = self._file(repo, at, prefix + SPECIAL_TOKENS_MAP, headers)[0]  # only where it may decide
+        templates = any(prefix + n in names for n in TEMPLATE_FILES)
+        named = any(n.startswith(f"{prefix}{NAMED_TEMPLATES}/") for n in names)
+        where = f"{self.shown_endpoint}/{repo} tokenizer files" + (f" (sha {sha})" if sha else "")
+        return facts_from_files(repo, config, special, templates, named, source=SOURCE, provenance=where), sha
+
+    def _model_info(self, request: ModelRequest, headers: dict[str, str],
+                    expand: tuple[str, ...] = ("config", "transformersInfo", "sha", "pipeline_tag")) -> dict:
         url = f"{self.endpoint}/api/models/{request.model}"
         if request.revision:
             url += f"/revision/{quote(request.revision, safe='')}"
-        params = [("expand", "config"), ("expand", "transformersInfo"), ("expand", "sha"), ("expand", "pipeline_tag")]
-        body, _ = self._get(url, params, headers)
+        body, _ = self._get(url, [("expand", e) for e in expand], headers)
         data, problem = parse_json_bytes(body, "the Hub's model info")
         if problem:
             raise _Failure(f"{problem} (Hub answer)")

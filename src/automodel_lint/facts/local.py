@@ -14,7 +14,10 @@ import os
 import stat
 
 from automodel_lint.facts.base import Redirect, facts_from_config, plausible_model_string, read_json_file
-from automodel_lint.records import ModelFacts, ModelRequest, Unresolved
+from automodel_lint.facts.tokenizer import (
+    ABSENT, NAMED_TEMPLATES, SPECIAL_TOKENS_MAP, TEMPLATE_FILES, TOKENIZER_CONFIG, facts_from_files,
+)
+from automodel_lint.records import ModelFacts, ModelRequest, TokenizerFacts, Unresolved
 
 
 def _is_dir(path: str) -> bool:
@@ -53,12 +56,16 @@ class LocalSource:
             bases = [os.path.join(b, request.subfolder) for b in bases]
         return bases
 
-    def lookup(self, request: ModelRequest) -> ModelFacts | Unresolved | Redirect | None:
+    def folders(self, request: ModelRequest) -> list[str]:
+        """The candidate folders, or none for a string that cannot be a path."""
         if plausible_model_string(request.model) is not None:
-            return None
+            return []
         if request.subfolder is not None and plausible_model_string(request.subfolder) is not None:
-            return None
-        for folder in dict.fromkeys(self.candidates(request)):
+            return []
+        return list(dict.fromkeys(self.candidates(request)))
+
+    def lookup(self, request: ModelRequest) -> ModelFacts | Unresolved | Redirect | None:
+        for folder in self.folders(request):
             if not _is_dir(folder):
                 continue
             config = os.path.join(folder, "config.json")
@@ -70,6 +77,28 @@ class LocalSource:
             adapter = os.path.join(folder, "adapter_config.json")
             if _exists(adapter):
                 return adapter_redirect(adapter, request)
+        return None
+
+    def tokenizer_lookup(self, request: ModelRequest) -> TokenizerFacts | Unresolved | None:
+        """A local folder is the tokenizer's, as transformers takes any folder the string names. Its files are read
+        without following links: a checkout may plant one pointing anywhere."""
+        for folder in self.folders(request):
+            if not _is_dir(folder):
+                continue
+            seen = {}
+            for name in (TOKENIZER_CONFIG, SPECIAL_TOKENS_MAP):
+                path = os.path.join(folder, name)
+                if not os.path.lexists(path):
+                    seen[name] = ABSENT
+                    continue
+                data, problem = read_json_file(path, follow=False)
+                if problem:
+                    return Unresolved(request.model, problem)
+                seen[name] = data
+            templates = any(os.path.lexists(os.path.join(folder, n)) for n in TEMPLATE_FILES)
+            named = os.path.lexists(os.path.join(folder, NAMED_TEMPLATES))
+            return facts_from_files(request.model, seen[TOKENIZER_CONFIG], seen[SPECIAL_TOKENS_MAP], templates, named,
+                                    source=self.name, provenance=folder)
         return None
 
 

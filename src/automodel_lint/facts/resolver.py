@@ -11,7 +11,8 @@ The order (issue "Resolve any model id"): the project's own `[tool.automodel-lin
 ("lock"), a local folder ("local"), the Hugging Face cache ("hf-cache"), automodel-lint's cache ("cache"), the bundled
 snapshot ("snapshot"), the Hub ("hub"). `locked=True` keeps only the first three. Facts too thin to judge by
 (`snapshot.thin`: documentary evidence only, or neither model type nor auto_map) are the answer only when no later
-source has one: online, the Hub is asked first. The name in brackets is
+source has one: online, the Hub is asked first; so are snapshot facts with an auto_map (the Hub gives the commit
+that HFA013's fix pins, and such code changes often). The name in brackets is
 `ModelFacts.source`, the JSON output's `facts_source`. A request's `file_dir` matters only to the local source: all
 others see each (id, revision, subfolder) once, however many files name it.
 
@@ -33,6 +34,11 @@ Keyword options of `Resolver` (all optional):
     warn             callable taking one message, for the few warnings (default: a line on stderr); each at most once
     progress         callable (done, total) while fetching from the Hub (default: a bar on stderr if it is a terminal)
 
+Tokenizer facts (`resolve_tokenizers`, issue 16) come from the same sources in the same order, each through its
+`tokenizer_lookup(request)` (the Hub: `lookup_tokenizers(requests)`, within the same network budget); the project's
+own table and the bundled snapshot hold none. They are asked only for the requests given, never for every model id.
+HF-cache facts that cannot tell whether a chat template exists are the answer only when the Hub cannot give one.
+
 A lock file that exists but cannot be used raises `facts.lockfile.LockError` from the constructor when `locked`
 (exit 2 material); otherwise it is ignored with a warning.
 After `resolve_all`, `sha(request)` gives the Hub commit an answer came from, where known.
@@ -43,6 +49,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 
 from automodel_lint.facts.base import Redirect, looks_like_repo_id, plausible_model_string, valid_repo_id
 from automodel_lint.facts.cache import CacheSource, FactsCache
@@ -107,6 +114,7 @@ class Resolver:
         self._final: dict[ModelRequest, ModelRequest] = {}  # request -> the bare request its answer came from
         self.sources = self._sources()
         self._memo: dict[ModelRequest, ModelFacts | Unresolved | Redirect] = {}
+        self._tokenizer_memo: dict[ModelRequest, TokenizerFacts | Unresolved] = {}
 
     def _read_lock(self, path):
         try:
@@ -145,11 +153,17 @@ class Resolver:
         return self.shas.get(self._final.get(request, _bare(request)))
 
     def resolve_tokenizers(self, requests: Iterable[ModelRequest]) -> dict[ModelRequest, TokenizerFacts | Unresolved]:
-        """Tokenizer facts for each request, from the same sources in the same order as model facts.
-
-        Interface placeholder (issue 16): every request is answered Unresolved until the sources read tokenizer
-        files."""
-        return {r: Unresolved(r.model, "tokenizer facts are not read yet") for r in dict.fromkeys(requests)}
+        """Tokenizer facts for each request, from the same sources in the same order as model facts; every request
+        answered, an Unresolved's reason saying why the facts are unknown. Never raises for what inputs or the
+        network do."""
+        wanted = list(dict.fromkeys(requests))
+        try:
+            # Each reason says which facts are missing: `--show-unjudged` lists it beside model facts' reasons.
+            return {r: Unresolved(a.model_id, f"tokenizer facts unknown: {a.reason}") if isinstance(a, Unresolved)
+                    else a for r, a in zip(wanted, self._pass(wanted, tokenizers=True))}
+        finally:
+            if self.cache is not None:
+                self.cache.flush()
 
     # -- resolution ------------------------------------------------------------------------------------------------
 
@@ -196,41 +210,54 @@ class Resolver:
                     answer = _with_provenance(answer, f"{chain}; {answer.provenance or answer.source}")
                 else:
                     answer = Unresolved(r.model, f"{answer.reason} (base model of a PEFT adapter: {chain})")
+            if isinstance(answer, ModelFacts) and len(chains[r]) == 1:
+                answer = replace(answer, sha=self.shas.get(_bare(r)))  # a base model's commit pins no adapter
             out[r] = answer
             self._final[r] = _bare(chains[r][-1])
         return out
 
-    def _pass(self, requests: list[ModelRequest]) -> list[ModelFacts | Unresolved | Redirect]:
-        """One answer per request from the first source that has one (memoised for the resolver's lifetime)."""
-        todo = [r for r in dict.fromkeys(requests) if r not in self._memo]
+    def _pass(self, requests: list[ModelRequest], tokenizers: bool = False) -> list:
+        """One answer per request from the first source that has one (memoised for the resolver's lifetime).
+        `tokenizers`: tokenizer facts, from the sources that read tokenizer files."""
+        memo = self._tokenizer_memo if tokenizers else self._memo
+        todo = [r for r in dict.fromkeys(requests) if r not in memo]
         for r in todo:
             problem = plausible_model_string(r.model)
             if problem:
-                self._memo[r] = Unresolved(r.model, problem)
-        todo = [r for r in todo if r not in self._memo]
-        held: dict[ModelRequest, ModelFacts] = {}  # answers too thin to be the last word while a later source may know
+                memo[r] = Unresolved(r.model, problem)
+        todo = [r for r in todo if r not in memo]
+        held: dict[ModelRequest, object] = {}  # answers too thin to be the last word while a later source may know
         for source in self.sources:
             if not todo:
                 break
             # Only the local source reads file_dir; the others answer each (id, revision, subfolder) once.
             asked = todo if getattr(source, "uses_file_dir", False) else list(dict.fromkeys(map(_bare, todo)))
-            if hasattr(source, "lookup_many"):
-                answers = source.lookup_many(asked)
-            else:
-                answers = {r: source.lookup(r) for r in asked}
-            provisional = isinstance(source, SnapshotSource) and not self.offline
+            answers = _ask(source, asked, tokenizers)
+            if answers is None:
+                continue
             for r in todo:
                 answer = answers.get(r if r in answers else _bare(r))
-                if provisional and isinstance(answer, ModelFacts) and thin(answer):
-                    held.setdefault(r, answer)  # the Hub may have the config itself
+                if not self.offline and self._provisional(source, answer):
+                    held.setdefault(r, answer)  # the Hub may know more
                 elif answer is not None and not (r in held and isinstance(answer, Unresolved)):
-                    self._memo[r] = answer
-            todo = [r for r in todo if r not in self._memo]
+                    memo[r] = answer
+            todo = [r for r in todo if r not in memo]
         for r in todo:
-            self._memo[r] = held.get(r) or Unresolved(r.model, self._fallback_reason(r))
-        return [self._memo[r] for r in requests]
+            memo[r] = held.get(r) or Unresolved(r.model, self._fallback_reason(r, tokenizers))
+        return [memo[r] for r in requests]
 
-    def _fallback_reason(self, request: ModelRequest) -> str:
+    @staticmethod
+    def _provisional(source, answer) -> bool:
+        """Thin snapshot facts, and snapshot facts of a checkpoint with its own code (auto_map): such code changes
+        often, and only the Hub gives the commit a pin names (HFA013); HF-cache tokenizer facts that cannot tell
+        whether a chat template exists."""
+        if isinstance(answer, ModelFacts):
+            return isinstance(source, SnapshotSource) and (thin(answer) or bool(answer.auto_map))
+        return isinstance(answer, TokenizerFacts) and answer.source == "hf-cache" and answer.has_chat_template is None
+
+    def _fallback_reason(self, request: ModelRequest, tokenizers: bool = False) -> str:
+        if tokenizers:
+            return self._tokenizer_fallback_reason(request)
         if not looks_like_repo_id(request.model):
             return "neither a local folder with a config.json nor a valid Hub model id"
         if self.locked:
@@ -245,6 +272,30 @@ class Resolver:
         if not valid_repo_id(request.model):
             return "not a valid Hub model id"
         return "no source knows it"
+
+    def _tokenizer_fallback_reason(self, request: ModelRequest) -> str:
+        if not looks_like_repo_id(request.model):
+            return "neither a local folder nor a valid Hub model id"
+        if self.locked:
+            return "not in the lock file (automodel-lint.lock); run `automodel-lint lock`"
+        if self.offline:
+            return "not in the lock file or a cache (offline), and the bundled snapshot holds none"
+        if not valid_repo_id(request.model):
+            return "not a valid Hub model id"
+        return "no source knows it"
+
+
+def _ask(source, requests: list[ModelRequest], tokenizers: bool) -> dict | None:
+    """A source's answers for these requests; None when it holds no facts of this kind."""
+    if tokenizers:
+        if hasattr(source, "lookup_tokenizers"):
+            return source.lookup_tokenizers(requests)
+        if hasattr(source, "tokenizer_lookup"):
+            return {r: source.tokenizer_lookup(r) for r in requests}
+        return None
+    if hasattr(source, "lookup_many"):
+        return source.lookup_many(requests)
+    return {r: source.lookup(r) for r in requests}
 
 
 def _bare(request: ModelRequest) -> ModelRequest:
@@ -272,5 +323,5 @@ def _terminal_progress() -> Callable[[int, int], None] | None:
 
 
 def _with_provenance(facts: ModelFacts, provenance: str) -> ModelFacts:
-    return ModelFacts(facts.model_id, facts.model_type, facts.architectures, facts.auto_map, facts.source,
-                      facts.evidence, provenance)
+    # The Hub's task was the base model's: `pipeline(model=<adapter>)` asks about the adapter's repository.
+    return replace(facts, provenance=provenance, pipeline_tag=None)

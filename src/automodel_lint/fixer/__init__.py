@@ -1,6 +1,7 @@
 """Diagnostics -> a fixed source: the callee's class replaced, the file's imports kept right, nothing else.
 
-A fix replaces one node, the class name in `X.from_pretrained(...)` or `X.from_config(...)`. Import
+A fix replaces one node, the class name in `X.from_pretrained(...)` or `X.from_config(...)` (or, for a
+fix of arguments, sets one keyword argument of the call at its span to a literal). Import
 bookkeeping follows once for the whole file, in the same transform: for a name imported with
 `from ... import X [as Y]`, the new class is added to that same statement (so an import inside a function
 or a `try:` guard stays there), and the old name leaves it when no reference is left, by LibCST's scope

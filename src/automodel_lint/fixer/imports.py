@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from automodel_lint.fixer.plan import Plan
+from automodel_lint.fixer.plan import Plan, with_keyword
 
 
 def _merge_gap(left, right):
@@ -120,6 +120,10 @@ def transformer(plan: Plan, unused: set):
     class Edit(cst.CSTTransformer):
         def __init__(self) -> None:
             self.removed_lines: set = set()
+
+        def leave_Call(self, original_node, updated_node):
+            edit = plan.keywords.get(original_node)
+            return updated_node if edit is None else with_keyword(updated_node, *edit)
 
         def leave_Name(self, original_node, updated_node):
             new = plan.renames.get(original_node)

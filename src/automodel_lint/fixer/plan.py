@@ -1,11 +1,14 @@
 """Which node edits each diagnostic needs: the class name to replace, the imports to add next to the old one,
-and the imports that may go once nothing references them (by LibCST's scope analysis).
+and the imports that may go once nothing references them (by LibCST's scope analysis); or, for a fix of a call's
+arguments (`Fix.keyword`), the one keyword argument to add or to set.
 
 Nothing is edited here: the plan of a whole file is gathered first, and `imports.transformer` makes it.
 """
 
 from __future__ import annotations
 
+import ast
+import keyword as python_keywords
 import os
 from dataclasses import dataclass, field
 
@@ -32,6 +35,7 @@ class Plan:
     removable: dict = field(default_factory=dict)
     keep: set = field(default_factory=set)  # aliases that stay even when unused (re-exports of __init__.py)
     introduced: set = field(default_factory=set)  # names the renamed calls now read: their imports must stay
+    keywords: dict = field(default_factory=dict)  # Call node -> (keyword, value source) to add or to set
 
 
 def module_of(node) -> str | None:
@@ -66,10 +70,13 @@ class File:
         self.positions = self.wrapper.resolve(PositionProvider)
         self.scopes = self.wrapper.resolve(ScopeProvider)
         self.calls: dict[tuple[int, int], cst.Call] = {}
+        # Every call by its whole span (start and end, as records.Span counts): `f(x)(y)` and `f(x)` share a start.
+        self.any_call: dict[tuple[int, int, int, int], cst.Call] = {}
         self.import_froms: list[cst.ImportFrom] = []
         self.star_import = False
         for node, pos in self.positions.items():
             if isinstance(node, cst.Call):
+                self.any_call[(pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)] = node
                 func = node.func
                 if isinstance(func, cst.Attribute) and func.attr.value in CLASS_METHODS \
                         and dotted(func.value):
@@ -173,6 +180,8 @@ def _in_reach(file: File, callee, new: str) -> bool:
 
 def plan_one(file: File, diag: Diagnostic, plan: Plan) -> str | None:
     """Adds one diagnostic's edits to `plan`; returns why it cannot be applied, or None."""
+    if diag.fix is not None and diag.fix.keyword is not None:
+        return _plan_keyword(file, diag, plan)
     new, old = diag.fix.new_class if diag.fix else None, diag.called
     if not new or not old:
         return "no single class to suggest"
@@ -190,6 +199,65 @@ def plan_one(file: File, diag: Diagnostic, plan: Plan) -> str | None:
     if isinstance(callee, cst.Attribute):
         return _plan_attribute(file, callee, old, new, diag, plan)
     return _plan_name(file, callee, old, new, diag, plan)
+
+
+def _plan_keyword(file: File, diag: Diagnostic, plan: Plan) -> str | None:
+    """One keyword argument added to the call at the diagnostic's span, or the value of the one there replaced.
+
+    The value must be a literal: it then adds no name to bind and no call to judge, so nothing else in the file can
+    change meaning. The rule guarantees the parameter is not already filled by position.
+    """
+    name, value = diag.fix.keyword
+    if not name.isidentifier() or python_keywords.iskeyword(name):
+        return f"not a keyword argument name: {name!r}"
+    try:
+        ast.literal_eval(value)
+        expression = cst.parse_expression(value)
+    except (ValueError, SyntaxError, TypeError, cst.ParserSyntaxError, MemoryError, RecursionError):
+        return f"not a literal value: {value!r}"
+    span = diag.span
+    call = file.any_call.get((span.line, span.column, span.end_line, span.end_column))
+    if call is None:
+        return "no call at this position"
+    if call in plan.keywords:
+        return "another fix already edits this call"
+    if any(arg.star == "**" for arg in call.args) and not any(_is_keyword(arg, name) for arg in call.args):
+        return f"the call passes **kwargs, which may already hold {name}"
+    plan.keywords[call] = (name, expression)
+    return None
+
+
+def _is_keyword(arg, name: str) -> bool:
+    return arg.keyword is not None and arg.keyword.value == name
+
+
+def with_keyword(call: cst.Call, name: str, value) -> cst.Call:
+    """`call` with `name=value`: the existing argument's value replaced, else a new last argument laid out like
+    the ones before it (one per line when they are, a trailing comma kept where there was one)."""
+    args = list(call.args)
+    for index, arg in enumerate(args):
+        if _is_keyword(arg, name):
+            args[index] = arg.with_changes(value=value)
+            return call.with_changes(args=args)
+    new = cst.Arg(value=value, keyword=cst.Name(name), equal=cst.AssignEqual(
+        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+    if not args:
+        return call.with_changes(args=[new])
+    last = args[-1]
+    # What separates two arguments here: the comma after the one before last, else what follows `(`.
+    if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma):
+        between = args[-2].comma
+    elif isinstance(call.whitespace_before_args, cst.ParenthesizedWhitespace):
+        between = cst.Comma(whitespace_after=call.whitespace_before_args)
+    else:
+        between = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    if isinstance(last.comma, cst.Comma):  # a trailing comma: the new argument takes it, the last takes `between`
+        args[-1] = last.with_changes(comma=between)
+        args.append(new.with_changes(comma=last.comma))
+    else:  # what closed the call (a newline before `)`) now follows the new argument
+        args[-1] = last.with_changes(comma=between, whitespace_after_arg=cst.SimpleWhitespace(""))
+        args.append(new.with_changes(whitespace_after_arg=last.whitespace_after_arg))
+    return call.with_changes(args=args)
 
 
 def _plan_attribute(file: File, callee, old: str, new: str, diag: Diagnostic, plan: Plan) -> str | None:

@@ -8,6 +8,7 @@ import warnings
 from typing import Callable
 
 import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from automodel_lint.finder import find_calls
 from automodel_lint.fixer.outcome import FixOutcome, refused
@@ -18,12 +19,13 @@ from automodel_lint.records import Diagnostic, Span
 def recheck_calls(source: bytes, fixed: bytes, file: File, applied: list[Diagnostic]):
     """Why `fixed` must not be written (it does not parse, or a call resolves otherwise than planned), or None."""
     try:
-        after = find_calls(cst.parse_module(fixed), "<fix>", lambda _: True)
+        module = cst.parse_module(fixed)
+        after = find_calls(module, "<fix>", lambda _: True)
     except Exception as exc:  # any failure to re-read our own output means the output is wrong
         return f"the fixed source does not parse ({type(exc).__name__}); nothing was changed", ()
     if python_parses(source) and not python_parses(fixed):
         return "the fixed source does not compile; nothing was changed", ()
-    planned = {(d.span.line, d.span.column): d.fix.new_class for d in applied}
+    planned = {(d.span.line, d.span.column): d.fix.new_class for d in applied if d.fix.new_class}
     if len(after) != len(file.sites):
         return "the fix would change which calls load a transformers class; nothing was changed", ()
     moved: dict[tuple[int, int], Span] = {}
@@ -32,7 +34,37 @@ def recheck_calls(source: bytes, fixed: bytes, file: File, applied: list[Diagnos
         if now.called != planned.get(key, before.called):
             return f"the fix would make the call at {key[0]}:{key[1]} load {now.called}; nothing was changed", ()
         moved[key] = now.span
+    if any(d.fix.keyword for d in applied):
+        for key, span in _calls_moved(file, module).items():
+            moved.setdefault(key, span)
     return None, tuple(moved[(d.span.line, d.span.column)] for d in applied)
+
+
+def _calls_moved(file: File, fixed: cst.Module) -> dict[tuple[int, int], Span]:
+    """Where every call of the original sits in the fixed module. Fixes add no call and remove none (a keyword's
+    value is a literal, an import line holds no call), so the n-th call before is the n-th call after."""
+    after = MetadataWrapper(fixed, unsafe_skip_copy=True).resolve(PositionProvider)
+    before_order, after_order = _calls_in_order(file.module), _calls_in_order(fixed)
+    moved = {}
+    for old, new in zip(before_order, after_order):
+        start, end = file.positions[old].start, after[new].end
+        now = after[new].start
+        # `f(x)(y)` and `f(x)` start at one place: the outer call, visited first, keeps it.
+        moved.setdefault((start.line, start.column + 1), Span(now.line, now.column + 1, end.line, end.column + 1))
+    return moved
+
+
+def _calls_in_order(module: cst.Module) -> list[cst.Call]:
+    class Calls(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.found: list[cst.Call] = []
+
+        def visit_Call(self, node: cst.Call) -> None:
+            self.found.append(node)
+
+    calls = Calls()
+    module.visit(calls)
+    return calls.found
 
 
 def python_parses(data: bytes) -> bool:

@@ -65,6 +65,16 @@ checkpoints
     types, and their docstrings name the composite's checkpoint); if more than one claimant remains (a docstring
     copied into an unrelated model), the id is dropped.
 
+tokenizers
+    Every class of the `tokenization_*.py` files (top level and under models/) that derives from
+    `PreTrainedTokenizerBase`, and every module-level alias of one (5.x: `LlamaTokenizerFast = LlamaTokenizer`,
+    `PreTrainedTokenizerFast = TokenizersBackend`), with `padding_side` (the class attribute of the class or the
+    nearest base, depth first; the root says "right") and `mask_token` (the default of the `mask_token` parameter
+    of the nearest `__init__` that has one, or the `mask_token=` it passes to `super().__init__`; the root has
+    none). Bases are followed through imports. Unlike the parts above, a value that is not a literal (Canine's
+    `chr(MASK)`), a base that cannot be read, or two classes of one name that disagree leave that value out
+    instead of failing the build: the rules then do not judge on it.
+
 Everything the table needs is read statically; a form the evaluator does not know raises `BuildError` naming
 the file and the construct, so that nothing is silently left out.
 
@@ -801,6 +811,7 @@ class _Builder:
             "class_configs": class_configs,
             "checkpoints": self.checkpoints(),
             "pipelines": read_pipelines(self.source, autos),
+            "tokenizers": read_tokenizers(self.source),
         }
 
     def auto_classes(self) -> dict[str, dict]:
@@ -1092,6 +1103,158 @@ def _task_equals(test: ast.expr) -> str | None:
     return None
 
 
+# ------------------------------------------------------------------------------------------------ tokenizers
+
+TOKENIZER_ROOT = "PreTrainedTokenizerBase"  # sets `padding_side = "right"`; its special tokens default to None
+TOKENIZER_ROOT_MODULE = "tokenization_utils_base"
+# Bases outside the tokenization files that set neither attribute read here.
+NEUTRAL_BASES = frozenset({"object", "ABC", "Generic", "PushToHubMixin"})
+_UNKNOWN_DEFAULT = object()
+
+
+class _Tokenizers:
+    """Every tokenizer class of the `tokenization_*.py` files (top level, and under models/), with its bases."""
+
+    def __init__(self, source: Source):
+        self.source = source
+        self.modules: dict[str, _PyModule] = {}
+        for rel in source.files:
+            name = PurePosixPath(rel).name
+            if name.startswith("tokenization_") and (rel.count("/") == 0 or rel.startswith("models/")):
+                dotted = rel[: -len(".py")].replace("/", ".")
+                self.modules[dotted] = _PyModule(dotted, source.read(rel), cut_classes=False)
+
+    def classes(self) -> list[tuple[str, _PyModule, ast.ClassDef]]:
+        """(name, module, class) for each class and each module-level alias (`BertTokenizerFast = BertTokenizer`)."""
+        out = []
+        for mod in self.modules.values():
+            for node in mod._whole.body:
+                if isinstance(node, ast.ClassDef):
+                    out.append((node.name, mod, node))
+                elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                        and isinstance(node.value, ast.Name) and (found := self.find(mod, node.value.id)) is not None:
+                    out.append((node.targets[0].id, *found))
+        return out
+
+    def find(self, mod: _PyModule, name: str, depth: int = 0) -> tuple[_PyModule, ast.ClassDef] | None:
+        """The class a name means in a module: defined or aliased there, or imported (re-exports followed)."""
+        if depth > 5:
+            return None
+        for node in reversed(mod._whole.body):
+            if isinstance(node, ast.ClassDef) and node.name == name:
+                return mod, node
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
+                return self.find(mod, node.value.id, depth + 1) if isinstance(node.value, ast.Name) else None
+        if name in mod.imports:
+            target, original = mod.imports[name]
+            other = self.modules.get(target)
+            if other is None and (rel := _dotted_file(target, self.source)) is not None:
+                other = self.modules.setdefault(target, _PyModule(target, self.source.read(rel), cut_classes=False))
+            return self.find(other, original, depth + 1) if other is not None else None
+        return None
+
+    def bases(self, mod: _PyModule, cls: ast.ClassDef) -> list[tuple[_PyModule, ast.ClassDef]] | None:
+        """The base classes in declaration order; None when one cannot be read (then nothing inherited is known)."""
+        out = []
+        for base in cls.bases:
+            name = base.id if isinstance(base, ast.Name) else None
+            found = self.find(mod, name) if name else None
+            if found is not None:
+                out.append(found)
+            elif name not in NEUTRAL_BASES:
+                return None
+        return out
+
+    def is_tokenizer(self, mod: _PyModule, cls: ast.ClassDef, depth: int = 0) -> bool:
+        if cls.name == TOKENIZER_ROOT and mod.dotted == TOKENIZER_ROOT_MODULE:
+            return True
+        return depth < 20 and any(self.is_tokenizer(m, c, depth + 1) for m, c in self.bases(mod, cls) or ())
+
+    def default(self, mod: _PyModule, cls: ast.ClassDef, read, depth: int = 0) -> object:
+        """The first value `read(class)` gives along the MRO (depth first, as single inheritance and these mixins
+        make it); _UNKNOWN_DEFAULT when a class on the way cannot be read."""
+        own = read(mod, cls)
+        if own is not None or depth > 20:
+            return own
+        bases = self.bases(mod, cls)
+        if bases is None:
+            return _UNKNOWN_DEFAULT
+        for base_mod, base in bases:
+            found = self.default(base_mod, base, read, depth + 1)
+            if found is not None:
+                return found
+        return None
+
+
+def _own_padding_side(mod: _PyModule, cls: ast.ClassDef) -> object:
+    """`padding_side = "left"` (or annotated) in the class body; _UNKNOWN_DEFAULT for a value that is no literal."""
+    value = _class_attribute(cls, "padding_side")
+    if value is None:
+        return None
+    if isinstance(value, ast.Constant) and value.value in ("left", "right"):
+        return value.value
+    return _UNKNOWN_DEFAULT
+
+
+def _own_mask_token(mod: _PyModule, cls: ast.ClassDef) -> object:
+    """Whether the class's own `__init__` gives a mask token by default: its `mask_token` parameter's default, or
+    what it passes as `mask_token=` to `super().__init__`. None when it says nothing (its bases decide); the root
+    class has none (its special tokens default to None)."""
+    if cls.name == TOKENIZER_ROOT and mod.dotted == TOKENIZER_ROOT_MODULE:
+        return False
+    init = _method(cls, "__init__")
+    if init is None:
+        return None
+    args = init.args
+    positional = args.posonlyargs + args.args
+    defaults = dict(zip([a.arg for a in positional][len(positional) - len(args.defaults):], args.defaults))
+    defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
+    if "mask_token" in defaults:
+        return _is_token(defaults["mask_token"])
+    if any(a.arg == "mask_token" for a in positional + args.kwonlyargs):
+        return _UNKNOWN_DEFAULT  # a required mask token: whatever the caller passes
+    for node in ast.walk(init):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "__init__":
+            passed = next((k.value for k in node.keywords if k.arg == "mask_token"), None)
+            if passed is not None:
+                return _is_token(passed)
+    return None
+
+
+def _is_token(node: ast.expr) -> object:
+    """A default that is a token (a non-empty string, or `AddedToken("<mask>", ...)`), None (no token), or unknown."""
+    if isinstance(node, ast.Constant):
+        if node.value is None:
+            return False
+        return bool(node.value) if isinstance(node.value, str) else _UNKNOWN_DEFAULT
+    if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "AddedToken" and node.args \
+            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+        return bool(node.args[0].value)
+    return _UNKNOWN_DEFAULT
+
+
+def read_tokenizers(source: Source) -> dict[str, dict]:
+    """Each tokenizer class's defaults, by the name `tokenizer_config.json`'s `tokenizer_class` gives it:
+    `padding_side` (its own class attribute or the nearest base's; PreTrainedTokenizerBase says "right") and
+    `mask_token` (True when its `__init__` gives a mask token by default). A value that cannot be read
+    statically, or that two classes of one name disagree on, is left out: the table then does not know it."""
+    tokenizers = _Tokenizers(source)
+    found: dict[str, dict[str, object]] = {}
+    for name, mod, cls in tokenizers.classes():
+        if not tokenizers.is_tokenizer(mod, cls):
+            continue
+        values = {"padding_side": tokenizers.default(mod, cls, _own_padding_side),
+                  "mask_token": tokenizers.default(mod, cls, _own_mask_token)}
+        entry = found.setdefault(name, {})
+        for key, value in values.items():
+            if value is None or value is _UNKNOWN_DEFAULT or entry.get(key, value) != value:
+                entry[key] = _UNKNOWN_DEFAULT
+            else:
+                entry[key] = value
+    return {name: {k: v for k, v in entry.items() if v is not _UNKNOWN_DEFAULT}
+            for name, entry in sorted(found.items())}
+
+
 def build_table(source: Source) -> dict:
     return _Builder(source).build()
 
@@ -1099,13 +1262,14 @@ def build_table(source: Source) -> dict:
 # The parts of a table after its header, in the order `_Builder.build` writes them.
 PARTS = (
     "config_classes", "auto_classes", "architectures", "text_config_types", "config_links", "class_configs",
-    "checkpoints", "pipelines",
+    "checkpoints", "pipelines", "tokenizers",
 )
 
 
 def build_release_table(source: Source) -> dict:
     """The whole table, or for a release the builder cannot read (4.0-4.9 name config and model classes as
-    objects, not strings) only its model types, with `unknown` giving each missing part the builder's reason."""
+    objects, not strings) only its model types and tokenizers, with `unknown` giving each missing part the
+    builder's reason."""
     try:
         return build_table(source)
     except BuildError as exc:
@@ -1115,6 +1279,7 @@ def build_release_table(source: Source) -> dict:
         "transformers_version": source.version(),
         "generated_by": GENERATED_BY,
         "config_classes": _config_classes_of_objects(source),
+        "tokenizers": read_tokenizers(source),  # read from the tokenization files, which these releases have too
     }
     table["unknown"] = {part: reason for part in PARTS if part not in table}
     return table

@@ -31,6 +31,9 @@ The table's schema (written by `automodel_lint.knowledge.build`):
         "redirects": {"image-to-text": "image-text-to-text"},
         "translation": "prefix"                                  # `translation_XX_to_YY` names "translation"
       },
+      "tokenizers": {                                            # tokenizer classes' defaults (added later: may be
+        "LlamaTokenizerFast": {"padding_side": "left", "mask_token": false}, ...   # absent; a key the build could
+      },                                                         #   not read statically is left out)
       "unknown": {"auto_classes": "why", ...}   # only in a table derived from the history for a release the
     }                                           #   generator could only partly read: the parts it lacks, and why
 
@@ -127,9 +130,18 @@ class KnowledgeTable:
 
     def tokenizer_default(self, tokenizer_class: str, name: str) -> object | None:
         """A tokenizer class's default as transformers' source sets it: "padding_side" ("right"/"left"),
-        "mask_token" (True when the class defines one). None when the table does not know (issue 16: filled by
-        the knowledge build; older tables have no `tokenizers` part)."""
-        return self.data.get("tokenizers", {}).get(tokenizer_class, {}).get(name)
+        "mask_token" (True when its `__init__` gives one by default). None when the table does not know: a
+        class it lacks, a value the build could not read, a table made before the `tokenizers` part.
+
+        The class is named as `tokenizer_class` in tokenizer_config.json names it. 5.x's
+        `tokenizer_class_from_name` retries an `XFast` it does not have as `X` (tokenizers saved by 4.x), and so does
+        this. Which class AutoTokenizer picks (4.x prefers `XFast` to the `X` a config names) is the caller's to say.
+        """
+        known = self.data.get("tokenizers", {})
+        entry = known.get(tokenizer_class)
+        if entry is None and self.major >= 5 and tokenizer_class.endswith("Fast"):
+            entry = known.get(tokenizer_class[: -len("Fast")])
+        return (entry or {}).get(name)
 
     def text_config_types(self, auto_class: str) -> frozenset[str]:
         return frozenset(self.data.get("text_config_types", {}).get(auto_class, ()))

@@ -20,6 +20,6 @@ def in_cells(diagnostics: list[Diagnostic], notebook: "NotebookSource") -> list[
     placed = []
     for d in diagnostics:
         start, end = notebook.position(d.span.line), notebook.position(d.span.end_line)
-        span = Span(start.line, d.span.column, end.line, d.span.end_column)
+        span = Span(start.line, d.span.column + start.shift, end.line, d.span.end_column + end.shift)
         placed.append(dataclasses.replace(d, span=span, cell=start.cell + 1))
     return placed

@@ -31,6 +31,7 @@ from automodel_lint.rules import (
     right_padding,
     syntax_error,
     unloadable,
+    unpinned_code,
     wrong_family,
 )
 from automodel_lint.rules.case import Case
@@ -42,7 +43,7 @@ __all__ = ["Case", "Rule", "RULES", "RULES_BY_CODE", "UseCase", "first_verdict",
 
 # A call gets one diagnostic, the one its program meets first: a removed class fails at the import, untrusted
 # remote code is refused before a class is chosen, an unrecognised config raises before anything loads; only
-# then the loads that go wrong silently.
+# then the loads that go wrong silently; last, a load that works but runs code nobody pinned.
 RULES: tuple[Rule, ...] = (
     removed_class.RULE,  # HFA004
     custom_code.RULE,  # HFA003
@@ -52,6 +53,7 @@ RULES: tuple[Rule, ...] = (
     removed_type.RULE,  # HFA008
     pipeline_task.RULE,  # HFA005
     model_class.RULE,  # HFA006
+    unpinned_code.RULE,  # HFA013
     # Rules about what the code does later with a loaded object (flow.py): a use gets the first verdict, and the
     # uses of one object fail in the order the program meets them (training set-up, then inference).
     peft_task.RULE,  # HFA009
@@ -62,12 +64,14 @@ RULES: tuple[Rule, ...] = (
     syntax_error.RULE,  # HFA900
 )
 RULES_BY_CODE = {rule.code: rule for rule in RULES}
+PREVIEW_CODES = tuple(rule.code for rule in RULES if rule.preview)
 
 
-def judge(case: Case) -> tuple[Rule, Verdict] | None:
-    """The first rule's verdict on the call, with what was judged said when the value may differ at run time."""
+def judge(case: Case, preview: bool = False) -> tuple[Rule, Verdict] | None:
+    """The first rule's verdict on the call (preview rules only with `preview`), with what was judged said when
+    the value may differ at run time."""
     guarded = _guarded(case)
-    found = first_verdict(guarded)
+    found = first_verdict(guarded, () if preview else PREVIEW_CODES)
     if found is None:
         return None
     rule, verdict = found

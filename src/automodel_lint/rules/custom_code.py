@@ -71,8 +71,9 @@ RULE = Rule(
     ),
     right=(
         "from transformers import AutoModelForCausalLM\n\n"
-        "# after reading the repository's modeling code\n"
-        'model = AutoModelForCausalLM.from_pretrained("inclusionAI/Ling-flash-2.0", trust_remote_code=True)\n'
+        'READ_AT = "4bbd6d8b2a4ad3a4a1ad9e0e7a4e4c4a0b3c2d1e"  # the commit whose modeling code you read\n'
+        'model = AutoModelForCausalLM.from_pretrained("inclusionAI/Ling-flash-2.0", trust_remote_code=True,'
+        " revision=READ_AT)\n"
     ),
     fixed=None,
     judge=judge,
