@@ -5,7 +5,6 @@ import pytest
 
 from automodel_lint.facts.resolver import Resolver
 from automodel_lint.fixer import fix_source, select_fixes
-from automodel_lint.knowledge import KnowledgeTable
 from automodel_lint.records import TokenizerFacts, Unresolved
 from automodel_lint.rules import RULES
 
@@ -17,23 +16,14 @@ EXAMPLE_TOKENIZERS = {
     "facebook/opt-125m": TokenizerFacts("facebook/opt-125m", "GPT2Tokenizer", None, False, False),
     "Qwen/Qwen2.5-0.5B-Instruct": TokenizerFacts("Qwen/Qwen2.5-0.5B-Instruct", "Qwen2Tokenizer", None, True, False),
 }
-# transformers' PreTrainedTokenizerBase pads on the right; said here until the bundled tables carry the defaults.
-CLASS_DEFAULTS = {("GPT2Tokenizer", "padding_side"): "right"}
 
 
 @pytest.fixture(autouse=True)
 def example_tokenizer_facts(monkeypatch):
-    real_default = KnowledgeTable.tokenizer_default
-
     def resolve_tokenizers(self, requests):
         return {r: EXAMPLE_TOKENIZERS.get(r.model) or Unresolved(r.model, "not an example's") for r in requests}
 
-    def tokenizer_default(self, tokenizer_class, name):
-        found = real_default(self, tokenizer_class, name)
-        return found if found is not None else CLASS_DEFAULTS.get((tokenizer_class, name))
-
     monkeypatch.setattr(Resolver, "resolve_tokenizers", resolve_tokenizers)
-    monkeypatch.setattr(KnowledgeTable, "tokenizer_default", tokenizer_default)
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
