@@ -79,10 +79,10 @@ def test_an_unexpected_failure_judging_a_file_is_its_skip_note(tmp_path, monkeyp
     monkeypatch.chdir(tmp_path)
     real = engine.diagnose
 
-    def flaky(site, facts, table):
+    def flaky(site, facts, table, preview=False):
         if site.path.endswith("a.py"):
             raise RuntimeError("rule crashed")
-        return real(site, facts, table)
+        return real(site, facts, table, preview)
 
     monkeypatch.setattr(engine, "diagnose", flaky)
     report = check_paths(["."], Options(offline=True, result_cache=True))
