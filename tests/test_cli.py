@@ -232,3 +232,17 @@ def test_resolve_lists_the_auto_classes_of_the_target_release(tmp_path):
     assert "transformers 5.0.0: target-transformers" in new.stdout
     unknown = run("resolve", "t5-small", "--target-transformers", "9.9", cwd=tmp_path, env=env)
     assert unknown.returncode == 2 and "9.9 is not a release" in unknown.stderr and not unknown.stdout
+
+
+def test_full_format_shows_each_diagnostics_own_source_line_whatever_the_order_of_the_paths(tmp_path):
+    """Output is sorted by path; the files are judged in the order given: each snippet must come from its file."""
+    (tmp_path / "b.py").write_text('from transformers import AutoModelForCausalLM\n\n'
+                                   'b = AutoModelForCausalLM.from_pretrained("t5-small")  # in b\n')
+    (tmp_path / "a.py").write_text('from transformers import AutoModelForSeq2SeqLM\n# a line\n'
+                                   'a = AutoModelForSeq2SeqLM.from_pretrained("gpt2")  # in a\n')
+    r = run("check", "--offline", "--no-cache", "b.py", "a.py", cwd=tmp_path)
+    blocks = [block for block in r.stdout.split("\n\n") if "HFA001" in block]
+    assert [block.splitlines()[0][:4] for block in blocks] == ["a.py", "b.py"]
+    for block in blocks:
+        name = block[0]
+        assert f"# in {name}" in block and f"# in {'b' if name == 'a' else 'a'}" not in block

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import one, sites
+from conftest import FIXTURES, one, sites
 
 
 @pytest.mark.parametrize(
@@ -216,10 +216,47 @@ def test_class_body_default_is_the_class_attribute():
         pytest.param('import transformers\nif transformers.__version__ >= "5":\n    A.from_pretrained("gpt2")\n',
                      None, id="newer-branch"),
         pytest.param('A.from_pretrained("gpt2")\n', None, id="unguarded"),
+        pytest.param('import transformers\nm = A.from_pretrained("gpt2") if hasattr(transformers, "X") else None\n',
+                     "requires:X", id="conditional-expression"),
+        pytest.param('import transformers\nm = None if hasattr(transformers, "X") else A.from_pretrained("gpt2")\n',
+                     None, id="conditional-expression-else"),
+        pytest.param('import transformers\ndef f():\n    if not hasattr(transformers, "X"):\n        return\n'
+                     '    return A.from_pretrained("gpt2")\n', "requires:X", id="early-return"),
+        pytest.param('import transformers\ndef f():\n    if not hasattr(transformers, "X"):\n        print()\n'
+                     '    return A.from_pretrained("gpt2")\n', None, id="no-exit-no-guard"),
+        pytest.param('import transformers\ndef f():\n    if hasattr(transformers, "X"):\n        return\n'
+                     '    return A.from_pretrained("gpt2")\n', None, id="exit-when-present"),
+        pytest.param('import transformers\ndef f():\n    def g():\n        if not hasattr(transformers, "X"):\n'
+                     '            raise ImportError\n    return A.from_pretrained("gpt2")\n', None,
+                     id="exit-in-other-block"),
+        pytest.param('import transformers\nif not (hasattr(transformers, "X") or 1):\n    A.from_pretrained("g")\n',
+                     None, id="not-or-runs-without"),
+        pytest.param('import transformers\ndef f(flag):\n    if not hasattr(transformers, "X") or flag:\n'
+                     '        return\n    return A.from_pretrained("g")\n', "requires:X", id="early-exit-or"),
+        pytest.param('import transformers\nif transformers.__version__.startswith("4."):\n'
+                     '    A.from_pretrained("g")\n', "upto:4", id="startswith-major"),
+        pytest.param('import transformers\nif transformers.__version__.startswith("4.5"):\n'
+                     '    A.from_pretrained("g")\n', None, id="startswith-textual-prefix"),
     ],
 )
 def test_guards(body, guard):
     assert one(PRECISION_HEAD + body).guard == guard
+
+
+def test_framework_checks_guard_that_framework_s_classes():
+    import libcst as cst
+
+    from automodel_lint.finder import find_calls
+
+    source = (
+        "from transformers.utils import is_tf_available\nfrom transformers import is_flax_available\n"
+        "import transformers as t\n"
+        "if is_tf_available():\n    t.TFAutoModel.from_pretrained('g')\n    t.FlaxAutoModel.from_pretrained('g')\n"
+        "if not is_flax_available():\n    raise ImportError\n"
+        "t.FlaxAutoModel.from_pretrained('g')\nt.AutoModelWithLMHead.from_pretrained('g')\n"
+    )
+    found = find_calls(cst.parse_module(source), "t.py", lambda _: True)
+    assert [site.guard for site in found] == ["requires:TFAutoModel", None, "requires:FlaxAutoModel", None]
 
 
 def test_stated_intent_from_config_and_model_objects():
@@ -248,3 +285,92 @@ def test_inline_hf_argument_parser():
     )
     first, second = sites(PRECISION_HEAD + body)
     assert (first.model, second.model) == ("gpt2", None)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param('M = "t5"\ndel M\nM2 = 1\nA.from_pretrained(M)\n', id="del"),
+        pytest.param('M = "t5"\nmatch x:\n    case [M]:\n        pass\nA.from_pretrained(M)\n', id="match-capture"),
+        pytest.param('M = "t5"\nmatch x:\n    case {**M}:\n        pass\nA.from_pretrained(M)\n', id="match-rest"),
+        pytest.param('M = "t5"\n[(M := n) for n in y]\nA.from_pretrained(M)\n', id="walrus-in-comprehension"),
+        pytest.param('def f():\n    m = "t5"\n    def g():\n        def h():\n            nonlocal m\n'
+                     '            m = "gpt2"\n    return A.from_pretrained(m)\n', id="nonlocal-two-down"),
+        pytest.param('import sys\nM = "t5"\ndef f():\n    setattr(sys.modules[__name__], "M", "gpt2")\n'
+                     'A.from_pretrained(M)\n', id="setattr-on-module"),
+        pytest.param('M = "t5"\nM += ""\nA.from_pretrained(M)\n', id="augmented"),
+        pytest.param('class K:\n    M = "t5"\n    def f(self):\n        return A.from_pretrained(self.M)\nK.M = "x"\n',
+                     id="class-attribute-set-outside"),
+        pytest.param('class K:\n    M = "t5"\n    def f(self):\n        return A.from_pretrained(self.M)\n'
+                     'class L(K):\n    M = "gpt2"\n', id="class-attribute-of-subclass"),
+        pytest.param('import os\ndef test(monkeypatch):\n    monkeypatch.setenv("V", "gpt2")\n'
+                     '    return A.from_pretrained(os.environ.get("V", "t5"))\n', id="setenv"),
+        pytest.param('import os\nos.environ.update({"V": "gpt2"})\nA.from_pretrained(os.getenv("V", "t5"))\n',
+                     id="environ-update"),
+    ],
+)
+def test_every_write_counts(body):
+    """A name, attribute or environment variable written where the finder cannot value it holds no certain value."""
+    assert one(PRECISION_HEAD + body).model is None
+
+
+def test_written_elsewhere_leaves_the_value_certain():
+    """The twins: writes of other names, variables and attributes change nothing."""
+    body = (
+        'import os\nM = "t5"\nN = "x"\ndel N\nos.environ.update({"W": "gpt2"})\n'
+        'class K:\n    M = "t5"\n    def f(self):\n        return A.from_pretrained(self.M)\nclass L(K):\n    X = 1\n'
+        'A.from_pretrained(M)\nA.from_pretrained(os.getenv("V", "t5"))\n'
+    )
+    assert [site.model for site in sites(PRECISION_HEAD + body)] == ["t5", "t5", "t5"]
+
+
+def test_registered_anywhere_is_not_judged_by_the_table():
+    body = (
+        "AutoModelForCausalLM = A\nA.from_pretrained('gpt2')\n"
+        "def setup():\n    if True:\n        A.register(C, M)\n"
+    )
+    site = one(PRECISION_HEAD + body)
+    assert site.model is None and "register()" in site.uncertain_kwargs
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.rglob("*.py")), ids=lambda p: p.name)
+def test_scopes_match_libcst_scope_provider(path):
+    """The finder's one-pass scope analysis records the same assignments, in the same scopes, as LibCST's
+    ScopeProvider (which reads ExpressionContextProvider for what the finder's pass tells it)."""
+    import libcst as cst
+    from libcst.metadata import MetadataWrapper, ScopeProvider
+
+    from automodel_lint.finder import _Scopes
+
+    module = cst.parse_module(path.read_bytes())
+
+    def assignments(scopes):
+        return {
+            (type(scope).__name__, a.name, id(a.node))
+            for scope in {s for s in scopes.values() if s is not None} for a in scope.assignments
+        }
+
+    theirs = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
+    ours = _Scopes()._gen(MetadataWrapper(module, unsafe_skip_copy=True))
+    assert assignments(ours) == assignments(theirs)
+    assert all(type(ours[node]) is type(scope) for node, scope in theirs.items() if node in ours and scope is not None)
+
+
+def test_calls_are_counted_in_source_order():
+    """The n-th call the finder counts is the stdlib parser's n-th (whose positions it then uses), although LibCST's
+    scope visitor walks a function's body before its decorators and a comprehension's iterable before its element."""
+    import libcst as cst
+
+    from automodel_lint.finder import find_calls
+    from automodel_lint.relevance import Reduced
+
+    source = (
+        PRECISION_HEAD + "@dec(f())\ndef g(x: t() = h(), *, y=u()) -> r():\n"
+        "    return [A.from_pretrained(k()) for _ in m() if n()][0]\n"
+        "@dec(A.from_pretrained('gpt2'))\ndef w():\n    return A.from_pretrained({v(): 1 for v in p()})\n"
+    )
+    spans = Reduced(source.encode(), None).call_spans()
+    with_spans = find_calls(cst.parse_module(source), "t.py", lambda _: True, call_spans=spans)
+    from_libcst = find_calls(cst.parse_module(source), "t.py", lambda _: True)
+    assert [s.span for s in with_spans] == [s.span for s in from_libcst]
+    assert [s.span.line for s in with_spans] == [5, 6, 8]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from automodel_lint.analysis import _analyse_notebook
 from automodel_lint.engine import analyse_source
 from automodel_lint.notebooks import (
     NotebookError,
@@ -360,3 +361,28 @@ def test_a_doctest_prompt_cell_reports_the_column_the_cell_shows(tmp_path):
     cell_line = '>>> m = AutoModelForCausalLM.from_pretrained("google/flan-t5-base")'
     assert (found["cell"], found["line"], found["column"]) == (1, 2, cell_line.index("AutoModel") + 1)
     assert found["end_column"] == len(cell_line) + 1
+
+
+@pytest.mark.parametrize("lines", [
+    ["config = BitsAndBytesConfig(\n", "    load_in_8bit=True,\n", ")\n"],  # llama-recipes' quickstart notebook
+    ["def make_question(obj):\n", "    system = 'You are an analyst.\\n'\n", "    system += (\n",
+     "        'Write a query.\\n'\n", "    )\n", "    return system\n"],
+    ["ls, rest = 1, 2\n"],
+])
+def test_a_magic_name_followed_by_an_operator_is_python(lines):
+    """`config`, `system`, `ls` are automagics only when no operator follows them (IPython's AssignmentChecker and
+    PythonOpsChecker): read as Python, the cell parses and its call is judged."""
+    nb = notebook(code(["from transformers import AutoModelForCausalLM\n", *lines,
+                        'm = AutoModelForCausalLM.from_pretrained("t5-small")\n']))
+    analysis = _analyse_notebook("n.ipynb", jupyter_bytes(nb))
+    assert not analysis.result.diagnostics  # no HFA900: the cell parses
+    assert [site.model for site in analysis.sites] == ["t5-small"]
+    assert read_notebook(jupyter_bytes(nb)).source.count("config = BitsAndBytesConfig(") == lines[0].count("config")
+
+
+def test_a_bare_automagic_line_is_still_a_magic():
+    nb = notebook(code(["pip install transformers\n", "from transformers import AutoModelForCausalLM\n",
+                        'm = AutoModelForCausalLM.from_pretrained("t5-small")\n']))
+    analysis = _analyse_notebook("n.ipynb", jupyter_bytes(nb))
+    assert not analysis.result.diagnostics and [site.model for site in analysis.sites] == ["t5-small"]
+    assert "pip install" not in read_notebook(jupyter_bytes(nb)).source

@@ -30,5 +30,10 @@ GATES = tuple(kind.name.encode() for kind in CALL_KINDS)
 MENTION = re.compile(b"|".join(GATES))
 
 
+# In a call site's `uncertain_kwargs`: its class is extended in the file (`AutoX.register(SomeConfig, SomeModel)`,
+# `AutoConfig.register(...)`), so the built-in table no longer decides what it loads.
+REGISTERED = "register()"
+
+
 def may_hold_calls(data: bytes) -> bool:
     return any(gate in data for gate in GATES)

@@ -57,18 +57,26 @@ class Report:
         """Every call found but not judged, as shown (a notebook's at its cell), in the diagnostics' order."""
         return self._shown("unjudged")
 
+    def placed_diagnostics(self) -> list[tuple[Diagnostic, Diagnostic]]:
+        """(as judged, as shown) for every diagnostic, in output order: a source line is read where it was judged."""
+        return self._placed("diagnostics")
+
     def _shown(self, kind: str) -> list:
         """The files' `kind` records in output order, a notebook's placed at their cells."""
-        shown = []
+        return [shown for _, shown in self._placed(kind)]
+
+    def _placed(self, kind: str) -> list[tuple]:
+        pairs: list[tuple] = []
         for result in self.files:
+            records = getattr(result, kind)
             entry = self.notebooks.get(result.path)
             if entry is None:
-                shown += getattr(result, kind)
+                pairs += zip(records, records)
             else:
                 from automodel_lint.report.cells import in_cells
 
-                shown += in_cells(getattr(result, kind), entry[1])
-        return sorted(shown, key=_place)
+                pairs += zip(records, in_cells(records, entry[1]))
+        return sorted(pairs, key=lambda pair: _place(pair[1]))
 
     @property
     def skipped(self) -> list[FileResult]:

@@ -1,8 +1,11 @@
 """Source -> call sites: `X.from_pretrained(...)` where X is, through the file's own imports, a transformers class,
 and `pipeline(...)` where `pipeline` is transformers' factory.
 
-One LibCST pass records the bindings of every scope and the candidate calls; the calls are resolved after
-the pass, because a module constant may be bound below the function that reads it. A class that merely
+One LibCST pass, which is also LibCST's scope analysis, records the value of every binding and the candidate
+calls; the calls are resolved after the pass, because a module constant may be bound below the function that
+reads it. A call that the code guards (an `if`, a conditional expression or an early `return`/`raise` on
+`hasattr(transformers, ...)`, a version comparison or `is_tf_available()`, an import in `try`/`except
+ImportError`) carries the guard, and is judged for the versions it runs on. A class that merely
 looks like a transformers one (trl's `AutoModelForCausalLMWithValueHead`, a project's own
 `AutoModelForCausalLM`) is not bound by a transformers import and is ignored.
 
@@ -24,23 +27,33 @@ from functools import lru_cache
 from typing import Callable, Sequence
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import BaseMetadataProvider, MetadataWrapper, PositionProvider
+from libcst.metadata.scope_provider import _ASSIGNMENT_LIKE_NODES, ScopeVisitor
 
-from automodel_lint.calls import CLASS_METHODS, FROM_CONFIG, FROM_PRETRAINED, PIPELINE
+from automodel_lint.calls import CLASS_METHODS, FROM_CONFIG, FROM_PRETRAINED, PIPELINE, REGISTERED
 from automodel_lint.records import PIPELINE_PREFIX, CallSite, Span
 from automodel_lint.values import (
+    ARGV,
     READ_ONLY_METHODS,
     UNKNOWN,
+    WRITE_AROUND,
+    WRITE_HERE,
+    WRITE_NONLOCAL,
+    ClassInfo,
+    FunctionInfo,
     ImportBinding,
+    ModuleFacts,
     Overridable,
     Parameter,
     Scope,
     Unpacked,
+    bound,
     dotted,
     dotted_name,
     evaluate,
     literal_bool,
     qualified_name,
+    string_literal,
 )
 
 # Modules whose attributes include the Auto classes (transformers re-exports them at the top level).
@@ -63,94 +76,167 @@ PIPELINE_FUNCTIONS = frozenset({"transformers.pipeline", "transformers.pipelines
 @dataclass
 class _Candidate:
     node: cst.Call
-    scope: Scope
-    branches: tuple = ()  # the `if` branches around the call, innermost last: (test, "body" or "orelse", scope)
+    branches: tuple = ()  # the `if` branches around the call, innermost last: (test, "body" or "orelse")
+    scope: Scope | None = None  # where the call is evaluated, once LibCST's scopes are attached
 
 
-class _Collector(cst.CSTVisitor):
-    """Records bindings per scope and every `<something>.from_pretrained(...)` call."""
+class _Collector(ScopeVisitor):
+    """Records the value of each binding and every `<something>.from_pretrained(...)` call, in the same pass as
+    LibCST's scope analysis (whose visitor this extends: one walk of the tree instead of two).
 
-    def __init__(self) -> None:
-        self.module_scope = Scope("module", None)
-        self.scope = self.module_scope
+    Which binding a name reads is left to LibCST's scopes; this pass records what each binding writes, keyed by
+    the node LibCST's assignment names (a target `Name`, a `Param`, an import statement, a `def` or `class`),
+    and which names are written (`stores`), which LibCST would otherwise learn from a pass of its own.
+    Hooks that LibCST's visitor also has call it after their own work: it walks the children itself.
+    """
+
+    def __init__(self, provider: "_Scopes") -> None:
+        super().__init__(provider)
+        self.facts = ModuleFacts()
         self.candidates: list[_Candidate] = []
         self.calls: list[cst.Call] = []
-        self.branches: list[tuple[cst.BaseExpression, str, Scope]] = []
+        self.branches: list[tuple[cst.BaseExpression, str]] = []
         self.assigned: dict[int, str] = {}  # id() of a call -> the one name it is assigned to (`model = X(...)`)
         self.import_guards = 0  # inside the body of a `try` whose handler catches ImportError
+        self.owners: list[ClassInfo | FunctionInfo | None] = []  # enclosing classes and functions (None: lambda)
+        self.comprehensions = 0
+        self.stores: set[int] = set()  # id() of every Name written: what LibCST's scope analysis records
+        self.counted: set[int] = set()  # id() of calls already in `calls`, counted ahead of LibCST's walk
+        # Per open block: how many early exits (`if not hasattr(...): return`) guard its remaining statements.
+        self.exits: list[int] = [0]
 
-    # Scopes
+    def _bind(self, node: cst.CSTNode, name: str, value: object) -> None:
+        self.facts.bindings[(id(node), name)] = value
 
-    def _push(self, kind: str, name: str | None = None) -> Scope:
-        self.scope = Scope(kind, self.scope, name=name)
-        return self.scope
+    def _store(self, target: cst.BaseExpression) -> None:
+        """The names a target writes, as LibCST's ExpressionContextProvider would mark them STORE."""
+        if isinstance(target, cst.Name):
+            self.stores.add(id(target))
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._store(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._store(target.value)
 
-    def _pop(self) -> None:
-        assert self.scope.parent is not None
-        self.scope = self.scope.parent
+    # Definitions
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.scope.bind(node.name.value, None)
-        outer = self.scope
-        cls = self._push("class", node.name.value)
-        cls.dataclass = any(_is_dataclass_decorator(d.decorator) for d in node.decorators)
-        if outer.kind == "module":
-            outer.facts().classes[node.name.value] = cls
+        info = ClassInfo(node, node.name.value, any(_is_dataclass_decorator(d.decorator) for d in node.decorators))
+        info.bases = tuple((dotted(b.value) or [""])[-1] for b in node.bases)
+        self._bind(node, node.name.value, info)
+        self.facts.classes[id(node)] = info
+        self.owners.append(info)
+        self.exits.append(0)  # LibCST's visitor walks a class body's statements, not its block
+        return super().visit_ClassDef(node)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self._pop()
+        self.owners.pop()
+        for _ in range(self.exits.pop()):
+            self.branches.pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.scope.bind(node.name.value, None)
-        outer = self.scope
-        function = self._push("function", node.name.value)
-        if outer.kind == "module":
-            outer.facts().functions[node.name.value] = function
-        self._bind_params(node.params)
+        info = FunctionInfo(node, node.name.value)
+        # LibCST's visitor walks the body before the decorators and the return annotation: count their calls
+        # first, as the source has them.
+        self._count_calls([*node.decorators, node.params, *([node.returns] if node.returns else [])])
+        self._bind(node, node.name.value, info)
+        self._bind_params(node.params, f"`{node.name.value}()`")
+        self.owners.append(info)
+        return super().visit_FunctionDef(node)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self._pop()
+        self.owners.pop()
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
-        self._push("function")
-        self._bind_params(node.params)
+        self._bind_params(node.params, "a lambda")
+        self.owners.append(None)
+        return super().visit_Lambda(node)
 
     def leave_Lambda(self, original_node: cst.Lambda) -> None:
-        self._pop()
+        self.owners.pop()
 
-    # A comprehension is a scope of its own: its loop variables shadow outer names, and from a class body it
-    # cannot see the class's attributes.
-    def _enter_comprehension(self, node: cst.CSTNode) -> None:
-        self._push("comprehension")
+    def _enter_comprehension(self, node: cst.CSTNode) -> bool:
+        self._count_calls([node])  # LibCST's visitor walks the first `for`'s iterable before the element
+        self.comprehensions += 1
+        self._store(node.for_in.target)  # LibCST's visitor walks the first `for` without visiting it
+        return self._visit_comp_alike(node)
 
     def _leave_comprehension(self, original_node: cst.CSTNode) -> None:
-        self._pop()
+        self.comprehensions -= 1
 
     visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _enter_comprehension
     leave_ListComp = leave_SetComp = leave_DictComp = leave_GeneratorExp = _leave_comprehension
 
-    def visit_CompFor(self, node: cst.CompFor) -> None:
-        self._bind_target(node.target, None)
+    # What LibCST's visitor does for reads (accesses) alone is skipped: the finder asks only which writes reach a
+    # name. It parses string annotations, looks up typing's special forms at every call and subscript, and counts
+    # assignments with an isinstance test on every node (the order of writes, which reads use).
+
+    def _handle_string_annotation(self, node: cst.BaseExpression) -> bool:
+        return False  # (and the nodes of a parsed annotation must not count as calls of the module)
+
+    def leave_Call(self, original_node: cst.Call) -> None:
+        pass
+
+    def visit_Name(self, node: cst.Name) -> None:
+        # LibCST's own hook asks ExpressionContextProvider (a pass of its own) whether the name is written, and
+        # records a read otherwise; the finder's pass knows the writes.
+        if id(node) in self.stores:
+            self.scope.record_assignment(node.value, node)
+
+    def visit_Subscript(self, node: cst.Subscript) -> bool:
+        return True
+
+    def leave_Subscript(self, original_node: cst.Subscript) -> None:
+        pass
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.provider.set_metadata(original_node, self.scope)
+        if type(original_node) in ASSIGNMENT_LIKE:
+            self.scope._assignment_count += 1
+        cst.CSTVisitor.on_leave(self, original_node)
 
     def visit_Return(self, node: cst.Return) -> None:
-        if self.scope.kind == "function":
-            self.scope.returns.append(node.value)
+        if self.owners and isinstance(self.owners[-1], FunctionInfo):
+            self.owners[-1].returns.append(node.value)
         if isinstance(node.value, cst.Name):
-            self.scope.facts().changed_names.add(node.value.value)  # the caller may change what it is handed
+            self.facts.changed_names.add(node.value.value)  # the caller may change what it is handed
+
+    def _method_class(self) -> ClassInfo | None:
+        """The class whose method this statement is in (for `self.X = ...`)."""
+        if len(self.owners) >= 2 and isinstance(self.owners[-1], FunctionInfo):
+            owner = self.owners[-2]
+            return owner if isinstance(owner, ClassInfo) else None
+        return None
 
     # Guards: the branches a call stands in, and imports that may fail
 
-    def visit_If_body(self, node: cst.If) -> None:
-        self.branches.append((node.test, "body", self.scope))
+    # An `if` statement, and a conditional expression (`A.from_pretrained(x) if hasattr(transformers, "A") else
+    # ...`): each branch runs under its test.
+    def _enter_body(self, node: cst.If | cst.IfExp) -> None:
+        self.branches.append((node.test, "body"))
 
-    def leave_If_body(self, node: cst.If) -> None:
+    def _enter_orelse(self, node: cst.If | cst.IfExp) -> None:
+        self.branches.append((node.test, "orelse"))
+
+    def _leave_branch(self, node: cst.If | cst.IfExp) -> None:
         self.branches.pop()
 
-    def visit_If_orelse(self, node: cst.If) -> None:
-        self.branches.append((node.test, "orelse", self.scope))
+    visit_If_body = visit_IfExp_body = _enter_body
+    visit_If_orelse = visit_IfExp_orelse = _enter_orelse
+    leave_If_body = leave_IfExp_body = leave_If_orelse = leave_IfExp_orelse = _leave_branch
 
-    def leave_If_orelse(self, node: cst.If) -> None:
-        self.branches.pop()
+    def leave_If(self, original_node: cst.If) -> None:
+        # `if not is_tf_available(): raise ...`: the rest of the block runs only where the test is false.
+        if original_node.orelse is None and _ends_in_exit(original_node.body):
+            self.branches.append((original_node.test, "orelse"))
+            self.exits[-1] += 1
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self.exits.append(0)
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
+        for _ in range(self.exits.pop()):
+            self.branches.pop()
 
     def visit_Try_body(self, node: cst.Try) -> None:
         if any(_catches_import_error(h.type) for h in node.handlers):
@@ -160,72 +246,87 @@ class _Collector(cst.CSTVisitor):
         if any(_catches_import_error(h.type) for h in node.handlers):
             self.import_guards -= 1
 
-    def _bind_params(self, params: cst.Parameters) -> None:
+    def _bind_params(self, params: cst.Parameters, owner: str) -> None:
         every = [*params.posonly_params, *params.params, *params.kwonly_params]
         for extra in (params.star_arg, params.star_kwarg):
             if isinstance(extra, cst.Param):
                 every.append(extra)
-        owner = f"`{self.scope.name}()`" if self.scope.name else "a lambda"
         for param in every:
             name = param.name.value
             if param.default is not None and param.star == "":
-                # A default is the value only when the caller passes nothing: judged, with that said. It is
-                # evaluated where the `def` stands: a method's default reads the class body.
+                # A default is the value only when the caller passes nothing: judged, with that said.
                 note = f"the default value of parameter `{name}` of {owner}"
-                self.scope.bind(name, Overridable(param.default, note, home=self.scope.parent))
+                self._bind(param, name, Overridable(param.default, note))
             else:
                 annotation = param.annotation.annotation if param.annotation is not None and param.star == "" else None
-                self.scope.bind(name, Parameter(annotation))
+                self._bind(param, name, Parameter(annotation))
 
-    # Bindings
+    # Bindings: a name's write is LibCST's; its value (when certain) and every write through a container,
+    # attribute or `globals()` are recorded here.
 
-    def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
+    def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None, store: bool = True) -> None:
+        if store:
+            self._store(target)
         if isinstance(target, cst.Name):
-            self.scope.bind(target.value, value)
+            if value is not None:
+                self._bind(target, target.value, value)
         elif isinstance(target, (cst.Tuple, cst.List)):
             parsed = _is_dataclass_parse(value)
             for index, element in enumerate(target.elements):
                 # From a starred name on, positions no longer match the dataclasses.
                 parsed = parsed and not isinstance(element, cst.StarredElement)
                 if parsed and isinstance(element.value, cst.Name):
-                    self.scope.bind(element.value.value, Unpacked(value, index))
-                else:
-                    self._bind_target(element.value, None)
-        elif isinstance(target, cst.StarredElement):
-            self._bind_target(target.value, None)
+                    self._bind(element.value, element.value.value, Unpacked(value, index))
+                elif not isinstance(element.value, cst.Name):
+                    self._bind_target(element.value, None, store=False)  # its names are stored above
+        elif isinstance(target, cst.StarredElement) and not isinstance(target.value, cst.Name):
+            self._bind_target(target.value, None, store=False)
         elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
             if target.value.value in ("self", "cls"):
-                owner = self.scope.enclosing_class()
+                owner = self._method_class()
                 if owner is not None:
                     owner.instance_assigned.add(target.attr.value)
             else:
-                self.scope.facts().stored_attributes.add(target.attr.value)
-                self.scope.facts().mutated_names.add(target.value.value)
+                self.facts.stored_attributes.add(target.attr.value)
+                self.facts.mutated_names.add(target.value.value)
         elif isinstance(target, cst.Attribute):
-            self.scope.facts().stored_attributes.add(target.attr.value)
+            self.facts.stored_attributes.add(target.attr.value)
         elif isinstance(target, cst.Subscript):
-            facts = self.scope.facts()
+            facts = self.facts
+            if isinstance(target.value, cst.Attribute) and target.value.attr.value == ARGV:
+                facts.stored_attributes.add(ARGV)  # `sys.argv[1:] = [...]`
             if isinstance(target.value, cst.Name):
                 facts.changed_names.add(target.value.value)
                 facts.mutated_names.add(target.value.value)
             key = target.slice[0].slice if len(target.slice) == 1 else None
             if _is_globals_call(target.value):
-                name = _simple_string(key.value) if isinstance(key, cst.Index) else UNKNOWN
+                name = string_literal(key.value) if isinstance(key, cst.Index) else UNKNOWN
                 facts.globals_written.add(name if isinstance(name, str) else None)
             if isinstance(target.value, (cst.Name, cst.Attribute)):
                 # Perhaps `os.environ[KEY] = ...`: resolved only when a fallback of `os.environ.get` is read.
                 written = key.value if isinstance(key, cst.Index) else None
-                facts.environ_writes.append((target.value, written, self.scope))
+                facts.environ_writes.append((target.value, written))
+
+    def _unmodelled(self, target: cst.BaseExpression, node: cst.CSTNode, kind: str = WRITE_HERE) -> None:
+        """Names written where LibCST's scopes record no assignment: uncertain wherever they are read."""
+        if isinstance(target, cst.Name):
+            self.facts.pending_writes.append((target.value, node, kind))
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._unmodelled(element.value, node)
+        elif isinstance(target, cst.StarredElement):
+            self._unmodelled(target.value, node)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self._bind_target(target.target, node.value)
         if isinstance(node.value, cst.Name):
-            self.scope.facts().changed_names.add(node.value.value)  # `table = MODELS`: changed under another name
+            self.facts.changed_names.add(node.value.value)  # `table = MODELS`: changed under another name
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
             self.assigned[id(node.value)] = node.targets[0].target.value
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._store(node.target)  # a bare annotation makes the name local all the same
         if node.value is not None:
             self._bind_target(node.target, node.value)
 
@@ -233,95 +334,118 @@ class _Collector(cst.CSTVisitor):
         self._bind_target(node.target, None)
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        # A walrus in a comprehension binds in the scope around it.
-        inner, self.scope = self.scope, self.scope.binding_scope()
-        self._bind_target(node.target, None)
-        self.scope = inner
+        self._store(node.target)
+        if self.comprehensions:
+            # A walrus in a comprehension binds in the scope around it; LibCST places it in the comprehension.
+            self._unmodelled(node.target, node.target, WRITE_AROUND)
 
-    def visit_For(self, node: cst.For) -> None:
+    def visit_For(self, node: cst.For) -> bool:
         self._bind_target(node.target, None)
+        return super().visit_For(node)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
             self._bind_target(node.asname.name, None)
 
-    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
-        if node.name is not None:
-            self._bind_target(node.name.name, None)
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._store(node.name)  # `except E as name` (and `with`, `import`: LibCST reads those itself)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._store(node.target)
 
     def visit_Del(self, node: cst.Del) -> None:
-        self._bind_target(node.target, None)
-
-    def visit_Global(self, node: cst.Global) -> None:
-        self.scope.globals_.update(item.name.value for item in node.names)
+        self._bind_target(node.target, None, store=False)  # `del name` is no store for LibCST: added below
+        self._unmodelled(node.target, node)
 
     def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        # LibCST sends a `nonlocal` name's writes to the function just around; Python, to the nearest one that
+        # binds it, which may be further out.
         for item in node.names:
-            self.scope.bind(item.name.value, None)
-            # The name of an enclosing function is rebound from here: none of them holds it for certain.
-            outer = self.scope.parent
-            while outer is not None and outer.kind != "module":
-                if outer.kind == "function":
-                    outer.bind(item.name.value, None)
-                outer = outer.parent
+            self.facts.pending_writes.append((item.name.value, node, WRITE_NONLOCAL))
+        return super().visit_Nonlocal(node)
 
     def visit_MatchAs(self, node: cst.MatchAs) -> None:
         if node.name is not None:
-            self.scope.bind(node.name.value, None)
+            self._unmodelled(node.name, node)
+
+    def visit_MatchStar(self, node: cst.MatchStar) -> None:
+        if node.name is not None:
+            self._unmodelled(node.name, node)
+
+    def visit_MatchMapping(self, node: cst.MatchMapping) -> None:
+        if node.rest is not None:
+            self._unmodelled(node.rest, node)
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
             module = dotted_name(alias.name) or ""
             guarded = self.import_guards > 0
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self.scope.bind(alias.asname.name.value, ImportBinding(module, guarded))
+                self._bind(node, alias.asname.name.value, ImportBinding(module, guarded))
             else:
                 head = module.split(".")[0]
-                self.scope.bind(head, ImportBinding(head, guarded))
+                self._bind(node, head, ImportBinding(head, guarded))
+        return super().visit_Import(node)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
-            if not isinstance(node.names, cst.ImportStar):
-                for alias in node.names:
-                    self._bind_alias(alias, None)
-            return
-        module = dotted_name(node.module) or ""
-        for alias in node.names:
-            self._bind_alias(alias, f"{module}.{alias.name.value}" if isinstance(alias.name, cst.Name) else None)
-
-    def _bind_alias(self, alias: cst.ImportAlias, qualified: str | None) -> None:
-        name = alias.asname.name if alias.asname is not None else alias.name
-        if isinstance(name, cst.Name):
-            self.scope.bind(name.value, ImportBinding(qualified, self.import_guards > 0) if qualified else None)
+        # A relative import's target is not known here: its names stay uncertain.
+        if not (node.relative or node.module is None or isinstance(node.names, cst.ImportStar)):
+            module = dotted_name(node.module) or ""
+            for alias in node.names:
+                name = alias.asname.name if alias.asname is not None else alias.name
+                if isinstance(name, cst.Name) and isinstance(alias.name, cst.Name):
+                    qualified = f"{module}.{alias.name.value}"
+                    self._bind(node, name.value, ImportBinding(qualified, self.import_guards > 0))
+        return super().visit_ImportFrom(node)
 
     # Calls
 
+    def _count_calls(self, nodes: list[cst.CSTNode]) -> None:
+        """Put the calls in `nodes` into `calls` in source order, ahead of LibCST's walk of them."""
+        order = _CallOrder(self)
+        for node in nodes:
+            node.visit(order)
+
     def visit_Call(self, node: cst.Call) -> None:
-        self.calls.append(node)  # every call, in source order: the n-th matches the n-th of `call_spans`
+        if id(node) not in self.counted:
+            self.calls.append(node)  # every call, in source order: the n-th matches the n-th of `call_spans`
         func = node.func
         branches = tuple(self.branches)
         if isinstance(func, cst.Attribute) and func.attr.value in CLASS_METHODS:
-            self.candidates.append(_Candidate(node, self.scope, branches))
+            self.candidates.append(_Candidate(node, branches))
         elif isinstance(func, cst.Name) or (isinstance(func, cst.Attribute) and func.attr.value == PIPELINE.name):
             # Possibly transformers' pipeline under any name (`from transformers import pipeline as pipe`).
-            self.candidates.append(_Candidate(node, self.scope, branches))
-        facts = self.scope.facts()
+            self.candidates.append(_Candidate(node, branches))
+        facts = self.facts
         if isinstance(func, cst.Attribute):
-            facts.method_calls.setdefault(func.attr.value, []).append((node, self.scope))
+            facts.method_calls.setdefault(func.attr.value, []).append(node)
             if isinstance(func.value, cst.Name) and func.attr.value not in READ_ONLY_METHODS:
                 facts.changed_names.add(func.value.value)
                 facts.mutated_names.add(func.value.value)
             if func.attr.value not in READ_ONLY_METHODS and _is_globals_call(func.value):
                 facts.globals_written.add(None)
+            if func.attr.value not in READ_ONLY_METHODS and (dotted(func.value) or [""])[-1] == ARGV:
+                facts.stored_attributes.add(ARGV)  # `sys.argv.extend([...])`
             if func.attr.value in ENVIRON_WRITERS and isinstance(func.value, (cst.Name, cst.Attribute)):
-                key = node.args[0].value if func.attr.value in ("setdefault", "__setitem__") and node.args else None
-                facts.environ_writes.append((func.value, key, self.scope))
-        elif isinstance(func, cst.Name) and func.value == "setattr":
+                for key in _keys_written(node):
+                    facts.environ_writes.append((func.value, key))
+        if (dotted(func) or [""])[-1] in ("setenv", "putenv") and node.args:
+            # `monkeypatch.setenv("X", ...)`, `os.putenv(...)`: the variable is set, whatever the object.
+            facts.environ_writes.append((None, node.args[0].value))
+        if isinstance(func, cst.Name) and func.value == "setattr":
             facts.setattr_used = True
+            if node.args and _is_module_object(node.args[0].value):
+                # `setattr(sys.modules[__name__], "NAME", ...)`: a module name written from afar.
+                name = string_literal(node.args[1].value) if len(node.args) > 1 else UNKNOWN
+                facts.globals_written.add(name if isinstance(name, str) else None)
         for arg in node.args:
             if isinstance(arg.value, cst.Name):
                 # A function handed a dict may change it.
                 facts.changed_names.add(arg.value.value)
+            if (dotted(arg.value) or [""])[-1] == "environ":
+                # `mock.patch.dict(os.environ, {...})`: the call may set any variable.
+                facts.environ_writes.append((arg.value, None))
+        return True
 
 
 # Methods of a mapping that set or remove keys: on `os.environ`, a fallback of `os.environ.get` may not apply.
@@ -337,8 +461,37 @@ def _catches_import_error(kind: cst.BaseExpression | None) -> bool:
     return any((dotted(n) or [""])[-1] in IMPORT_ERRORS for n in names)
 
 
-def _simple_string(node: cst.BaseExpression) -> "str | object":
-    return evaluate(node, Scope("module", None)) if isinstance(node, cst.SimpleString) else UNKNOWN
+def _keys_written(call: cst.Call) -> list[cst.BaseExpression | None]:
+    """The keys a mapping method call sets or removes; None stands for keys it cannot name."""
+    method = call.func.attr.value
+    if method in ("setdefault", "__setitem__", "pop", "__delitem__") and call.args and not call.args[0].star:
+        return [call.args[0].value]
+    if method == "update" and call.args:
+        keys: list[cst.BaseExpression | None] = []
+        for arg in call.args:
+            if arg.keyword is not None:
+                keys.append(cst.SimpleString(repr(arg.keyword.value)))  # `update(NAME=...)`
+            elif not arg.star and isinstance(arg.value, cst.Dict):
+                keys.extend(e.key if isinstance(e, cst.DictElement) else None for e in arg.value.elements)
+            else:
+                keys.append(None)
+        return keys
+    return [None]
+
+
+def _ends_in_exit(body: cst.BaseSuite) -> bool:
+    """The block ends with `return`, `raise`, `continue` or `break`: what follows it runs only when it did not."""
+    last = body.body[-1] if body.body else None
+    if isinstance(last, cst.SimpleStatementLine):
+        last = last.body[-1] if last.body else None
+    return isinstance(last, (cst.Return, cst.Raise, cst.Continue, cst.Break))
+
+
+def _is_module_object(node: cst.BaseExpression) -> bool:
+    """`sys.modules[...]` or `importlib.import_module(...)`: a module, whose names `setattr` rebinds."""
+    if isinstance(node, cst.Subscript):
+        return dotted_name(node.value) == "sys.modules"
+    return isinstance(node, cst.Call) and (dotted(node.func) or [""])[-1] in ("import_module", "__import__")
 
 
 def _is_globals_call(node: cst.BaseExpression) -> bool:
@@ -459,13 +612,21 @@ def find_calls(
     `call_spans`, when the caller has them (the stdlib parser's positions of every call, in source order),
     spare LibCST's position metadata, which costs a second pass over the whole module.
     """
-    collector = _Collector()
-    module.visit(collector)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)  # the finder never changes the tree: no copy
+    provider = _Scopes()
+    # Run without the wrapper's resolver, which walks the whole tree once more for batchable providers even
+    # when there are none.
+    scopes = provider._gen(wrapper)
+    collector = provider.collector
     if not collector.candidates:
         return []
-    positions = _positions(module, collector.calls, call_spans)
+    facts = collector.facts
+    facts.attach(scopes)
+    positions = _positions(wrapper, collector.calls, call_spans)
+    for cand in collector.candidates:
+        cand.scope = facts.scope_of(cand.node)
     concrete = known_model_classes().__contains__
-    registered = _registered(collector.module_scope)
+    registered = _registered(facts)
     assistants = {
         arg.value.value for call in collector.calls for arg in call.args
         if arg.keyword is not None and arg.keyword.value == ASSISTANT and isinstance(arg.value, cst.Name)
@@ -483,19 +644,33 @@ def find_calls(
         site = replace(site, guard=_guard(cand, site))
         if site.intent is None and collector.assigned.get(id(cand.node)) in assistants:
             site = replace(site, intent=f"{ASSISTANT}=")  # the model is the assistant of assisted generation
-        if registered and ("AutoConfig" in registered or site.called in registered or site.method == PIPELINE.name):
+        if _extended(site, registered):
             # `AutoX.register(SomeConfig, SomeModel)`: what the class loads is no longer the built-in table's alone.
-            site = replace(site, model=None, value_note=None, via=None, model_class=None)
+            site = replace(site, model=None, value_note=None, via=None, model_class=None,
+                           uncertain_kwargs=(*site.uncertain_kwargs, REGISTERED))
         sites.append(site)
-    return sites
+    # In source order (LibCST's scope visitor walks a function's decorators after its body).
+    return sorted(sites, key=lambda site: (site.span.line, site.span.column))
 
 
-def _registered(module_scope: Scope) -> set[str]:
+def _extended(site: CallSite, registered: set[str]) -> bool:
+    """The file registers something that can change what the call loads: its own Auto class, a config type
+    (`AutoConfig.register`, `CONFIG_MAPPING.register`: every Auto class may then meet it), a mapping of
+    transformers' directly, or, for a pipeline (which picks its class itself), any Auto class."""
+    if not registered:
+        return False
+    if "AutoConfig" in registered or any("MAPPING" in name for name in registered):
+        return True
+    return site.called in registered or site.method == PIPELINE.name
+
+
+def _registered(facts: ModuleFacts) -> set[str]:
     """The transformers Auto classes this file extends with `AutoX.register(...)`."""
     found = set()
-    for call, scope in module_scope.facts().method_calls.get("register", ()):
+    for call in facts.method_calls.get("register", ()):
         assert isinstance(call.func, cst.Attribute)
-        called = resolve_callee(call.func.value, scope)
+        scope = facts.scope_of(call)
+        called = resolve_callee(call.func.value, scope) if scope is not None else None
         if called is not None:
             found.add(called)
     return found
@@ -503,19 +678,24 @@ def _registered(module_scope: Scope) -> set[str]:
 
 def _guard(cand: _Candidate, site: CallSite) -> str | None:
     """What the code checked before the call: the innermost `if` that names a guard, else a guarded import."""
-    for test, branch, scope in reversed(cand.branches):
-        guard = _branch_guard(test, branch, scope)
+    facts = cand.scope.facts()
+    for test, branch in reversed(cand.branches):
+        scope = facts.scope_of(test)
+        guard = _branch_guard(test, branch, scope) if scope is not None else None
+        if guard is not None and guard.startswith(FRAMEWORK_GUARD):
+            # `is_tf_available()` checked for TensorFlow: it guards the TF classes only, not a removed torch class.
+            prefix = guard[len(FRAMEWORK_GUARD):]
+            ours = site.method != PIPELINE.name and site.called.startswith(prefix)
+            guard = f"requires:{site.called}" if ours else None
         if guard is not None:
             return guard
     func = cand.node.func
     if site.method == PIPELINE.name or not isinstance(func, cst.Attribute):
         return None
     parts = dotted(func.value)
-    home = cand.scope.lookup_scope(parts[0]) if parts else None
-    if home is None:
-        return None
     # `try: from transformers import TFAutoModel` / `except ImportError: ...`: the call runs only where it imports.
-    for binding in home.values.get(parts[0], ()):
+    for write in cand.scope.writes(parts[0]) if parts else ():
+        binding = write.value
         imported = binding.qualified.rpartition(".")[2] if isinstance(binding, ImportBinding) else None
         if imported == site.called and binding.guarded:
             return f"requires:{site.called}"
@@ -529,11 +709,37 @@ _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
 _OLDER_BRANCH = {("<", "body"): "below", ("<=", "body"): "upto", (">=", "orelse"): "below", (">", "orelse"): "upto"}
 
 
+# transformers' checks for a framework, and the prefix of the classes that need it.
+FRAMEWORK_CHECKS = {"is_tf_available": "TF", "is_flax_available": "Flax"}
+FRAMEWORK_GUARD = "framework:"
+FRAMEWORK_MODULES = frozenset({"transformers", "transformers.utils", "transformers.utils.import_utils",
+                               "transformers.file_utils"})
+
+
 def _branch_guard(test: cst.BaseExpression, branch: str, scope: Scope) -> str | None:
     """`hasattr(transformers, "X")` -> "requires:X"; `version.parse(transformers.__version__) < version.parse("5")`
-    -> "below:5" for the branch that runs on the older versions."""
-    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And) and branch == "body":
+    -> "below:5" for the branch that runs on the older versions; transformers' `is_tf_available()` ->
+    "framework:TF" (the TF classes it guards). `not` flips the branch; `and` (true) and `or` (false) hold both."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return _branch_guard(test.expression, "orelse" if branch == "body" else "body", scope)
+    if isinstance(test, cst.BooleanOperation) and (
+        (isinstance(test.operator, cst.And) and branch == "body")
+        or (isinstance(test.operator, cst.Or) and branch == "orelse")
+    ):
         return _branch_guard(test.left, branch, scope) or _branch_guard(test.right, branch, scope)
+    if isinstance(test, cst.Call) and not test.args and branch == "body":
+        module, _, check = (qualified_name(test.func, scope) or "").rpartition(".")
+        if module in FRAMEWORK_MODULES and check in FRAMEWORK_CHECKS:
+            return FRAMEWORK_GUARD + FRAMEWORK_CHECKS[check]
+    if (
+        isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute) and test.func.attr.value == "startswith"
+        and len(test.args) == 1 and branch == "body" and _mentions_version(test.func.value, scope)
+    ):
+        # `transformers.__version__.startswith("4.")`: the branch runs on 4.x only. A longer prefix is textual
+        # ("4.5" also starts "4.57"), so only a major version is read.
+        prefix = evaluate(test.args[0].value, scope)
+        bound = prefix.rstrip(".") if isinstance(prefix, str) else ""
+        return f"upto:{bound}" if re.fullmatch(r"\d+", bound) else None
     is_hasattr = isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "hasattr"
     if is_hasattr and branch == "body":
         if len(test.args) == 2 and qualified_name(test.args[0].value, scope) == "transformers":
@@ -574,10 +780,40 @@ def _version_literal(node: cst.CSTNode, scope: Scope) -> str | None:
     return next((v for v in map(lambda c: _version_literal(c, scope), node.children) if v), None)
 
 
-def _positions(module: cst.Module, calls: list[cst.Call], call_spans: Sequence[Span] | None) -> dict:
+class _CallOrder(cst.CSTVisitor):
+    """Appends the calls of a subtree to the collector's `calls` in source order (once each)."""
+
+    def __init__(self, collector: _Collector) -> None:
+        self.collector = collector
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if id(node) not in self.collector.counted:
+            self.collector.counted.add(id(node))
+            self.collector.calls.append(node)
+
+
+ASSIGNMENT_LIKE = frozenset(_ASSIGNMENT_LIKE_NODES)  # LibCST's own list; the classes are final, so `type() in`
+
+
+class _Scopes(BaseMetadataProvider):
+    """LibCST's scope analysis (ScopeProvider's own visitor) and the finder's pass, in one walk of the module.
+
+    ScopeProvider itself costs three: the wrapper walks the whole tree around its visitor (it is a batchable
+    provider), and it reads ExpressionContextProvider (a pass of its own) only to know which names are written,
+    which the finder's pass records anyway (`_Collector.visit_Name`). `tests/test_finder.py` checks that the
+    assignments come out the same.
+    """
+
+    def _gen_impl(self, module: cst.Module) -> None:
+        self.collector = _Collector(self)
+        module.visit(self.collector)
+
+
+def _positions(wrapper: MetadataWrapper, calls: list[cst.Call], call_spans: Sequence[Span] | None) -> dict:
+    """Where every call is: the caller's spans when it has them, else LibCST's position metadata."""
     if call_spans is not None and len(call_spans) == len(calls):
         return {id(node): span for node, span in zip(calls, call_spans)}
-    found = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    found = wrapper.resolve(PositionProvider)
     return {
         id(node): Span(found[node].start.line, found[node].start.column + 1, found[node].end.line,
                        found[node].end.column + 1)
@@ -688,17 +924,15 @@ def _config_read(expr: cst.BaseExpression | None, scope: Scope) -> tuple[cst.Cal
     in: the call itself, or a name bound once to it and whose model type or architectures nothing reassigns."""
     home = scope
     if isinstance(expr, cst.Name):
-        home = scope.lookup_scope(expr.value)
-        if home is None:
-            return None
         facts = scope.facts()
         # `config.is_decoder = True`, `config.update(...)` (and `x.model_type = ...` on any name, since the config
         # may be reached under another): what the config says is no longer only the checkpoint's.
         if expr.value in facts.mutated_names or facts.stored_attributes & {"model_type", "architectures"}:
             return None
-        if facts.setattr_used:
+        found = bound(expr.value, scope)
+        if facts.setattr_used or found is None:
             return None
-        expr = home.single(expr.value)
+        expr, home = found.value, found.home
     if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Attribute):
         return None
     if expr.func.attr.value != FROM_PRETRAINED.name:
@@ -752,8 +986,8 @@ def _built_model(expr: cst.BaseExpression | None, scope: Scope) -> tuple[str, st
     """For `pipeline(task, model=model)` with `model = AutoX.from_pretrained(id)` bound once: (AutoX, id, note)."""
     if not isinstance(expr, cst.Name):
         return None
-    home = scope.lookup_scope(expr.value)
-    value = home.single(expr.value) if home is not None else None
+    found = bound(expr.value, scope)
+    value, home = (found.value, found.home) if found is not None else (None, None)
     if not isinstance(value, cst.Call) or not isinstance(value.func, cst.Attribute):
         return None
     if value.func.attr.value != FROM_PRETRAINED.name:

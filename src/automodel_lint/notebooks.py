@@ -295,7 +295,15 @@ AUTOMAGICS = frozenset(
 
 def _is_automagic(line: str) -> bool:
     words = line.split(None, 1)
-    return bool(words) and words[0] in AUTOMAGICS and _parse_error([line.strip() + "\n"]) is not None
+    if not words or words[0] not in AUTOMAGICS:
+        return False
+    # IPython's AssignmentChecker and PythonOpsChecker: a name followed by an operator (`config = Cls(`,
+    # `system += (`, `ls, x = ...`) is Python that goes on over the next lines, never the `%config` magic. (IPython
+    # 7 and later apply automagic only to a cell of one line; older ones to any line: both are read as Python here.)
+    rest = line.lstrip()[len(words[0]):].lstrip()
+    if rest[:1] and rest[0] in "!=()<>,+*/%^&|":
+        return False
+    return _parse_error([line.strip() + "\n"]) is not None
 
 
 def _indent(line: str) -> str:

@@ -43,12 +43,15 @@ _ALIASED = re.compile(rb"\b" + PIPELINE.name.encode() + rb"\s+as\b")
 # lines at): a file holding one takes its call positions from LibCST, the one the fixer looks calls up by.
 _POSITION_HAZARDS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 # Writes that reach names from afar (`global`/`nonlocal`, `globals()[...] = ...`, `os.environ[...] = ...`, and the
-# import of `environ` they may use), and a model handed to `generate(..., assistant_model=...)`, which says why it
-# is loaded as it is: kept wherever they are.
+# import of `environ` they may use, `setattr` on a module, `sys.argv` written), `AutoX.register(...)`, which
+# extends what a class loads, and a model handed to `generate(..., assistant_model=...)`, which says why it is
+# loaded as it is: kept wherever they are.
 _SCOPE_ESCAPE = re.compile(
     rb"\b(?:global|nonlocal)\b|\b(?:globals|vars)\s*\(\s*\)\s*(?:\[|\.\s*update)|\bassistant_model\s*="
     rb"|\benviron\s*(?:\[[^\]]*\]\s*=[^=]|\.\s*(?:setdefault|update|pop|popitem|clear|__setitem__)\b)"
-    rb"|\bimport\b.*\benviron\b"
+    rb"|\bimport\b.*\benviron\b|\bsetattr\s*\(\s*(?:sys\s*\.\s*modules|importlib)\b"
+    rb"|\bargv\s*(?:\[[^\]]*\]\s*)?(?:[-+]?=(?!=)|\.\s*(?:append|extend|insert|clear|pop|remove)\b)"
+    rb"|\.\s*register\s*\(|\b(?:setenv|putenv)\s*\(|[(,]\s*(?:os\s*\.\s*)?environ\s*[,)]"
 )
 # A function whose result the finder follows: one that returns `parser.parse_args()`.
 _PARSES_ARGS = re.compile(rb"\.\s*parse_args\s*\(")
@@ -142,6 +145,8 @@ def _names(nodes) -> _Info:
                 head = _head(sub.value) if isinstance(sub, ast.Subscript) else _head(sub)
                 if head and head not in _OWN:
                     bound.add(head)  # `x[k] = v`, `x.a = v`: what x holds changes
+                if isinstance(sub, ast.Attribute):
+                    bound.add(sub.attr)  # `Loader.X = v`: a class attribute that `self.X` reads may change
             elif isinstance(sub, ast.Call):
                 func = sub.func
                 last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
@@ -165,6 +170,8 @@ def _names(nodes) -> _Info:
                 bound.update(sub.names)
             elif hasattr(ast, "MatchAs") and isinstance(sub, (ast.MatchAs, ast.MatchStar)) and sub.name:
                 bound.add(sub.name)
+            elif hasattr(ast, "MatchMapping") and isinstance(sub, ast.MatchMapping) and sub.rest:
+                bound.add(sub.rest)
     return _Info(None, bound, read, calls)  # type: ignore[arg-type]
 
 
@@ -333,13 +340,15 @@ class _Editor:
         self.lines[stmt.lineno - 1] = indent + text.encode("ascii") + _ending(head)
 
     def keeps(self, stmt: ast.stmt) -> bool:
-        if id(stmt) in self.candidates or isinstance(stmt, (ast.Global, ast.Nonlocal)):
+        if id(stmt) in self.candidates or isinstance(stmt, (ast.Global, ast.Nonlocal)) or _early_exit_guard(stmt):
             return True
         info = self.reader.infos.get(id(stmt))
         anywhere = self.relevant.anywhere()
         if info is None:  # a definition never walked
             return (
-                self._text(stmt, _SCOPE_ESCAPE) or (isinstance(stmt, ast.ClassDef) and stmt.name in anywhere)
+                self._text(stmt, _SCOPE_ESCAPE)
+                # A class that is read, or a subclass that replaces a class attribute `self.X` may read.
+                or (isinstance(stmt, ast.ClassDef) and (stmt.name in anywhere or _class_level(stmt) & anywhere))
                 or (self.changes is not None and self._text(stmt, self.changes))
             )
         if isinstance(stmt, _DEFINITIONS):
@@ -413,6 +422,8 @@ class _Editor:
             self.drop(first, end)
             self.put(stmt, _stub(stmt, self.assigned_attributes(stmt)))
             return True
+        if _early_exit_guard(stmt):
+            return True  # kept whole: its `raise` or `return` is what guards the statements after it
         if isinstance(stmt, _COMPOUND) and whole:
             for block in _blocks(stmt):
                 self.reduce_block(block)
@@ -421,6 +432,30 @@ class _Editor:
             return True
         self.drop(stmt.lineno, end)
         return False
+
+
+def _class_level(stmt: ast.ClassDef) -> set[str]:
+    """The names a class body binds by assignment at its own level (its class attributes)."""
+    found = set()
+    for sub in stmt.body:
+        targets = sub.targets if isinstance(sub, ast.Assign) else [getattr(sub, "target", None)]
+        found.update(t.id for t in targets if isinstance(t, ast.Name))
+    return found
+
+
+_GUARD_NAMES = re.compile(r"hasattr|_available|__version__")
+
+
+def _early_exit_guard(stmt: ast.stmt) -> bool:
+    """`if not is_tf_available(): raise ...` / `if not hasattr(transformers, "X"): return`: what follows runs
+    only where the check passed, so the finder needs the whole statement (it judges the calls after it)."""
+    if not isinstance(stmt, ast.If) or stmt.orelse:
+        return False
+    if not isinstance(stmt.body[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break)):
+        return False
+    names = (n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(stmt.test)
+             if isinstance(n, (ast.Name, ast.Attribute)))
+    return any(_GUARD_NAMES.search(name) for name in names)
 
 
 def _changes(names: set[str]) -> re.Pattern | None:

@@ -7,6 +7,7 @@ none objected. Everything else is listed (`check --show-unjudged`) and counted i
 
 from __future__ import annotations
 
+from automodel_lint.calls import REGISTERED
 from automodel_lint.records import CallSite, ModelFacts, Unresolved
 
 # What a reader can do about an id no source answered, wherever such an id is named (check, --locked, lock, flake8).
@@ -53,6 +54,9 @@ def _reason(site: CallSite, answer: ModelFacts | Unresolved | None, table) -> st
     from automodel_lint.rules.suggestion import shown
 
     if site.model is None:
+        if REGISTERED in site.uncertain_kwargs:
+            extended = "an Auto class the pipeline may pick" if site.method == "pipeline" else site.called
+            return f"{extended} is extended in this file with register(): the built-in table does not decide the load"
         if "task" in site.uncertain_kwargs:
             return "the pipeline's task is not certain statically"
         return "the model value is not certain statically"

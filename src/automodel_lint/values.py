@@ -2,8 +2,11 @@
 
 A linter that guesses produces false positives, so every rule here answers only when the source leaves
 no doubt: literals, implicit concatenation, f-strings and `+` of certain parts, `os.path.join` of such
-parts, a dict display read with a literal key, and names bound exactly once to such a value in the scope
-that Python would look them up in. Anything else is UNKNOWN.
+parts, a dict display read with a literal key, and names with exactly one write that a read of them can see,
+which binds such a value. Which writes those are is LibCST's scope analysis (`Scope.writes`); every other
+write counts too: `del`, `match` captures, a walrus in a comprehension, `globals()[...]`, `setattr` on a module,
+and, for dict lookups and attributes, any change of the container or attribute anywhere in the file.
+Anything else is UNKNOWN.
 
 Some values are written in the source but a caller may replace them: a parameter's default, an argparse
 `default=`, a dataclass field's default (also through `HfArgumentParser(...).parse_args_into_dataclasses()`),
@@ -18,6 +21,7 @@ import posixpath
 from dataclasses import dataclass, field
 
 import libcst as cst
+from libcst.metadata import Assignment, ClassScope, ComprehensionScope, FunctionScope, GlobalScope
 
 
 class _Unknown:
@@ -34,6 +38,10 @@ UNKNOWN = _Unknown()
 # it, and hostile code (a = b; b = c; ...) must not drive the evaluator into deep recursion.
 MAX_DEPTH = 32
 
+# `sys.argv` written (`sys.argv = [...]`, `sys.argv.extend(...)`, `sys.argv[1:] = ...`) is recorded as this stored
+# attribute: the command line a parser reads is then the file's, and its defaults may not apply.
+ARGV = "argv"
+
 # Methods that read a dict without changing it: calling anything else on a dict makes its content uncertain.
 READ_ONLY_METHODS = frozenset({"get", "items", "keys", "values", "copy", "__getitem__", "__contains__"})
 
@@ -44,9 +52,6 @@ class Overridable:
 
     value: cst.BaseExpression
     note: str  # "the default value of parameter `name` of `load()`"
-    # Where the value is evaluated: a parameter's default is read where the `def` stands (a method's, in the
-    # class body), not inside the function it belongs to.
-    home: "Scope | None" = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -64,98 +69,187 @@ class Unpacked:
     index: int
 
 
-@dataclass
-class Scope:
-    """The bindings of one module, class or function body.
+@dataclass(eq=False)
+class ClassInfo:
+    """A `class` statement: what its name is bound to (a class is not a value, but its attributes may be)."""
 
-    `values` keeps, for each name, every expression bound to it; a binding whose value is not an
-    expression (a parameter, a loop target, an import, `global`) is recorded as None, which makes the
-    name uncertain however its other bindings look.
+    node: cst.ClassDef
+    name: str
+    dataclass: bool = False  # decorated with @dataclass: its class-level values are field defaults
+    # Attributes assigned through `self.X = ...` in its methods (instance attributes shadow the class attribute,
+    # so the class value is no longer certain).
+    instance_assigned: set[str] = field(default_factory=set)
+    scope: "Scope | None" = None  # its body's scope, once LibCST's scopes are attached
+    bases: tuple[str, ...] = ()  # the last part of each base class's name, for subclasses that replace a value
+
+
+@dataclass(eq=False)
+class FunctionInfo:
+    """A `def` statement: its name and the values of its `return` statements."""
+
+    node: cst.FunctionDef
+    name: str
+    returns: list[cst.BaseExpression | None] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Binding:
+    """One write of a name that a read can see: what it writes (None when that is not an expression the finder
+    recorded: a loop target, `+=`, `del`, a walrus, ...), where the name lives and where the value is evaluated."""
+
+    value: object
+    owner: "Scope"
+    home: "Scope"
+    assignment: object = field(compare=False)  # LibCST's assignment, or None for a write it does not model
+
+
+class Scope:
+    """Where an expression is read: its scope as LibCST's scope analysis (`ScopeProvider`) models Python's rules,
+    with the values the finder's pass recorded for each binding.
+
+    Which writes reach a name is LibCST's answer (class bodies skipped from functions and comprehensions, a
+    comprehension's own loop variables, parameters, `global`/`nonlocal`, imports, augmented assignment, loop,
+    `with` and `except` targets); the writes it does not model (`del`, `match` captures, a walrus inside a
+    comprehension, which binds in the scope around it) are added from the finder's pass.
     """
 
-    kind: str  # "module", "class", "function" or "comprehension" (which, like a function, skips class bodies)
-    parent: "Scope | None"
-    values: dict[str, list[cst.BaseExpression | None]] = field(default_factory=dict)
-    globals_: set[str] = field(default_factory=set)
-    # For class scopes: attributes assigned through `self.X = ...` in its methods (instance attributes
-    # shadow the class attribute, so the class value is no longer certain).
-    instance_assigned: set[str] = field(default_factory=set)
-    name: str | None = None  # a class's or function's name, for notes
-    returns: list[cst.BaseExpression | None] = field(default_factory=list)  # a function's `return` values
-    dataclass: bool = False  # a class decorated with @dataclass: its class-level values are field defaults
-    # Module scope only: what the whole file does that can change a value behind a name's back.
-    module_facts: "ModuleFacts | None" = None
+    __slots__ = ("lib", "module_facts")
 
-    def bind(self, name: str, value: cst.BaseExpression | None) -> None:
-        if self.kind == "function" and name in self.globals_:
-            self.module().bind(name, value)  # `global NAME` then `NAME = ...`: the module's name is rebound
-            return
-        self.values.setdefault(name, []).append(value)
-
-    def binding_scope(self) -> "Scope":
-        """Where a walrus binds: the nearest scope that is not a comprehension."""
-        scope = self
-        while scope.kind == "comprehension" and scope.parent is not None:
-            scope = scope.parent
-        return scope
-
-    def single(self, name: str) -> cst.BaseExpression | None:
-        bound = self.values.get(name)
-        if bound and len(bound) == 1:
-            return bound[0]
-        return None
-
-    def lookup_scope(self, name: str) -> "Scope | None":
-        """The scope Python reads `name` from inside this one (class bodies are skipped from functions)."""
-        scope: Scope | None = self
-        first = True
-        while scope is not None:
-            if scope.kind == "function" and name in scope.globals_:
-                return scope.module()
-            if (first or scope.kind != "class") and name in scope.values:
-                return scope
-            first = False
-            scope = scope.parent
-        return None
-
-    def module(self) -> "Scope":
-        scope = self
-        while scope.parent is not None:
-            scope = scope.parent
-        return scope
+    def __init__(self, lib: object, facts: "ModuleFacts") -> None:
+        self.lib = lib
+        self.module_facts = facts
 
     def facts(self) -> "ModuleFacts":
-        module = self.module()
-        if module.module_facts is None:
-            module.module_facts = ModuleFacts()
-        return module.module_facts
+        return self.module_facts
 
-    def enclosing_class(self) -> "Scope | None":
+    @property
+    def is_module(self) -> bool:
+        return isinstance(self.lib, GlobalScope)
+
+    def writes(self, name: str) -> list[Binding]:
+        """Every write of `name` that a read of it here can see; empty when nothing in this file binds it."""
+        facts = self.module_facts
+        found = [a for a in self.lib[name] if isinstance(a, Assignment)]  # not builtins
+        owner = found[0].scope if found else None
+        out = [facts.binding(a) for a in found]
+        if facts.extra_between(name, self.lib, owner):
+            where = facts.wrap(owner) if owner is not None else self
+            out.append(Binding(None, where, where, None))
+        return out
+
+    def own_writes(self, name: str) -> list[Binding]:
+        """The writes of `name` in this scope itself (a class body's attribute)."""
+        facts = self.module_facts
+        out = [facts.binding(a) for a in self.lib.assignments[name] if isinstance(a, Assignment)]
+        if name in facts.extra_writes.get(id(self.lib), ()):
+            out.append(Binding(None, self, self, None))
+        return out
+
+    def enclosing_class(self) -> ClassInfo | None:
         """For a method body (or a comprehension in one): the class it is defined in."""
-        scope = self.binding_scope()
-        if scope.kind == "function" and scope.parent is not None and scope.parent.kind == "class":
-            return scope.parent
+        lib = self.lib
+        while isinstance(lib, ComprehensionScope):
+            lib = lib.parent
+        if isinstance(lib, FunctionScope) and isinstance(lib.parent, ClassScope):
+            return self.module_facts.classes.get(id(lib.parent.node))
         return None
+
+
+# Kinds of writes the finder's pass adds to LibCST's: in the scope of the node (`del`, a `match` capture), in the
+# scope around a comprehension (a walrus in it), or in the nearest enclosing function binding the name (`nonlocal`).
+WRITE_HERE, WRITE_AROUND, WRITE_NONLOCAL = "here", "around", "nonlocal"
+
+
+def _nonlocal_owner(lib: object, name: str, scopes: object) -> object | None:
+    """The function scope a `nonlocal name` in `lib` rebinds: the nearest enclosing one that assigns it in its
+    own body (not through a `nonlocal` of its own inner functions, which LibCST files there too)."""
+    outer = lib.parent
+    while isinstance(outer, (FunctionScope, ClassScope, ComprehensionScope)):
+        if isinstance(outer, FunctionScope) and any(scopes.get(a.node) is outer for a in outer.assignments[name]):
+            return outer
+        outer = outer.parent
+    return None
 
 
 @dataclass
 class ModuleFacts:
-    """Whole-file facts the evaluator needs besides bindings."""
+    """Whole-file facts the evaluator needs besides LibCST's scopes: the value of each binding, and what the file
+    does that can change a value behind a name's back."""
 
-    classes: dict[str, Scope] = field(default_factory=dict)  # module-level classes, by name
+    # (id of LibCST's assignment node, name) -> what it binds: an expression, Overridable, Parameter, Unpacked,
+    # ImportBinding, ClassInfo or FunctionInfo. A write not recorded here is uncertain.
+    bindings: dict[tuple[int, str], object] = field(default_factory=dict)
+    classes: dict[int, ClassInfo] = field(default_factory=dict)  # id of a ClassDef -> its info
+    # Writes LibCST's scopes do not model (or place elsewhere), as (name, node where it happens, WRITE_* kind).
+    pending_writes: list[tuple[str, cst.CSTNode, str]] = field(default_factory=list)
+    extra_writes: dict[int, set[str]] = field(default_factory=dict)  # id of a LibCST scope -> names written there
+    scopes: object = None  # LibCST's ScopeProvider answer, once resolved
+    wrapped: dict[int, Scope] = field(default_factory=dict)
     stored_attributes: set[str] = field(default_factory=set)  # `obj.X = ...` on anything but self/cls
     changed_names: set[str] = field(default_factory=set)  # `N[k] = ...`, `del N[k]`, `N.update(...)`, `f(N)`, `M = N`
     # Names whose object is written in place: `N.attr = ...`, `N[k] = ...`, `N.update(...)` (not merely passed on).
     mutated_names: set[str] = field(default_factory=set)
     # `globals()["NAME"] = ...` makes NAME uncertain; `globals().update(...)` (None here) every module name.
     globals_written: set[str | None] = field(default_factory=set)
-    # `os.environ[key] = ...`, `os.environ.setdefault(key, ...)`, ... : (container, key or None, scope), for the
-    # fallbacks of `os.environ.get` that cannot apply.
-    environ_writes: list[tuple[cst.BaseExpression, cst.BaseExpression | None, "Scope"]] = field(default_factory=list)
-    functions: dict[str, "Scope"] = field(default_factory=dict)  # module-level functions, by name
-    registered: set[str] = field(default_factory=set)  # `AutoX.register(...)`: the classes as resolved, by name
-    method_calls: dict[str, list[tuple[cst.Call, Scope]]] = field(default_factory=dict)  # "add_argument" -> calls
+    # `os.environ[key] = ...`, `os.environ.setdefault(key, ...)`, ... : (container, key or None), for the
+    # fallbacks of `os.environ.get` that cannot apply; container None for a call that sets a variable itself
+    # (`monkeypatch.setenv(key, ...)`).
+    environ_writes: list[tuple[cst.BaseExpression | None, cst.BaseExpression | None]] = field(default_factory=list)
+    method_calls: dict[str, list[cst.Call]] = field(default_factory=dict)  # "add_argument" -> calls
     setattr_used: bool = False  # `setattr(...)` anywhere: an attribute may change under any name
+
+    def attach(self, scopes: object) -> None:
+        """Take LibCST's scopes of the module, and place the writes they do not model."""
+        self.scopes = scopes
+        for name, node, kind in self.pending_writes:
+            lib = scopes.get(node)
+            if lib is None:
+                continue
+            if kind == WRITE_NONLOCAL:
+                lib = _nonlocal_owner(lib, name, scopes)
+            else:
+                while kind == WRITE_AROUND and isinstance(lib, ComprehensionScope):
+                    lib = lib.parent
+                # `global NAME` / `nonlocal NAME` send the write to the scope that owns the name (LibCST's rule).
+                lib = lib._find_assignment_target(name)
+            if lib is not None:
+                self.extra_writes.setdefault(id(lib), set()).add(name)
+        for cls in self.classes.values():
+            body = cls.node.body.body
+            cls.scope = self.scope_of(body[0]) if body else None
+
+    def wrap(self, lib: object) -> Scope:
+        scope = self.wrapped.get(id(lib))
+        if scope is None:
+            scope = self.wrapped[id(lib)] = Scope(lib, self)
+        return scope
+
+    def scope_of(self, node: cst.CSTNode, default: Scope | None = None) -> Scope | None:
+        """The scope `node` is evaluated in (a parameter's default: where the `def` stands)."""
+        lib = self.scopes.get(node) if self.scopes is not None else None
+        return self.wrap(lib) if lib is not None else default
+
+    def binding(self, assignment: "Assignment") -> Binding:
+        value = self.bindings.get((id(assignment.node), assignment.name))
+        owner = self.wrap(assignment.scope)
+        anchor = {Overridable: "value", Unpacked: "call", Parameter: "annotation"}.get(type(value))
+        node = getattr(value, anchor) if anchor else value
+        home = self.scope_of(node, owner) if isinstance(node, cst.CSTNode) else owner
+        return Binding(value, owner, home, assignment)
+
+    def extra_between(self, name: str, lib: object, owner: object | None) -> bool:
+        """A write LibCST does not model on the way from `lib` up to the scope that owns the name."""
+        if not self.extra_writes:
+            return False
+        first = True
+        while lib is not None:
+            # Class bodies are not seen from the functions and comprehensions inside them.
+            if (first or not isinstance(lib, ClassScope)) and name in self.extra_writes.get(id(lib), ()):
+                return True
+            if lib is owner or isinstance(lib, GlobalScope):
+                return False
+            lib, first = lib.parent, False
+        return False
 
 
 def evaluate(
@@ -168,7 +262,7 @@ def evaluate(
     if depth > MAX_DEPTH:
         return UNKNOWN
     if isinstance(node, cst.SimpleString):
-        return _simple_string(node)
+        return string_literal(node)
     if isinstance(node, cst.ConcatenatedString):
         return _join(evaluate(node.left, scope, depth + 1, notes), evaluate(node.right, scope, depth + 1, notes))
     if isinstance(node, cst.FormattedString):
@@ -186,7 +280,7 @@ def evaluate(
     return UNKNOWN
 
 
-def _simple_string(node: cst.SimpleString) -> "str | _Unknown":
+def string_literal(node: cst.SimpleString) -> "str | _Unknown":
     if "b" in node.prefix.lower():
         return UNKNOWN
     try:
@@ -220,25 +314,25 @@ def _formatted(node: cst.FormattedString, scope: Scope, depth: int, notes: list[
     return text.replace("{{", "{").replace("}}", "}")
 
 
-def _bound(name: str, scope: Scope) -> tuple[object, Scope] | None:
-    """The one thing `name` is bound to where Python looks it up, and that scope; None if not exactly one."""
-    home = scope.lookup_scope(name)
-    if home is None or (home.kind == "module" and home.facts().globals_written & {name, None}):
+def bound(name: str, scope: Scope) -> Binding | None:
+    """The one write of `name` that a read of it in `scope` can see, with a value; None if not exactly one."""
+    writes = scope.writes(name)
+    if len(writes) != 1 or writes[0].value is None:
         return None
-    value = home.single(name)
-    return None if value is None else (value, home)
+    if writes[0].owner.is_module and scope.facts().globals_written & {name, None}:
+        return None
+    return writes[0]
 
 
 def _name(name: str, scope: Scope, depth: int, notes: list[str] | None) -> "str | _Unknown":
-    found = _bound(name, scope)
+    found = bound(name, scope)
     if found is None:
         return UNKNOWN
-    value, home = found
+    value, home = found.value, found.home
     if isinstance(value, Overridable):
         if notes is None:
             return UNKNOWN
         notes.append(value.note)
-        home = value.home or home
         value = value.value
     if not isinstance(value, cst.BaseExpression):
         return UNKNOWN
@@ -254,10 +348,10 @@ def _attribute(node: cst.Attribute, scope: Scope, depth: int, notes: list[str] |
     facts = scope.facts()
     if attr in facts.stored_attributes or facts.setattr_used:
         return UNKNOWN
-    found = _bound(node.value.value, scope)
+    found = bound(node.value.value, scope)
     if found is None:
         return UNKNOWN
-    value, home = found
+    value, home = found.value, found.home
     if isinstance(value, Unpacked):
         cls = _parsed_dataclass(value, home)
         if cls is None:
@@ -265,10 +359,10 @@ def _attribute(node: cst.Attribute, scope: Scope, depth: int, notes: list[str] |
         return _field_default(cls, attr, depth, notes, ", an option of HfArgumentParser's command line")
     if isinstance(value, Parameter):
         # `def main(args: ModelArguments)`: the annotation names a dataclass of this file.
-        cls = _local_class(value.annotation, scope)
+        cls = _local_class(value.annotation, home)
         return _field_default(cls, attr, depth, notes) if cls is not None else UNKNOWN
     if isinstance(value, cst.Call):
-        cls = _local_class(value.func, scope)
+        cls = _local_class(value.func, home)
         if cls is not None:
             # `ModelArguments()` with the field left to its default.
             if value.args and any(a.keyword is None or a.keyword.value == attr for a in value.args):
@@ -282,24 +376,26 @@ def _attribute(node: cst.Attribute, scope: Scope, depth: int, notes: list[str] |
 
 
 def _helper_return(call: cst.Call, scope: Scope) -> tuple[cst.Call, Scope] | None:
-    """The call a module-level function of this file, called without arguments, returns from its one `return`."""
+    """The call a function of this file, called without arguments, returns from its one `return`."""
     if call.args or not isinstance(call.func, cst.Name):
         return None
-    name = call.func.value
-    function = scope.facts().functions.get(name)
-    home = scope.lookup_scope(name)
-    if function is None or home is not scope.module() or len(home.values.get(name, ())) != 1:
+    found = bound(call.func.value, scope)
+    function = found.value if found is not None else None
+    if not isinstance(function, FunctionInfo) or len(function.returns) != 1:
         return None
-    if len(function.returns) != 1 or not isinstance(function.returns[0], cst.Call):
+    returned = function.returns[0]
+    if not isinstance(returned, cst.Call):
         return None
-    return function.returns[0], function
+    return returned, scope.facts().scope_of(returned, found.owner)
 
 
-def _parsed_dataclass(unpacked: Unpacked, home: Scope) -> Scope | None:
+def _parsed_dataclass(unpacked: Unpacked, home: Scope) -> ClassInfo | None:
     """The dataclass of this file at `unpacked.index` of `HfArgumentParser((A, B, ...))`, the parser bound once to
     the name the `parse_args_into_dataclasses()` call is made on: its instances hold the fields' defaults unless
     the command line sets them."""
     func = unpacked.call.func
+    if ARGV in home.facts().stored_attributes:
+        return None  # `sys.argv = [...]`: the file writes the command line it then parses
     if not isinstance(func, cst.Attribute) or any(
         a.star or a.keyword is None or a.keyword.value in ("args", "args_filename", "args_file_flag")
         for a in unpacked.call.args
@@ -308,10 +404,10 @@ def _parsed_dataclass(unpacked: Unpacked, home: Scope) -> Scope | None:
     if isinstance(func.value, cst.Call):
         parser, parser_home = func.value, home  # `HfArgumentParser((A, B)).parse_args_into_dataclasses()`
     elif isinstance(func.value, cst.Name):
-        found = _bound(func.value.value, home)
-        if found is None or not isinstance(found[0], cst.Call):
+        found = bound(func.value.value, home)
+        if found is None or not isinstance(found.value, cst.Call):
             return None
-        parser, parser_home = found
+        parser, parser_home = found.value, found.home
     else:
         return None
     if qualified_name(parser.func, parser_home) != "transformers.HfArgumentParser" or not parser.args:
@@ -330,29 +426,31 @@ def _parsed_dataclass(unpacked: Unpacked, home: Scope) -> Scope | None:
     return _local_class(classes[unpacked.index], parser_home)
 
 
-def _local_class(node: cst.BaseExpression | None, scope: Scope) -> Scope | None:
-    """The dataclass of this file that `node` (a name) certainly stands for."""
+def _local_class(node: cst.BaseExpression | None, scope: Scope) -> ClassInfo | None:
+    """The dataclass of this file that `node` (a name) certainly stands for: its `class` statement is the name's
+    one binding."""
     if not isinstance(node, cst.Name):
         return None
-    cls = scope.facts().classes.get(node.value)
-    if cls is None or not cls.dataclass:
-        return None
-    home = scope.lookup_scope(node.value)
-    # The class statement is the name's one binding (it binds None: a class is not a value).
-    if home is not scope.module() or len(home.values.get(node.value, ())) != 1:
-        return None
-    return cls
+    found = bound(node.value, scope)
+    cls = found.value if found is not None else None
+    return cls if isinstance(cls, ClassInfo) and cls.dataclass else None
 
 
-def _field_default(cls: Scope, attr: str, depth: int, notes: list[str], via: str = "") -> "str | _Unknown":
-    value = cls.single(attr)
-    if value is None or attr in cls.instance_assigned:
-        return UNKNOWN
-    value = _field_call_default(value)
+def _class_value(cls: ClassInfo, attr: str) -> Binding | None:
+    """The one value the body of `cls` binds `attr` to, when no method assigns `self.attr`."""
+    if attr in cls.instance_assigned or cls.scope is None:
+        return None
+    writes = cls.scope.own_writes(attr)
+    return writes[0] if len(writes) == 1 and isinstance(writes[0].value, cst.BaseExpression) else None
+
+
+def _field_default(cls: ClassInfo, attr: str, depth: int, notes: list[str], via: str = "") -> "str | _Unknown":
+    found = _class_value(cls, attr)
+    value = _field_call_default(found.value) if found is not None else None
     if value is None:
         return UNKNOWN
     notes.append(f"the default value of the dataclass field `{cls.name}.{attr}`{via}")
-    return evaluate(value, cls, depth + 1, notes)
+    return evaluate(value, found.home, depth + 1, notes)
 
 
 def _field_call_default(value: cst.BaseExpression) -> cst.BaseExpression | None:
@@ -374,17 +472,17 @@ def _argparse_default(call: cst.Call, attr: str, home: Scope, depth: int, notes:
     ):
         return UNKNOWN
     parser_name = func.value.value
-    found = _bound(parser_name, home)
-    if found is None or not isinstance(found[0], cst.Call) or qualified_name(found[0].func, found[1]) not in (
+    found = bound(parser_name, home)
+    if found is None or not isinstance(found.value, cst.Call) or qualified_name(found.value.func, found.home) not in (
         "argparse.ArgumentParser", "transformers.HfArgumentParser"
     ):
         return UNKNOWN
-    parser_home = found[1]
+    parser_home = found.home
     facts = home.facts()
-    if _calls_on(facts, "set_defaults", parser_name, parser_home):
+    if ARGV in facts.stored_attributes or _calls_on(facts, "set_defaults", parser_name, found):
         return UNKNOWN
-    defining = [c for c, s in facts.method_calls.get("add_argument", ()) if _dest(c) == attr]
-    ours = _calls_on(facts, "add_argument", parser_name, parser_home)
+    defining = [c for c in facts.method_calls.get("add_argument", ()) if _dest(c) == attr]
+    ours = _calls_on(facts, "add_argument", parser_name, found)
     if len(defining) != 1 or defining[0] not in ours:
         return UNKNOWN
     (definition,) = defining
@@ -396,12 +494,18 @@ def _argparse_default(call: cst.Call, attr: str, home: Scope, depth: int, notes:
     return evaluate(default, parser_home, depth + 1, notes)
 
 
-def _calls_on(facts: ModuleFacts, method: str, receiver: str, home: Scope) -> list[cst.Call]:
-    return [
-        c for c, s in facts.method_calls.get(method, ())
-        if isinstance(c.func, cst.Attribute) and isinstance(c.func.value, cst.Name) and c.func.value.value == receiver
-        and s.lookup_scope(receiver) is home
-    ]
+def _calls_on(facts: ModuleFacts, method: str, receiver: str, parser: Binding) -> list[cst.Call]:
+    """The calls of `receiver.method(...)` whose receiver is the object of the one write `parser`."""
+    out = []
+    for call in facts.method_calls.get(method, ()):
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == receiver):
+            continue
+        where = facts.scope_of(call)
+        writes = where.writes(receiver) if where is not None else []
+        if len(writes) == 1 and writes[0].assignment is parser.assignment:
+            out.append(call)
+    return out
 
 
 def _option_strings(call: cst.Call) -> list[str]:
@@ -410,7 +514,7 @@ def _option_strings(call: cst.Call) -> list[str]:
         if arg.keyword is not None or arg.star:
             break
         if isinstance(arg.value, cst.SimpleString):
-            text = _simple_string(arg.value)
+            text = string_literal(arg.value)
             if isinstance(text, str):
                 out.append(text)
     return out
@@ -425,7 +529,7 @@ def _dest(call: cst.Call) -> str | None:
     """argparse's dest: `dest=`, else the first long option, else the first option, dashes to underscores."""
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == "dest":
-            text = _simple_string(arg.value) if isinstance(arg.value, cst.SimpleString) else UNKNOWN
+            text = string_literal(arg.value) if isinstance(arg.value, cst.SimpleString) else UNKNOWN
             return text if isinstance(text, str) else None
     options = _option_strings(call)
     long = [o for o in options if o.startswith("--")]
@@ -489,16 +593,16 @@ def _import_of(name: str, scope: Scope, depth: int) -> str | None:
     `try: from transformers import X` / `except ImportError: X = None` binds X twice; the None branch
     cannot call anything, so it does not make the import uncertain.
     """
-    home = scope.lookup_scope(name)
-    if home is None:
+    writes = scope.writes(name)
+    if not writes:
         return None
-    bound = [v for v in home.values[name] if not (isinstance(v, cst.Name) and v.value == "None")]
-    qualified = {v.qualified for v in bound if isinstance(v, ImportBinding)}
-    if len(qualified) == 1 and len(bound) == sum(isinstance(v, ImportBinding) for v in bound):
+    values = [w.value for w in writes if not (isinstance(w.value, cst.Name) and w.value.value == "None")]
+    qualified = {v.qualified for v in values if isinstance(v, ImportBinding)}
+    if len(qualified) == 1 and len(values) == sum(isinstance(v, ImportBinding) for v in values):
         return qualified.pop()
-    if len(home.values[name]) == 1 and isinstance(bound[0] if bound else None, (cst.Name, cst.Attribute)):
-        if depth < MAX_ALIAS_DEPTH:
-            return _qualified(bound[0], home, depth + 1)
+    if len(writes) == 1 and isinstance(writes[0].value, (cst.Name, cst.Attribute)) and depth < MAX_ALIAS_DEPTH:
+        if not (writes[0].owner.is_module and scope.facts().globals_written & {name, None}):
+            return _qualified(writes[0].value, writes[0].home, depth + 1)
     return None
 
 
@@ -531,8 +635,10 @@ def _call(node: cst.Call, scope: Scope, depth: int, notes: list[str] | None) -> 
 
 def _environ_set(variable: str, scope: Scope) -> bool:
     """The file sets `variable` in `os.environ` somewhere (or sets a key it cannot name): its fallback may not apply."""
-    for container, key, where in scope.facts().environ_writes:
-        if qualified_name(container, where) != "os.environ":
+    facts = scope.facts()
+    for container, key in facts.environ_writes:
+        where = facts.scope_of(container if container is not None else key)
+        if where is None or container is not None and qualified_name(container, where) != "os.environ":
             continue
         written = evaluate(key, where) if key is not None else UNKNOWN
         if not isinstance(written, str) or written == variable:
@@ -551,10 +657,10 @@ def _lookup_key(container: cst.BaseExpression, key_node: cst.BaseExpression, sco
     """`NAME[key]` where NAME is bound once to a dict display whose keys are all certain and that nothing changes."""
     if not isinstance(container, cst.Name) or container.value in scope.facts().changed_names:
         return UNKNOWN
-    found = _bound(container.value, scope)
-    if found is None or not isinstance(found[0], cst.Dict):
+    found = bound(container.value, scope)
+    if found is None or not isinstance(found.value, cst.Dict):
         return UNKNOWN
-    display, home = found
+    display, home = found.value, found.home
     key = evaluate(key_node, scope, depth + 1)
     if not isinstance(key, str):
         return UNKNOWN
@@ -576,21 +682,23 @@ def _class_attribute(node: cst.Attribute, scope: Scope, depth: int, notes: list[
     """`self.X` / `cls.X` inside a method, where the class body binds X once and no method rebinds it."""
     if not (isinstance(node.value, cst.Name) and node.value.value in ("self", "cls")):
         return UNKNOWN
-    cls_scope = scope.enclosing_class()
-    if cls_scope is None:
-        return UNKNOWN
+    cls = scope.enclosing_class()
     attr = node.attr.value
-    if attr in cls_scope.instance_assigned:
+    facts = scope.facts()
+    if cls is None or attr in facts.stored_attributes or facts.setattr_used:
+        return UNKNOWN  # `Loader.CHECKPOINT = ...` or `setattr(...)` elsewhere may replace it
+    if any(cls.name in other.bases and other.scope is not None and other.scope.own_writes(attr)
+           for other in facts.classes.values()):
+        return UNKNOWN  # a subclass replaces it: `self.X` is the subclass's value in its instances
+    found = _class_value(cls, attr)
+    if found is None:
         return UNKNOWN
-    value = cls_scope.single(attr)
-    if value is None or not isinstance(value, cst.BaseExpression):
-        return UNKNOWN
-    if cls_scope.dataclass:
+    if cls.dataclass:
         # A dataclass's class-level value is only the default of an `__init__` parameter.
         if notes is None:
             return UNKNOWN
-        return _field_default(cls_scope, attr, depth, notes)
-    return evaluate(value, cls_scope, depth + 1, notes)
+        return _field_default(cls, attr, depth, notes)
+    return evaluate(found.value, found.home, depth + 1, notes)
 
 
 def literal_bool(node: cst.BaseExpression) -> bool | None:

@@ -12,13 +12,15 @@ the teaching text (`Diagnostic.detail`), then where its rule's documentation is.
 
 from __future__ import annotations
 
+import dataclasses
+
 import textwrap
 from typing import TextIO
 
 from automodel_lint.engine import Report
 from automodel_lint.files import source_encoding
 from automodel_lint.records import Diagnostic
-from automodel_lint.report.style import BLUE, BOLD, paint, printable, severity_colour, shown_diagnostics
+from automodel_lint.report.style import BLUE, BOLD, paint, printable, severity_colour, shown_path
 from automodel_lint.report.text import first_line
 
 WIDTH = 100
@@ -64,10 +66,10 @@ def explanation(d: Diagnostic, pad: str, color: bool = False) -> list[str]:
 
 def write(report: Report, out: TextIO, color: bool = False) -> None:
     # A notebook's diagnostics are shown at their cells, but their source lines are those of the joined
-    # cells the pipeline judged: walk both lists side by side (report.diagnostics keeps the files' order).
-    judged = [(result.path, d) for result in report.files for d in result.diagnostics]
+    # cells the pipeline judged: each shown diagnostic comes paired with the one judged.
     texts: dict[str, list[str]] = {}
-    for (path, original), d in zip(judged, shown_diagnostics(report)):
+    for original, placed in report.placed_diagnostics():
+        path, d = original.path, dataclasses.replace(placed, path=shown_path(placed.path))
         if path not in texts:
             texts[path] = _lines(path, report.sources.get(path))
         lines = texts[path]
