@@ -186,7 +186,7 @@ def _analyse_file(path: str, max_size: int, uses: bool) -> Analysis:
     return analyse_source(path, data, uses)
 
 
-def _analyse_notebook(path: str, data: bytes, uses: bool) -> Analysis:
+def _analyse_notebook(path: str, data: bytes, uses: bool = False) -> Analysis:
     if not may_hold_calls(data):
         return Analysis(path, uses_read=uses)
     from automodel_lint.notebooks import NotebookError, read_notebook
