@@ -330,3 +330,10 @@ def test_a_mask_token_given_at_load_means_a_masked_objective():
         tok = AutoTokenizer.from_pretrained("openai-community/gpt2", mask_token="<mask>")
         collator = DataCollatorForLanguageModeling(tok)
     """) == []
+
+
+def test_every_rule_about_uses_is_a_preview_rule():
+    """engine.use_rules_of skips importing the rules without --preview: true only while this holds."""
+    from automodel_lint.rules import RULES
+
+    assert all(rule.preview for rule in RULES if rule.judge_use is not None)

@@ -107,6 +107,10 @@ def origin_request(origin: Origin, path: str) -> ModelRequest:
 
 
 def use_rules_of(options: Options) -> tuple:
+    """The rules about uses this run runs. Every one is a preview rule for now (tests/test_use_rules.py checks it),
+    so a run without --preview need not import the rules: a warm run reuses verdicts and imports none."""
+    if not options.preview:
+        return ()
     from automodel_lint.rules import use_rules
 
     return use_rules(options.preview, lambda code: selected(code, options))
