@@ -27,13 +27,15 @@ def one(source):
 
 
 def judged(source: str, version: str | None = None):
-    """The diagnostics of one module, offline, with the bundled table of `version` (default: the newest)."""
+    """The diagnostics of one module, offline, preview rules included, with the bundled table of `version`
+    (default: the newest)."""
     from automodel_lint import knowledge
     from automodel_lint.engine import Options, analyse_source, judge_all
 
     tables = {t.version: t for t in knowledge.bundled_tables()}
     table = tables[version] if version else knowledge.bundled_tables()[-1]
-    results, _ = judge_all([analyse_source("example.py", source.encode())], Options(offline=True), table)
+    analysis = analyse_source("example.py", source.encode(), uses=True)
+    results, _ = judge_all([analysis], Options(offline=True, preview=True), table)
     return [d for r in results for d in r.diagnostics]
 
 

@@ -56,10 +56,10 @@ def test_any_unexpected_failure_reading_a_file_is_its_skip_note(tmp_path, monkey
     monkeypatch.chdir(tmp_path)
     real = analysis.analyse_source
 
-    def flaky(path, data):
+    def flaky(path, data, uses=False):
         if path.endswith("a.py"):
             raise ValueError("surprise \x1b]0;title\x07")
-        return real(path, data)
+        return real(path, data, uses)
 
     monkeypatch.setattr(analysis, "analyse_source", flaky)
     report = check_paths(["."], Options(offline=True, result_cache=True))
@@ -79,10 +79,10 @@ def test_an_unexpected_failure_judging_a_file_is_its_skip_note(tmp_path, monkeyp
     monkeypatch.chdir(tmp_path)
     real = engine.diagnose
 
-    def flaky(site, facts, table):
+    def flaky(site, facts, table, preview=False):
         if site.path.endswith("a.py"):
             raise RuntimeError("rule crashed")
-        return real(site, facts, table)
+        return real(site, facts, table, preview)
 
     monkeypatch.setattr(engine, "diagnose", flaky)
     report = check_paths(["."], Options(offline=True, result_cache=True))
@@ -101,7 +101,7 @@ def test_an_interrupt_still_stops_the_run(tmp_path, monkeypatch, stop):
     (tmp_path / "a.py").write_text(WRONG)
     monkeypatch.chdir(tmp_path)
 
-    def interrupted(path, data):
+    def interrupted(path, data, uses=False):
         raise stop()
 
     monkeypatch.setattr(analysis, "analyse_source", interrupted)

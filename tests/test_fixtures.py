@@ -10,7 +10,7 @@ from automodel_lint.options import Options
 
 from conftest import FIXTURES, FIXTURES_TARGET
 
-EXPECT = re.compile(r"#\s*(HFA\d{3})(?:\s*->\s*(\w+))?\s*$")
+EXPECT = re.compile(r"#\s*(HFA\d{3})(?:\s*->\s*(\S+))?\s*$")
 FILES = sorted(p for p in FIXTURES.rglob("*.py"))
 
 
@@ -26,7 +26,8 @@ def expected(path):
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_fixture(path, monkeypatch):
     monkeypatch.chdir(FIXTURES.parent)
-    report = check_paths([os.path.relpath(path)], Options(offline=True, target_transformers=FIXTURES_TARGET))
+    options = Options(offline=True, target_transformers=FIXTURES_TARGET, preview=True)
+    report = check_paths([os.path.relpath(path)], options)
     got = {d.span.line: (d.code, d.suggestion) for d in report.diagnostics}
     want = expected(path)
     # A declared code without a suggestion means: no suggestion at all.

@@ -3,10 +3,27 @@ its rule's code, the right one nothing, and `--fix --unsafe-fixes` turns the wro
 
 import pytest
 
+from automodel_lint.facts.resolver import Resolver
 from automodel_lint.fixer import fix_source, select_fixes
+from automodel_lint.records import TokenizerFacts, Unresolved
 from automodel_lint.rules import RULES
 
 from conftest import judged
+
+# The tokenizer facts the examples are judged with, as the checkpoints' tokenizer_config.json files say them
+# (facebook/opt-125m: GPT2Tokenizer, no padding side, no chat template; Qwen2.5 Instruct: a chat template).
+EXAMPLE_TOKENIZERS = {
+    "facebook/opt-125m": TokenizerFacts("facebook/opt-125m", "GPT2Tokenizer", None, False, False),
+    "Qwen/Qwen2.5-0.5B-Instruct": TokenizerFacts("Qwen/Qwen2.5-0.5B-Instruct", "Qwen2Tokenizer", None, True, False),
+}
+
+
+@pytest.fixture(autouse=True)
+def example_tokenizer_facts(monkeypatch):
+    def resolve_tokenizers(self, requests):
+        return {r: EXAMPLE_TOKENIZERS.get(r.model) or Unresolved(r.model, "not an example's") for r in requests}
+
+    monkeypatch.setattr(Resolver, "resolve_tokenizers", resolve_tokenizers)
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)

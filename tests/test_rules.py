@@ -19,7 +19,7 @@ def test_codes_are_unique_and_documented():
 def test_a_rule_without_a_judge_has_no_fix():
     """HFA900 is reported by the engine; a rule the engine reports cannot promise a fix."""
     for rule in RULES:
-        if rule.judge is None:
+        if rule.judge is None and rule.judge_use is None:
             assert rule.fixed is None and rule.fix_safety == "none"
 
 
@@ -34,7 +34,7 @@ def test_readme_table_shows_each_rule_with_its_examples_call():
     table = docs.readme_table().splitlines()
     assert len(table) == 2 + len(RULES)
     for row, rule in zip(table[2:], sorted(RULES, key=lambda r: r.code)):
-        assert row.startswith(f"| {rule.code} | {rule.name} | {rule.severity} | {rule.summary} |")
+        assert row.startswith(f"| {rule.code} | {rule.name} | {docs.level(rule)} | {rule.summary} |")
         assert row.endswith(f"| {rule.fix_safety} |")
     hfa001 = next(row for row in table if row.startswith("| HFA001 "))
     wrong, right = '`AutoModelForSeq2SeqLM.from_pretrained("gpt2")`', '`AutoModelForCausalLM.from_pretrained("gpt2")`'
@@ -46,7 +46,8 @@ def test_readme_table_shows_each_rule_with_its_examples_call():
 def test_explain_shows_summary_why_examples_and_fix():
     for rule in RULES:
         text = docs.explain(rule.code.lower())
-        head = f"{rule.code}: {rule.name} ({rule.severity})\n\n{rule.summary}\n\n{rule.why}\n\nWrong:\n"
+        preview = f"{docs.PREVIEW_NOTE}\n\n" if rule.preview else ""
+        head = f"{rule.code}: {rule.name} ({docs.level(rule)})\n\n{rule.summary}\n\n{rule.why}\n\n{preview}Wrong:\n"
         assert text.startswith(head)
         for line in (rule.wrong + rule.right).splitlines():
             assert (f"    {line}" if line else "") + "\n" in text

@@ -85,7 +85,7 @@ def test_hub_sha_reaches_the_diagnostic_through_the_engine_and_the_results_cache
               b'm = AutoModelForCausalLM.from_pretrained("lab/qwen-chat", trust_remote_code=True)\n')
     with FakeHub({"lab/qwen-chat": config}) as hub:
         monkeypatch.setenv("HF_ENDPOINT", hub.url)
-        results, _ = judge_all([analyse_source("a.py", source)], Options(cache_dir=str(tmp_path)),
+        results, _ = judge_all([analyse_source("a.py", source)], Options(cache_dir=str(tmp_path), preview=True),
                                knowledge.bundled_tables()[-1])
     (found,) = [d for r in results for d in r.diagnostics]
     sha = FakeHub.sha_of("lab/qwen-chat")
@@ -97,7 +97,8 @@ def test_hub_sha_reaches_the_diagnostic_through_the_engine_and_the_results_cache
         f'm = AutoModelForCausalLM.from_pretrained("lab/qwen-chat", trust_remote_code=True, revision="{sha}")\n')
     # offline, from automodel-lint's own cache: the same commit
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    results, _ = judge_all([analyse_source("a.py", source)], Options(cache_dir=str(tmp_path), offline=True),
+    results, _ = judge_all([analyse_source("a.py", source)],
+                           Options(cache_dir=str(tmp_path), offline=True, preview=True),
                            knowledge.bundled_tables()[-1])
     (again,) = [d for r in results for d in r.diagnostics]
     assert again.fix == found.fix and again.facts_source == "cache"

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from automodel_lint import knowledge
 from automodel_lint.calls import may_hold_calls
-from automodel_lint.records import CallSite, Diagnostic, FileResult, Span
+from automodel_lint.records import CallSite, Diagnostic, FileResult, Span, UseSite
 from automodel_lint.sources import TooLarge, Unreadable, read_source
 
 if TYPE_CHECKING:  # notebooks are imported only when a notebook is read
@@ -34,6 +34,8 @@ class Analysis:
 
     path: str
     sites: list[CallSite] = field(default_factory=list)
+    uses: list[UseSite] = field(default_factory=list)  # later uses of the loaded objects (flow.py)
+    uses_read: bool = False  # whether `uses` was looked for: only runs with a rule about uses pay for the flow
     result: FileResult | None = None
     source: bytes | None = None  # kept only for files with call sites: what a fix starts from
     lines: list[str] = field(default_factory=list)  # the decoded text, for `# noqa` comments
@@ -91,14 +93,15 @@ def collector_paused():
         gc.enable()
 
 
-def analyse_source(path: str, data: bytes) -> Analysis:
-    """Call sites of one file's bytes; a file that does not parse gets its HFA900 here."""
+def analyse_source(path: str, data: bytes, uses: bool = False) -> Analysis:
+    """Call sites of one file's bytes (and, with `uses`, the later uses of what they load); a file that does not
+    parse gets its HFA900 here."""
     with collector_paused():
-        return _analyse_source(path, data)
+        return _analyse_source(path, data, uses)
 
 
-def _analyse_source(path: str, data: bytes) -> Analysis:
-    analysis = Analysis(path)
+def _analyse_source(path: str, data: bytes, uses: bool) -> Analysis:
+    analysis = Analysis(path, uses_read=uses)
     if not may_hold_calls(data):
         return analysis
     from automodel_lint.relevance import relevant_source
@@ -117,7 +120,8 @@ def _analyse_source(path: str, data: bytes) -> Analysis:
         module = cst.parse_module(relevant.source)
         sites = find_calls(module, path, is_target, call_spans=relevant.call_spans())
         analysis.sites = [_in_file_lines(site, relevant) for site in sites]
-        if analysis.sites:
+        analysis.uses = _uses(data, relevant, module, path, analysis.sites) if uses else []
+        if analysis.sites or analysis.uses:
             analysis.source = data
             analysis.lines = data.decode(module.encoding).splitlines(keepends=True)
     except cst.ParserSyntaxError as exc:
@@ -131,6 +135,23 @@ def _analyse_source(path: str, data: bytes) -> Analysis:
     except MemoryError:
         analysis.result.skipped = "too large for the parser"
     return analysis
+
+
+def _uses(data: bytes, relevant, module, path: str, sites: list[CallSite]) -> list[UseSite]:
+    """The use sites of the whole file (the pre-pass drops the lines uses stand on), for files that mention one."""
+    from automodel_lint.flow import find_uses, may_hold_uses, reduced
+
+    if not may_hold_uses(data):
+        return []
+    import libcst as cst
+
+    from automodel_lint.finder import known_model_class
+    from automodel_lint.relevance import Reduced
+
+    text = reduced(data)
+    whole = module if relevant.lines is None and relevant.source == text else cst.parse_module(text)
+    return find_uses(whole, path, sites, lambda name: is_target(name) or known_model_class(name),
+                     Reduced(text, None, whole.encoding).call_spans())
 
 
 def _in_file_lines(site: CallSite, relevant) -> CallSite:
@@ -166,15 +187,16 @@ def _hfa900(path: str, line: int, column: int, message: str) -> Diagnostic:
     return Diagnostic(path, Span(line, column, line, column), "HFA900", RULES_BY_CODE["HFA900"].severity, message)
 
 
-def analyse_file(path: str, max_size: int) -> Analysis:
-    """Call sites of the file at `path`; whatever goes wrong with this one file becomes its skip note."""
+def analyse_file(path: str, max_size: int, uses: bool = False) -> Analysis:
+    """Call sites of the file at `path` (with `uses`, their later uses too); whatever goes wrong with this one file
+    becomes its skip note."""
     try:
-        return _analyse_file(path, max_size)
+        return _analyse_file(path, max_size, uses)
     except Exception as exc:  # KeyboardInterrupt and SystemExit are no Exceptions: they still stop the run
         return failed(path, exc)
 
 
-def _analyse_file(path: str, max_size: int) -> Analysis:
+def _analyse_file(path: str, max_size: int, uses: bool) -> Analysis:
     try:
         data = read_source(path, max_size)
     except TooLarge as exc:
@@ -182,20 +204,20 @@ def _analyse_file(path: str, max_size: int) -> Analysis:
     except Unreadable as exc:
         return skipped(path, f"cannot read: {exc}")
     if path.endswith(".ipynb"):
-        return _analyse_notebook(path, data)
-    return analyse_source(path, data)
+        return _analyse_notebook(path, data, uses)
+    return analyse_source(path, data, uses)
 
 
-def _analyse_notebook(path: str, data: bytes) -> Analysis:
+def _analyse_notebook(path: str, data: bytes, uses: bool = False) -> Analysis:
     if not may_hold_calls(data):
-        return Analysis(path)
+        return Analysis(path, uses_read=uses)
     from automodel_lint.notebooks import NotebookError, read_notebook
 
     try:
         nb = read_notebook(data)
     except (NotebookError, RecursionError) as exc:
         return skipped(path, f"not a readable notebook: {exc}")
-    analysis = analyse_source(path, nb.source.encode("utf-8"))
+    analysis = analyse_source(path, nb.source.encode("utf-8"), uses)
     analysis.notebook, analysis.raw = nb, data
     # Lines of the joined source: the report places them in their cells, as every notebook diagnostic.
     analysis.result.diagnostics += [

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from automodel_lint import files, fixer
-from automodel_lint.engine import Options, Report, analyse_source, judge_all
+from automodel_lint.engine import Options, Report, analyse_source, judge_all, use_rules_of
 from automodel_lint.records import Diagnostic
 
 
@@ -101,7 +101,8 @@ def _notebook_bytes(entry, fixed: bytes) -> tuple[bytes, bytes]:
 
 def _recheck(path: str, report: Report, options: Options):
     def recheck(data: bytes) -> list[Diagnostic]:
-        results, _ = judge_all([analyse_source(path, data)], options, report.table, answers=report.answers)
+        results, _ = judge_all([analyse_source(path, data, bool(use_rules_of(options)))], options, report.table,
+                               answers=report.answers)
         return [d for r in results for d in r.diagnostics]
 
     return recheck

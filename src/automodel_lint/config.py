@@ -121,6 +121,7 @@ KEYS = {
     "offline": ("offline", _bool),
     "cache-dir": ("cache_dir", _string),
     "unsafe-fixes": ("unsafe_fixes", _bool),
+    "preview": ("preview", _bool),
     "network-timeout": ("network_timeout", _positive_number),
     "max-file-size": ("max_file_size", _positive_int),
     "models": ("models", _models),
@@ -143,6 +144,7 @@ class Settings:
     offline: bool | None = None
     cache_dir: str | None = None
     unsafe_fixes: bool | None = None
+    preview: bool | None = None
     network_timeout: float | None = None
     max_file_size: int | None = None
     models: dict[str, dict] = field(default_factory=dict)

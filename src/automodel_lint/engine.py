@@ -16,7 +16,17 @@ from automodel_lint import knowledge
 from automodel_lint.analysis import Analysis, analyse_file, analyse_source, failed, failure_note
 from automodel_lint.knowledge import KnowledgeTable
 from automodel_lint.options import Options, make_resolver
-from automodel_lint.records import CallSite, Diagnostic, FileResult, ModelFacts, ModelRequest, Unjudged, Unresolved
+from automodel_lint.records import (
+    CallSite,
+    Diagnostic,
+    FileResult,
+    ModelFacts,
+    ModelRequest,
+    Origin,
+    Unjudged,
+    Unresolved,
+    UseSite,
+)
 from automodel_lint.sources import discover
 from automodel_lint.target import Target, choose
 
@@ -78,12 +88,32 @@ def _place(record: Diagnostic | Unjudged) -> tuple:
     return record.path, record.cell or 0, record.span.line, record.span.column, getattr(record, "code", "")
 
 
-def requests_of(analyses: Iterable[Analysis]) -> set[ModelRequest]:
-    return {request_of(site) for a in analyses for site in a.sites if site.model is not None}
+def requests_of(analyses: Iterable[Analysis], uses: bool = True) -> set[ModelRequest]:
+    """The model values the analyses' calls name, and those their judged uses' objects came from (`uses`)."""
+    analyses = list(analyses)
+    found = {request_of(site) for a in analyses for site in a.sites if site.model is not None}
+    if uses:
+        found.update(origin_request(o, u.path) for a in analyses for u in a.uses for _, o in u.origins)
+    return found
 
 
 def request_of(site: CallSite) -> ModelRequest:
     return ModelRequest(site.model, site.revision, site.subfolder, os.path.dirname(site.path) or ".")
+
+
+def origin_request(origin: Origin, path: str) -> ModelRequest:
+    """The request of the checkpoint a use's object came from, as the call that built it would make it."""
+    return ModelRequest(origin.model, origin.revision, origin.subfolder, os.path.dirname(path) or ".")
+
+
+def use_rules_of(options: Options) -> tuple:
+    """The rules about uses this run runs. Every one is a preview rule for now (tests/test_use_rules.py checks it),
+    so a run without --preview need not import the rules: a warm run reuses verdicts and imports none."""
+    if not options.preview:
+        return ()
+    from automodel_lint.rules import use_rules
+
+    return use_rules(options.preview, lambda code: selected(code, options))
 
 
 def selected(code: str, options: Options) -> bool:
@@ -92,10 +122,11 @@ def selected(code: str, options: Options) -> bool:
     return not any(code.startswith(i) for i in options.ignore)
 
 
-def diagnose(site: CallSite, facts: ModelFacts | None, table: KnowledgeTable) -> Diagnostic | None:
+def diagnose(site: CallSite, facts: ModelFacts | None, table: KnowledgeTable,
+             preview: bool = False) -> Diagnostic | None:
     from automodel_lint.rules import Case, judge
 
-    found = judge(Case(site, facts, table, knowledge.other_bundled(table.version)))
+    found = judge(Case(site, facts, table, knowledge.other_bundled(table.version)), preview)
     if found is None:
         return None
     rule, verdict = found
@@ -141,25 +172,29 @@ def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, kn
         analysis.result.diagnostics, missing_facts = earlier
         analysis.result.unjudged = cache.unjudged(analysis.path)
         found_unresolved.update(missing_facts)
-    needed = requests_of(fresh)
+    rules = use_rules_of(options)
+    needed = requests_of(fresh, uses=bool(rules))
     if cache is not None and needed:
         answers.update({r: a for r, a in cache.answers(needed).items() if r not in answers})
     missing = needed - answers.keys()
+    resolver = None
     if missing:
-        answers.update(make_resolver(options, table).resolve_all(missing))
+        resolver = make_resolver(options, table)
+        answers.update(resolver.resolve_all(missing))
+    tokenizers = _tokenizer_answers(fresh, rules, lambda: resolver or make_resolver(options, table))
     if cache is not None and needed:
         cache.keep_answers({r: answers[r] for r in needed})
     found_unresolved.update(a for r, a in answers.items() if r in needed and isinstance(a, Unresolved))
     for analysis in fresh:
         try:
-            _judge_file(analysis, answers, options, table)
+            _judge_file(analysis, answers, options, table, tokenizers, rules)
         except Exception as exc:  # KeyboardInterrupt and SystemExit are no Exceptions: they still stop the run
             if not contained:
                 raise
             analysis.result.diagnostics, analysis.result.skipped = [], failure_note(exc)
         else:
             if cache is not None:
-                mine = {answers.get(request_of(s)) for s in analysis.sites if s.model is not None}
+                mine = {answers.get(r) for r in requests_of([analysis], uses=bool(rules))}
                 cache.keep_verdicts(analysis.path, analysis.result.diagnostics,
                                     [u for u in mine if isinstance(u, Unresolved)], analysis.result.unjudged)
     if cache is not None:
@@ -169,7 +204,49 @@ def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, kn
     return results, unresolved, answers
 
 
-def _judge_file(analysis: Analysis, answers: dict, options: Options, table: KnowledgeTable) -> None:
+def _tokenizer_answers(analyses: list[Analysis], rules: tuple, resolver) -> dict:
+    """Tokenizer facts of the objects whose uses a rule that reads them judges: asked only for those."""
+    reading = {use for rule in rules if rule.tokenizer_facts for use in rule.uses}
+    wanted = {origin_request(o, u.path) for a in analyses for u in a.uses if u.use in reading
+              for role, o in u.origins if o.role == "tokenizer"}
+    return resolver().resolve_tokenizers(wanted) if wanted else {}
+
+
+def _judge_uses(analysis: Analysis, answers: dict, tokenizers: dict, rules: tuple, table: KnowledgeTable) -> None:
+    """Each use site's verdict joins the file's diagnostics; a use the rules could not decide is listed as not
+    judged, with the reasons."""
+    from automodel_lint.rules import UseCase, judge_use
+    from automodel_lint.unjudged import printable
+
+    result = analysis.result
+    for use in analysis.uses:
+        if not any(use.use in rule.uses for rule in rules):
+            continue
+        if use.reason is not None:
+            result.unjudged.append(Unjudged(use.path, use.span, printable(f"{use.use}(): {use.reason}")))
+            continue
+        requests = {role: origin_request(o, use.path) for role, o in use.origins}
+        case = UseCase(use, {role: answers.get(r) for role, r in requests.items()},
+                       {role: tokenizers.get(r) for role, r in requests.items()}, table)
+        found = judge_use(case, rules)
+        if isinstance(found, list):
+            if found:
+                result.unjudged.append(Unjudged(use.path, use.span, printable(f"{use.use}(): {'; '.join(found)}")))
+            continue
+        result.diagnostics.append(_use_diagnostic(use, *found, answers.get(next(iter(requests.values())))))
+
+
+def _use_diagnostic(use: UseSite, rule, verdict, answer) -> Diagnostic:
+    origin = use.origins[0][1]
+    return Diagnostic(
+        path=use.path, span=use.span, code=verdict.code, severity=verdict.severity or rule.severity,
+        message=verdict.message, model=origin.model, called=use.use, suggestion=verdict.suggestion, fix=verdict.fix,
+        facts_source=answer.source if isinstance(answer, ModelFacts) else None, detail=verdict.detail,
+    )
+
+
+def _judge_file(analysis: Analysis, answers: dict, options: Options, table: KnowledgeTable, tokenizers=None,
+                rules: tuple = ()) -> None:
     from automodel_lint import unjudged
 
     result = analysis.result
@@ -178,13 +255,15 @@ def _judge_file(analysis: Analysis, answers: dict, options: Options, table: Know
     for site in analysis.sites:
         answer = answers.get(request_of(site)) if site.model is not None else None
         facts = answer if isinstance(answer, ModelFacts) else None
-        diagnostic = diagnose(site, facts, table)
+        diagnostic = diagnose(site, facts, table, options.preview)
         if diagnostic is None:
             why = unjudged.reason(site, answer, table)
             if why is not None:
                 result.unjudged.append(Unjudged(site.path, site.span, why))
         elif selected(diagnostic.code, options):
             result.diagnostics.append(diagnostic)
+    if rules:
+        _judge_uses(analysis, answers, tokenizers or {}, rules, table)
     if options.noqa and analysis.lines:
         from automodel_lint.noqa import filter_noqa
 
@@ -212,9 +291,11 @@ def analyse_files(paths: list[str], options: Options, cache=None) -> list[Analys
     """Every file's call sites: from the results cache where the file is unchanged, else parsed, in parallel."""
     from automodel_lint.pool import parse_all
 
-    analyses = [cache.recall(path) if cache is not None else None for path in paths]
+    uses = bool(use_rules_of(options))
+    analyses = [cache.recall(path, uses) if cache is not None else None for path in paths]
     to_parse = [i for i, analysis in enumerate(analyses) if analysis is None]
-    for i, analysis in zip(to_parse, parse_all([paths[i] for i in to_parse], options.jobs, options.max_file_size)):
+    parsed = parse_all([paths[i] for i in to_parse], options.jobs, options.max_file_size, uses)
+    for i, analysis in zip(to_parse, parsed):
         analyses[i] = analysis
         if cache is not None:
             cache.remember(analysis)
@@ -225,7 +306,7 @@ def check_source(path: str, data: bytes, options: Options) -> Report:
     """One file's bytes that are not on disk (stdin, an editor buffer)."""
     target = choose(options)
     try:
-        analysis = analyse_source(path, data)
+        analysis = analyse_source(path, data, bool(use_rules_of(options)))
     except Exception as exc:  # KeyboardInterrupt and SystemExit are no Exceptions: they still stop the run
         analysis = failed(path, exc)
     report = _report([analysis], options, target, [])
@@ -235,16 +316,20 @@ def check_source(path: str, data: bytes, options: Options) -> Report:
 
 def _report(analyses: list[Analysis], options: Options, target: Target, problems, cache=None) -> Report:
     results, unresolved, answers = _judge(analyses, options, target.table, None, cache, contained=True)
+    rules = use_rules_of(options)
+    # A use a running rule judges is a call found, judged or not, as a load is.
+    uses = sum(1 for a in analyses for u in a.uses if any(u.use in rule.uses for rule in rules))
     return Report(
-        results, unresolved, problems, target.table, sites=sum(len(a.sites) for a in analyses), target=target,
+        results, unresolved, problems, target.table, sites=sum(len(a.sites) for a in analyses) + uses, target=target,
         answers=answers, sources={a.path: a.source for a in analyses if a.source is not None},
         notebooks={a.path: (a.raw, a.notebook) for a in analyses
-                   if a.notebook is not None and (a.sites or a.result.diagnostics)},
+                   if a.notebook is not None and (a.sites or a.uses or a.result.diagnostics)},
     )
 
 
 def collect_requests(paths: list[str], options: Options | None = None) -> set[ModelRequest]:
-    """Every model value the code under `paths` names, for `automodel-lint lock`."""
+    """Every model value the code under `paths` names, those the objects of later uses came from included (a
+    locked run with --preview needs them), for `automodel-lint lock`."""
     options = options or Options()
     walk = discover(paths, options.exclude)
-    return requests_of(analyse_file(f.path, options.max_file_size) for f in walk.files)
+    return requests_of(analyse_file(f.path, options.max_file_size, uses=True) for f in walk.files)

@@ -535,7 +535,7 @@ def _is_dataclass_decorator(node: cst.BaseExpression) -> bool:
 
 
 @lru_cache(maxsize=None)
-def _known_model_class(name: str) -> bool:
+def known_model_class(name: str) -> bool:
     """Whether a bundled table knows an Auto class to build `name`: the concrete classes HFA006 can judge."""
     from automodel_lint import knowledge
 
@@ -625,7 +625,7 @@ def find_calls(
     positions = _positions(wrapper, collector.calls, call_spans)
     for cand in collector.candidates:
         cand.scope = facts.scope_of(cand.node)
-    concrete = _known_model_class
+    concrete = known_model_class
     registered = _registered(facts)
     assistants = {
         arg.value.value for call in collector.calls for arg in call.args

@@ -39,6 +39,7 @@ class Options:
     models: dict = field(default_factory=dict)  # [tool.automodel-lint.models]
     locked: bool = False
     unsafe_fixes: bool = False
+    preview: bool = False  # run the preview rules too (ruff's --preview)
     noqa: bool = True  # honour `# noqa` comments (flake8's --disable-noqa turns it off)
     use_cache: bool = True  # automodel-lint's cache of model facts
     result_cache: bool = False  # remember each file's call sites between runs (the CLI turns it on)
@@ -95,6 +96,7 @@ def build_options(
     network_timeout: float | None = None,
     exclude: list[str] | None = None,
     unsafe_fixes: bool | None = None,
+    preview: bool | None = None,
     target_transformers: str | None = None,
     **fixed,
 ) -> Options:
@@ -135,6 +137,7 @@ def build_options(
         exclude=chosen_exclude,
         models=settings.models,
         unsafe_fixes=bool(c.pick("unsafe_fixes", (unsafe_fixes, "flag"), (settings.unsafe_fixes, file), default=False)),
+        preview=bool(c.pick("preview", (preview, "flag"), (settings.preview, file), default=False)),
         project_root=str(settings.project_root) if settings.project_root else None,
         target_transformers=c.pick("target_transformers", (target_transformers, "flag"),
                                    (settings.target_transformers, file)),

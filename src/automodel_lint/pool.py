@@ -8,11 +8,11 @@ from automodel_lint.analysis import Analysis, analyse_file, skipped
 MIN_FILES_PER_JOB = 4
 
 
-def parse_all(paths: list[str], jobs: int, max_size: int) -> list[Analysis]:
-    """Every file's analysis, in the order of `paths`, with up to `jobs` processes."""
+def parse_all(paths: list[str], jobs: int, max_size: int, uses: bool = False) -> list[Analysis]:
+    """Every file's analysis, in the order of `paths`, with up to `jobs` processes (`uses`: analyse_file's)."""
     jobs = min(jobs, len(paths) // MIN_FILES_PER_JOB)
     if jobs <= 1:
-        return [analyse_file(p, max_size) for p in paths]
+        return [analyse_file(p, max_size, uses) for p in paths]
     # Imported here: a run with few files to parse does not pay for them.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -22,20 +22,20 @@ def parse_all(paths: list[str], jobs: int, max_size: int) -> list[Analysis]:
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            return list(pool.map(analyse_file, paths, [max_size] * len(paths), chunksize=4))
+            return list(pool.map(analyse_file, paths, [max_size] * len(paths), [uses] * len(paths), chunksize=4))
     except BrokenProcessPool:
         # A worker died (a parser crash the hazard checks did not foresee): find the file, one at a time.
-        return [_isolated(p, max_size, context) for p in paths]
+        return [_isolated(p, max_size, context, uses) for p in paths]
     except (OSError, RuntimeError):  # no processes to be had (a sandbox): parse here
-        return [analyse_file(p, max_size) for p in paths]
+        return [analyse_file(p, max_size, uses) for p in paths]
 
 
-def _isolated(path: str, max_size: int, context) -> Analysis:
+def _isolated(path: str, max_size: int, context, uses: bool) -> Analysis:
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-            return pool.submit(analyse_file, path, max_size).result()
+            return pool.submit(analyse_file, path, max_size, uses).result()
     except BrokenProcessPool:
         return skipped(path, "the parser crashed on it (please report the file)")

@@ -58,6 +58,71 @@ class CallSite:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where an object a use site works on came from: the `X.from_pretrained(id)` call that built it (flow.py)."""
+
+    role: str  # "model", "tokenizer" or "processor", by the class called
+    called: str  # the class as resolved through the file's imports: "AutoTokenizer", "AutoModelForCausalLM"
+    model: str  # the certain model id or path
+    revision: str | None = None
+    subfolder: str | None = None
+    line: int = 0  # where the call is, for a reader
+    value_note: str | None = None  # as CallSite.value_note: why the id may differ at run time
+    keywords: tuple[tuple[str, str | None], ...] = ()  # literal keywords of the call (`padding_side="left"`)
+    # What the code does to the object after it is built, anywhere in the file: `obj.attr = value` as (attr, the
+    # literal value or None), and methods called on it with their first argument's source (`add_special_tokens`).
+    attributes: tuple[tuple[str, str | None], ...] = ()
+    methods: tuple[tuple[str, str], ...] = ()
+    handed_to: tuple[str, ...] = ()  # the functions the object is given to as an argument (they may change it)
+
+    def keyword(self, name: str) -> str | None:
+        return dict(self.keywords).get(name)
+
+
+@dataclass(frozen=True)
+class UseSite:
+    """A later use of a loaded object (`get_peft_model(model, ...)`, `tok.apply_chat_template(...)`), judged on the
+    checkpoint the object came from. `reason` set: the flow is not certain, and the use is listed as not judged."""
+
+    path: str
+    span: Span  # the use's call
+    use: str  # "get_peft_model", "DataCollatorForLanguageModeling", "apply_chat_template", "generate"
+    origins: tuple[tuple[str, Origin], ...] = ()  # (what the object is to the use: "model", "tokenizer"; its origin)
+    # What the use's call says, as (name, literal value as written or None when not a literal); flow.py's
+    # docstring lists the names of each use.
+    arguments: tuple[tuple[str, str | None], ...] = ()
+    reason: str | None = None
+
+    def origin(self, role: str) -> Origin | None:
+        return dict(self.origins).get(role)
+
+    def argument(self, name: str) -> str | None:
+        return dict(self.arguments).get(name)
+
+    def has_argument(self, name: str) -> bool:
+        return name in dict(self.arguments)
+
+    def to_json(self) -> dict:
+        from dataclasses import asdict
+
+        data = asdict(self)
+        data["span"] = list(data["span"].values())
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "UseSite":
+        def pairs(items) -> tuple:
+            return tuple(tuple(item) for item in items)
+
+        origins = tuple(
+            (role, Origin(**{**o, "keywords": pairs(o["keywords"]), "attributes": pairs(o["attributes"]),
+                             "methods": pairs(o["methods"]), "handed_to": tuple(o.get("handed_to", ()))}))
+            for role, o in data["origins"]
+        )
+        return cls(data["path"], Span(*data["span"]), data["use"], origins, pairs(data["arguments"]), data["reason"])
+
+
+@dataclass(frozen=True)
 class ModelRequest:
     """One model value to resolve, once per run however many calls name it."""
 

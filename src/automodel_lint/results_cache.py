@@ -30,7 +30,7 @@ from automodel_lint import __version__
 from automodel_lint.analysis import Analysis
 from automodel_lint.calls import may_hold_calls
 from automodel_lint.files import read_regular
-from automodel_lint.records import CallSite, Diagnostic, Fix, ModelRequest, Span, Unjudged, Unresolved
+from automodel_lint.records import CallSite, Diagnostic, Fix, ModelRequest, Span, Unjudged, Unresolved, UseSite
 from automodel_lint.sources import TooLarge, Unreadable, read_source
 
 try:  # hashlib's own BLAKE2, without the OpenSSL library that importing hashlib loads (~3 ms of a pre-commit run)
@@ -50,7 +50,7 @@ def _request_key(request: ModelRequest) -> list:
 def verdict_fingerprint(facts: str, options) -> str:
     """What a file's verdicts depend on besides its bytes: the facts, and the options that filter them."""
     parts = [facts, repr(sorted(options.select or ())), repr(options.select is None), repr(sorted(options.ignore)),
-             repr(options.noqa)]
+             repr(options.noqa), repr(options.preview)]
     return blake2b("\n".join(parts).encode(), digest_size=12).hexdigest()
 
 
@@ -189,8 +189,9 @@ class ResultsCache:
 
     # Files
 
-    def recall(self, path: str) -> Analysis | None:
-        """The analysis of a file unchanged since an earlier run; None when the file has to be parsed."""
+    def recall(self, path: str, uses: bool = False) -> Analysis | None:
+        """The analysis of a file unchanged since an earlier run; None when the file has to be parsed (also when
+        `uses` are wanted and the earlier run did not look for them)."""
         try:
             st = os.stat(path)
         except OSError:
@@ -198,6 +199,8 @@ class ResultsCache:
         key = os.path.abspath(path)
         shard, entries = self._shard(key)
         entry = entries.get(key)
+        if entry and uses and entry.get("uses") is None:
+            entry = None  # read without its uses: parsed again, and kept with them
         if entry and entry["size"] == st.st_size and entry["mtime_ns"] == st.st_mtime_ns:
             return self._restored(path, entry)
         if st.st_size > self.options.max_file_size:
@@ -212,7 +215,7 @@ class ResultsCache:
             self.dirty.add(shard)
             return self._restored(path, entry)
         if not may_hold_calls(data):
-            analysis = Analysis(path)  # cannot hold a call: nothing to parse, remember so
+            analysis = Analysis(path, uses_read=True)  # cannot hold a call: nothing to parse, remember so
             self._store(path, st, sha, analysis)
             return analysis
         self.unstored[key] = (st, sha)
@@ -231,12 +234,14 @@ class ResultsCache:
             "mtime_ns": st.st_mtime_ns,
             "sha": sha,
             "sites": [_to_json(s) for s in analysis.sites],
+            "uses": [u.to_json() for u in analysis.uses] if analysis.uses_read else None,
             "diagnostics": [_to_json(d) for d in analysis.result.diagnostics],
             "skipped": analysis.result.skipped,
             # `# noqa` needs the text only of files that have such a comment.
             "lines": analysis.lines if any("noqa" in line for line in analysis.lines) else [],
         }
-        if analysis.notebook is not None and analysis.sites:  # the notebooks the report places diagnostics in
+        # The notebooks the report places diagnostics in.
+        if analysis.notebook is not None and (analysis.sites or analysis.uses):
             entry["cells"] = cell_runs(analysis.notebook.positions)
         key = os.path.abspath(path)
         shard, entries = self._shard(key)
@@ -248,7 +253,9 @@ class ResultsCache:
         # The entry may have been stored under another spelling of the path (`src/a.py` from the project root,
         # `a.py` from src/): what is shown must be the path this run was given.
         sites = [replace(_site_from_json(s), path=path) for s in entry["sites"]]
-        analysis = Analysis(path, sites=sites, lines=entry.get("lines", []))
+        uses = [replace(UseSite.from_json(u), path=path) for u in entry.get("uses") or ()]
+        analysis = Analysis(path, sites=sites, uses=uses, uses_read=entry.get("uses") is not None,
+                            lines=entry.get("lines", []))
         analysis.result.diagnostics = [replace(_diagnostic_from_json(d), path=path) for d in entry["diagnostics"]]
         analysis.result.skipped = entry.get("skipped")
         if "cells" in entry:

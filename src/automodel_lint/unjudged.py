@@ -41,9 +41,12 @@ def reason(site: CallSite, answer: ModelFacts | Unresolved | None, table) -> str
     """Why `site`, which no rule objected to, was not judged; None when it was (its facts decided every rule).
     Made printable: the reason quotes config.json and the network's words."""
     why = _reason(site, answer, table)
-    if why is None:
-        return None
-    return "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode() for c in why)
+    return None if why is None else printable(why)
+
+
+def printable(text: str) -> str:
+    """`text` with every character that is not printable escaped: a reason quotes config.json and the network."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode() for c in text)
 
 
 def _reason(site: CallSite, answer: ModelFacts | Unresolved | None, table) -> str | None:

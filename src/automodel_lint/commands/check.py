@@ -51,6 +51,8 @@ def register(subparsers) -> None:
                    help="processes that parse files (default: all cores)")
     p.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     p.add_argument("--unsafe-fixes", action="store_true", default=None, help="also apply unsafe fixes")
+    p.add_argument("--preview", action="store_true", default=None,
+                   help="also run the preview rules (new rules not yet on by default; `automodel-lint rules` names them)")
     p.add_argument("--diff", action="store_true", help="print the fixes as unified diffs; write nothing")
     p.add_argument("--show-fixes", action="store_true", help="list the fixes applied (or, without --fix, fixable)")
     p.add_argument("--add-noqa", action="store_true", help="add `# noqa: CODE` to each line with a diagnostic")
@@ -84,7 +86,7 @@ def options_from(args: argparse.Namespace, settings=None):
         settings or settings_from(args), **network_flags(args),
         select=args.select, ignore=args.ignore, extend_select=args.extend_select, extend_ignore=args.extend_ignore,
         max_file_size=args.max_file_size, exclude=args.exclude,
-        unsafe_fixes=args.unsafe_fixes, locked=args.locked, result_cache=not args.no_cache, jobs=args.jobs or _cores(),
+        unsafe_fixes=args.unsafe_fixes, preview=args.preview, locked=args.locked, result_cache=not args.no_cache, jobs=args.jobs or _cores(),
         target_transformers=args.target_transformers,
     )
 

@@ -9,7 +9,7 @@ from typing import TextIO
 SHOWN = (
     ("select", "select"), ("ignore", "ignore"), ("exclude", "exclude"), ("offline", "offline"),
     ("cache-dir", "cache_dir"), ("network-timeout", "network_timeout"), ("max-file-size", "max_file_size"),
-    ("unsafe-fixes", "unsafe_fixes"), ("models", "models"),
+    ("unsafe-fixes", "unsafe_fixes"), ("preview", "preview"), ("models", "models"),
 )
 
 

@@ -19,6 +19,15 @@ def _indented(code: str) -> str:
     return textwrap.indent(code.rstrip("\n"), "    ")
 
 
+def level(rule: Rule) -> str:
+    """`error`, or `error, preview` for a rule that runs only with --preview."""
+    return f"{rule.severity}, preview" if rule.preview else rule.severity
+
+
+PREVIEW_NOTE = ("Preview: runs only with `--preview` (or `preview = true`) until a real-code run shows no false"
+                " positive.")
+
+
 def full_description(rule: Rule) -> str:
     return f"{rule.summary} {rule.why}"
 
@@ -42,12 +51,13 @@ def help_markdown(rule: Rule) -> str:
 def explain(code: str) -> str:
     rule = RULES_BY_CODE[code.strip().upper()]
     lines = [
-        f"{rule.code}: {rule.name} ({rule.severity})",
+        f"{rule.code}: {rule.name} ({level(rule)})",
         "",
         rule.summary,
         "",
         rule.why,
         "",
+        *([PREVIEW_NOTE, ""] if rule.preview else []),
         "Wrong:",
         _indented(rule.wrong),
         "",
@@ -64,7 +74,7 @@ def explain(code: str) -> str:
 def listing() -> str:
     lines = []
     for rule in sorted(RULES, key=lambda r: r.code):
-        lines.append(f"{rule.code}  {rule.severity:<7}  {rule.name:<24}  {rule.summary}")
+        lines.append(f"{rule.code}  {rule.severity:<7}  {rule.name:<24}  {'(preview) ' * rule.preview}{rule.summary}")
         lines.append(f"{'':8}  fix: {rule.fix_safety}")
     return "\n".join(lines) + "\n"
 
@@ -77,15 +87,18 @@ def readme_table() -> str:
     for rule in sorted(RULES, key=lambda r: r.code):
         on = f" on transformers {rule.example_table}" if rule.example_table else ""
         cells = (
-            rule.code, rule.name, rule.severity, rule.summary,
-            f"`{_call(rule.wrong)}`{on}", f"`{_call(rule.right)}`{on}", rule.fix_safety,
+            rule.code, rule.name, level(rule), rule.summary,
+            f"`{_call(rule.wrong, rule.right)}`{on}", f"`{_call(rule.right, rule.wrong)}`{on}", rule.fix_safety,
         )
         rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(rows) + "\n"
 
 
-def _call(example: str) -> str:
-    """The example's last statement, without the name it is bound to: the call the rule is about."""
-    last = [line for line in example.splitlines() if line.strip() and not line.startswith("#")][-1]
+def _call(example: str, other: str) -> str:
+    """The example's last statement that the other example does not hold (else its last), without the name it is
+    bound to: the call the rule is about, or, for a rule about a later use, the line that makes the difference."""
+    statements = [line for line in example.splitlines() if line.strip() and not line.startswith("#")]
+    differing = [line for line in statements if line not in other.splitlines()]
+    last = (differing or statements)[-1]
     target, equals, value = last.partition(" = ")
     return value if equals and target.isidentifier() else last

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from automodel_lint.records import Verdict
 from automodel_lint.rules.case import Case
+
+if TYPE_CHECKING:
+    from automodel_lint.rules.use_case import Undecided, UseCase
 
 
 @dataclass(frozen=True)
@@ -22,4 +25,10 @@ class Rule:
     fixed: str | None  # what `check --fix --unsafe-fixes` makes of `wrong`; None when it has no fix
     judge: Callable[[Case], Verdict | None] | None  # None: reported by the engine, not judged per call
     example_table: str | None = None  # the transformers version the examples are judged with (None: the newest)
-    preview: bool = False  # new, not yet shown free of false positives on real code: runs only under --preview
+    # A preview rule runs only with `--preview` (ruff's term): on by default once a real-code run shows it raises
+    # no false positive.
+    preview: bool = False
+    # Rules about a later use of a loaded object (flow.py): the uses it judges, and its judge of one.
+    uses: tuple[str, ...] = ()
+    judge_use: "Callable[[UseCase], Verdict | Undecided | None] | None" = None
+    tokenizer_facts: bool = False  # its judge reads the tokenizer facts of the use's objects
