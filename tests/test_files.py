@@ -172,7 +172,9 @@ def test_sigint_during_a_write_leaves_no_temporary(tmp_path, monkeypatch):
     real_fsync = os.fsync
 
     def interrupted(fd):
-        os.kill(os.getpid(), signal.SIGINT)
+        # To this thread, as Ctrl-C reaches the main thread (hub workers block it): os.kill would let the kernel
+        # pick a thread another test left running, and Python would see the signal only later.
+        signal.raise_signal(signal.SIGINT)
         real_fsync(fd)
 
     monkeypatch.setattr(os, "fsync", interrupted)
@@ -344,3 +346,22 @@ def test_cache_files_planted_as_links_are_not_read(tmp_path, outside):
     os.mkfifo(cache / "fifo.json")
     with pytest.raises(OSError):
         __import__("automodel_lint.files", fromlist=["read_regular"]).read_regular(cache / "fifo.json")
+
+
+def test_hub_workers_leave_ctrl_c_to_the_main_thread():
+    """A process-directed SIGINT must land in the main thread, where write_atomic holds it: hub workers block it."""
+    import threading
+
+    from automodel_lint.facts.hub import _signals_to_the_main_thread
+
+    seen = []
+
+    def worker():
+        _signals_to_the_main_thread()
+        seen.append(signal.pthread_sigmask(signal.SIG_BLOCK, []))
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join(10)
+    assert {signal.SIGINT, signal.SIGTERM} <= set(seen[0])
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])  # the main thread's mask is untouched

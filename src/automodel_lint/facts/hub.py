@@ -30,6 +30,7 @@ not JSON objects are Unresolved and not cached. The token is never part of a mes
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -141,6 +142,7 @@ class HubSource:
         working: dict[int, ModelRequest] = {}  # worker thread -> the id it is on
 
         def work() -> None:
+            _signals_to_the_main_thread()
             me = threading.get_ident()
             while True:
                 with self._lock:
@@ -445,3 +447,11 @@ def _retry_after(value: str | None) -> float | None:
     except ValueError:
         return None  # an HTTP date: not worth parsing for a budget of seconds
     return seconds if seconds >= 0 else None
+
+
+def _signals_to_the_main_thread() -> None:
+    """Blocks Ctrl-C and SIGTERM in this worker: the kernel then hands them to the main thread, where
+    `files.write_atomic` holds them during a write. Taken by a worker, the signal would reach Python's handler only
+    when the main thread next checks, possibly after the hold has ended."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
