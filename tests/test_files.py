@@ -178,10 +178,16 @@ def test_sigint_during_a_write_leaves_no_temporary(tmp_path, monkeypatch):
         real_fsync(fd)
 
     monkeypatch.setattr(os, "fsync", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        write_atomic(path, b"new\n", expected=b"old\n")
+    # Python's own Ctrl-C handler, whatever an earlier test or library left installed (flake8's multiprocessing
+    # set-up ignores SIGINT; the hold then rightly puts SIG_IGN back and raises nothing).
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            write_atomic(path, b"new\n", expected=b"old\n")
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler before the write is back
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     assert path.read_bytes() == b"new\n" and not temporaries(tmp_path)
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def test_sigterm_during_a_write_leaves_no_temporary(tmp_path):
