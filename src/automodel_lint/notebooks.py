@@ -167,7 +167,8 @@ def read_notebook(data: bytes | str) -> NotebookSource:
         if first.startswith(CELL_MAGIC) and first[len(CELL_MAGIC):].split(" ")[0].strip() not in PYTHON_CELL_MAGICS:
             continue
         text = original if original.endswith(("\n", "\r")) or not original else original + "\n"
-        lines, unencodable = _encodable(_lines(text))
+        held = _lines(text)  # the lines as the cell holds them
+        lines, unencodable = _encodable(held)
         lines, escapes = _python_lines(lines)
         if cells:
             parts.append(separator(index))
@@ -178,10 +179,9 @@ def read_notebook(data: bytes | str) -> NotebookSource:
             # Jupyter runs each cell on its own: one that does not parse stops only itself, so it is reported
             # there and the other cells are still checked.
             errors.append(CellError(len(positions) + error[0], error[1], error[2]))
-            lines = [CONTINUATION_PLACEHOLDER + _ending(line) for line in _lines(text)]
-            escapes = list(zip(lines, _lines(text)))
+            lines = [CONTINUATION_PLACEHOLDER + _ending(line) for line in held]
+            escapes = list(zip(lines, held))
         parts.extend(lines)
-        held = _lines(text)
         positions.extend(Position(index, n, _prompt_width(held[n - 1], line) if n <= len(held) else 0)
                          for n, line in enumerate(lines, 1))
         cells.append(_Cell(index, original, tuple(escapes), tuple(unencodable), text != original))
@@ -300,7 +300,7 @@ def _is_automagic(line: str) -> bool:
     # IPython's AssignmentChecker and PythonOpsChecker: a name followed by an operator (`config = Cls(`,
     # `system += (`, `ls, x = ...`) is Python that goes on over the next lines, never the `%config` magic. (IPython
     # 7 and later apply automagic only to a cell of one line; older ones to any line: both are read as Python here.)
-    rest = line.lstrip()[len(words[0]):].lstrip()
+    rest = words[1] if len(words) > 1 else ""
     if rest[:1] and rest[0] in "!=()<>,+*/%^&|":
         return False
     return _parse_error([line.strip() + "\n"]) is not None
