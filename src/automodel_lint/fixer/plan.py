@@ -72,13 +72,11 @@ class File:
         self.sites = find_calls(module, "<fix>", lambda _: True, call_spans=call_spans(self.positions))
         self.scopes = self.wrapper.resolve(ScopeProvider)
         self.calls: dict[tuple[int, int], cst.Call] = {}
-        # Every call by its whole span (start and end, as records.Span counts): `f(x)(y)` and `f(x)` share a start.
-        self.any_call: dict[tuple[int, int, int, int], cst.Call] = {}
+        self._any_call: dict[tuple[int, int, int, int], cst.Call] | None = None  # built for the first keyword fix
         self.import_froms: list[cst.ImportFrom] = []
         self.star_import = False
         for node, pos in self.positions.items():
             if isinstance(node, cst.Call):
-                self.any_call[(pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)] = node
                 func = node.func
                 if isinstance(func, cst.Attribute) and func.attr.value in CLASS_METHODS \
                         and dotted(func.value):
@@ -94,6 +92,16 @@ class File:
         self.block_of = blocks.block_of
         self._all_scopes = {s for s in self.scopes.values() if s is not None}
         self._binds_only: dict[str, bool] = {}  # per name: every fix asks for its class, the answer never changes
+
+    def call_at(self, span) -> cst.Call | None:
+        """The call whose whole span (start and end, as records.Span counts) is `span`: `f(x)(y)` and `f(x)` share
+        a start. Only keyword fixes ask, so the index is built on the first question."""
+        if self._any_call is None:
+            self._any_call = {
+                (pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1): node
+                for node, pos in self.positions.items() if isinstance(node, cst.Call)
+            }
+        return self._any_call.get((span.line, span.column, span.end_line, span.end_column))
 
     def binds_only_the_class(self, name: str) -> bool:
         """Whether every binding of `name` in the file is transformers' class `name`, imported unaliased."""
@@ -236,8 +244,7 @@ def _plan_keyword(file: File, diag: Diagnostic, plan: Plan) -> str | None:
         expression = cst.parse_expression(value)
     except (ValueError, SyntaxError, TypeError, cst.ParserSyntaxError, MemoryError, RecursionError):
         return f"not a literal value: {value!r}"
-    span = diag.span
-    call = file.any_call.get((span.line, span.column, span.end_line, span.end_column))
+    call = file.call_at(diag.span)
     if call is None:
         return "no call at this position"
     if call in plan.keywords:
