@@ -246,3 +246,24 @@ def test_full_format_shows_each_diagnostics_own_source_line_whatever_the_order_o
     for block in blocks:
         name = block[0]
         assert f"# in {name}" in block and f"# in {'b' if name == 'a' else 'a'}" not in block
+
+
+def test_the_process_ends_with_all_its_output_flushed(tree):
+    """The console script leaves without tearing the interpreter down (os._exit): whatever is still buffered must
+    be written first, past a pipe's 64 KB."""
+    root = tree({f"m{i}.py": WRONG for i in range(400)})
+    r = run("check", "--offline", "--output-format", "json", str(root))
+    assert r.returncode == 1
+    assert len(r.stdout) > 65536
+    assert len(json.loads(r.stdout)) == 400
+
+
+def test_a_reader_that_goes_away_is_exit_2_without_a_traceback(tree):
+    root = tree({f"m{i}.py": WRONG for i in range(400)})
+    proc = subprocess.Popen([sys.executable, "-m", "automodel_lint", "check", "--offline", str(root)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()  # like `| head -1`
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=120) == 2
+    assert stderr == b""

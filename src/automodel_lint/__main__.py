@@ -7,6 +7,6 @@ import sys
 if sys.path and sys.path[0] in ("", os.getcwd()):
     del sys.path[0]
 
-from automodel_lint.cli import main  # noqa: E402
+from automodel_lint.cli import run  # noqa: E402
 
-raise SystemExit(main())
+run()
