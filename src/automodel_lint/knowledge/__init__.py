@@ -31,6 +31,10 @@ DATA_DIR = Path(__file__).with_name("data")
 CACHE_SUBDIR = "knowledge"
 
 
+# The answer per sys.path (and working folder, which "" names): a run asks twice (target, table), 2-3 ms each.
+_INSTALLED: dict[tuple[str, ...], str | None] = {}
+
+
 def installed_transformers_version() -> str | None:
     """The version of the transformers distribution on sys.path, as importlib.metadata would find it.
 
@@ -39,6 +43,16 @@ def installed_transformers_version() -> str | None:
     dist-info folder, a zip file on sys.path) falls back to importlib.metadata itself; folders that hold nothing
     named transformers answer None at once (a pre-commit hook's own venv has no transformers).
     """
+    try:
+        key = (os.getcwd(), *sys.path)
+    except OSError:  # the working folder was removed: "" names nothing
+        key = ("", *sys.path)
+    if key not in _INSTALLED:
+        _INSTALLED[key] = _installed_version()
+    return _INSTALLED[key]
+
+
+def _installed_version() -> str | None:
     unusual = False
     for entry in sys.path:
         try:
