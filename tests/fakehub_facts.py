@@ -11,7 +11,10 @@ with Retry-After: `retry_after`), "429-always", "500", "slow" (sleep `slow` seco
 "garbage" (malformed JSON), "huge" (a 50 MB body, with Content-Length), "huge-stream" (50 MB with no length),
 "nonobject" (a config that is a JSON list), "no-info-config" (model info without config: the client must read
 config.json), "dribble" (the status line and headers one byte every `interval` seconds, for at most `slow` seconds:
-no per-read timeout ever trips). An entry with "adapter_of" is a PEFT adapter repo (adapter_config.json only).
+no per-read timeout ever trips), "gzip-bomb" (200 KB of gzip that decodes to 200 MB), "brotli" (a body in an encoding
+the client did not offer). The server-wide mode "gzip" serves every 200 answer gzip-compressed to a client that
+offers gzip. `hub.accept_encoding` lists the Accept-Encoding header of each request.
+An entry with "adapter_of" is a PEFT adapter repo (adapter_config.json only).
 An entry's "tokenizer" serves tokenizer files: {"config": tokenizer_config.json, "special": special_tokens_map.json,
 "files": [other file names, e.g. "chat_template.jinja"], "folder": "tokenizer/" to put them in a subfolder}; a value
 that is a str is served as those raw bytes (broken JSON). The model info lists every file of the repo as `siblings`
@@ -21,12 +24,15 @@ GET /api/agent-harnesses answers huggingface_hub's agent registry, so a test can
 
 from __future__ import annotations
 
+import functools
+import gzip
 import hashlib
 import json
 import socket
 import struct
 import threading
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
@@ -39,7 +45,10 @@ class FakeHub:
         self.log: list[tuple[str, str]] = []
         self.auth: list[str | None] = []  # the Authorization header of each request, to check HF_TOKEN is sent
         self.hits: dict[str, int] = {}
+        self.accept_encoding: list[str | None] = []
         self._lock = threading.Lock()
+        if "gzip-bomb" in [mode] + [v.get("fault") for v in facts.values() if isinstance(v, dict)]:
+            _gzip_bomb()  # made before serving (0.6 s), not inside a request's time budget
         hub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -73,6 +82,8 @@ class FakeHub:
         return hashlib.sha1(name.encode()).hexdigest()
 
     def _send(self, h, code: int, body: bytes = b"", headers=()) -> None:
+        if self.mode == "gzip" and code == 200 and "gzip" in h.headers.get("Accept-Encoding", ""):
+            body, headers = gzip.compress(body), [*headers, ("Content-Encoding", "gzip")]
         h.send_response(code)
         for k, v in headers:
             h.send_header(k, v)
@@ -94,6 +105,7 @@ class FakeHub:
         with self._lock:
             self.log.append((h.command, h.path))
             self.auth.append(h.headers.get("Authorization"))
+            self.accept_encoding.append(h.headers.get("Accept-Encoding"))
         path = unquote(urlsplit(h.path).path)
         if path.startswith("/api/models/"):
             model_id = path[len("/api/models/"):].split("/revision/")[0]
@@ -177,6 +189,17 @@ class FakeHub:
                                                                ("X-Repo-Commit", "0" * 40)])
         elif fault == "dribble":
             self._dribble(h)
+        elif fault in ("gzip-bomb", "brotli"):
+            body, encoding = (_gzip_bomb(), "gzip") if fault == "gzip-bomb" else (b"\x1b\x01\x00\xf8{}", "br")
+            h.send_response(200)
+            for k, v in (("Content-Type", "application/json"), ("Content-Encoding", encoding),
+                         ("X-Repo-Commit", "0" * 40), ("Content-Length", str(len(body)))):
+                h.send_header(k, v)
+            h.end_headers()
+            try:
+                h.wfile.write(body)
+            except OSError:
+                pass
         elif fault == "huge":
             self._stream(h, 50_000_000, with_length=True)
         elif fault == "huge-stream":
@@ -215,3 +238,12 @@ class FakeHub:
                 h.wfile.write(chunk)
         except OSError:
             pass
+
+
+@functools.lru_cache(maxsize=1)
+def _gzip_bomb() -> bytes:
+    """A JSON string of 200 MB of NUL bytes, gzip-compressed to about 200 KB."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = bytes(1 << 20)
+    parts = [compressor.compress(b'{"config": "')] + [compressor.compress(zeros) for _ in range(200)]
+    return b"".join(parts) + compressor.flush()

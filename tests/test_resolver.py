@@ -134,6 +134,8 @@ def test_revision_route_subfolder_and_adapter_repo():
     ("garbage", "not valid JSON"),
     ("huge", "larger than 2 MB"),
     ("huge-stream", "larger than 2 MB"),
+    ("gzip-bomb", "larger than 2 MB"),
+    ("brotli", "an encoding that was not asked for (br)"),
     ("nonobject", "config.json is not a JSON object"),
     ("429-always", "rate-limited by the Hub (HTTP 429)"),
 ])
@@ -146,6 +148,30 @@ def test_hub_faults_are_unresolved_with_the_reason(fault, reason, capsys):
     assert took < 3, took
     out = capsys.readouterr()
     assert TOKEN not in answer.reason + out.out + out.err
+
+
+def test_a_gzip_answer_is_read_and_only_encodings_read_are_offered():
+    with FakeHub({"lab/m": T5}, mode="gzip") as hub:
+        facts = make(hub).resolve(ModelRequest("lab/m"))
+    assert facts.model_type == "t5" and facts.source == "hub"
+    assert hub.accept_encoding and set(hub.accept_encoding) == {"gzip, deflate"}  # never br or zstd
+
+
+def test_a_gzip_bomb_never_expands_past_the_cap():
+    """200 MB of zeros in 200 KB of gzip: the HTTP client would decode each network read whole (64 KB of it can be
+    64 MB); read raw and inflated with a limit, the run never holds more than a few MB of it."""
+    import tracemalloc
+
+    with FakeHub({"lab/m": dict(LLAMA, fault="gzip-bomb")}) as hub:
+        resolver = make(hub, request_timeout=5)
+        tracemalloc.start()
+        try:
+            answer = resolver.resolve(ModelRequest("lab/m"))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert isinstance(answer, Unresolved) and "larger than 2 MB" in answer.reason
+    assert peak < 20_000_000, peak
 
 
 def test_429_retry_after_within_budget():

@@ -39,6 +39,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from automodel_lint.facts.base import Redirect, facts_from_config, parse_json_bytes, valid_repo_id
 from automodel_lint.facts.cache import FactsCache
+from automodel_lint.facts.encoding import ACCEPT_ENCODING, BodyError, Decoder, raw_chunks
 from automodel_lint.facts.local import redirect_from_adapter_config
 from automodel_lint.facts.tokenizer import (
     ABSENT, NAMED_TEMPLATES, SPECIAL_TOKENS_MAP, TEMPLATE_FILES, TOKENIZER_CONFIG, UNSEEN, facts_from_files,
@@ -344,17 +345,21 @@ class HubSource:
                 length = resp_headers.get("content-length", "")
                 if length.isdigit() and int(length) > MAX_BODY:
                     raise _Failure(f"the Hub's answer is larger than {MAX_BODY // 1_000_000} MB")
+                # The cap holds for the bytes on the wire and for what they decode to (see facts/encoding.py).
+                decoder = Decoder(resp_headers.get("content-encoding", ""), MAX_BODY)
                 chunks, size = [], 0
-                for chunk in _chunks(resp):
+                for chunk in raw_chunks(resp):
                     size += len(chunk)
                     if size > MAX_BODY:
                         raise _Failure(f"the Hub's answer is larger than {MAX_BODY // 1_000_000} MB")
                     if self.clock() - start > timeout:
                         raise _Failure(_too_slow(timeout))
-                    chunks.append(chunk)
+                    chunks.append(decoder.decode(chunk))
                 return 200, b"".join(chunks), resp_headers
         except _Failure:
             raise
+        except BodyError as exc:
+            raise _Failure(str(exc)) from None
         except Exception as exc:
             raise self._transport_failure(exc, timeout) from None
         finally:
@@ -413,19 +418,13 @@ def _stream(session, url, params, headers, timeout):
     return session.get(url, params=params, headers=headers, timeout=timeout, stream=True, allow_redirects=True)
 
 
-def _chunks(resp):
-    """The body as it arrives: httpx's `iter_bytes`, requests' `iter_content`."""
-    if hasattr(resp, "iter_bytes"):
-        return resp.iter_bytes()
-    return resp.iter_content(chunk_size=65536)
-
-
 def _too_slow(timeout: float) -> str:
     return f"the Hub did not answer within {timeout:.1f} s"
 
 
 def _headers() -> dict[str, str]:
-    """huggingface_hub's headers (token, user agent), built with its telemetry off (see the module's docstring)."""
+    """huggingface_hub's headers (token, user agent), built with its telemetry off (see the module's docstring), and
+    the encodings the body may come in."""
     from huggingface_hub import constants
     from huggingface_hub.utils import build_hf_headers
 
@@ -434,7 +433,8 @@ def _headers() -> dict[str, str]:
     telemetry_off = constants.HF_HUB_DISABLE_TELEMETRY
     constants.HF_HUB_DISABLE_TELEMETRY = True  # the library's switch (HF_HUB_DISABLE_TELEMETRY=1), for this call only
     try:
-        return build_hf_headers(library_name="automodel-lint", library_version=__version__)
+        return {**build_hf_headers(library_name="automodel-lint", library_version=__version__),
+                "Accept-Encoding": ACCEPT_ENCODING}
     finally:
         constants.HF_HUB_DISABLE_TELEMETRY = telemetry_off
 
