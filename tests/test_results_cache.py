@@ -149,3 +149,61 @@ def test_fix_of_a_notebook_judged_from_the_cache(tmp_path):
                                            "from transformers import AutoModelForCausalLM\n"]
     assert fixed["cells"][2]["source"][2] == 'm = AutoModelForCausalLM.from_pretrained("gpt2")\n'
     assert run(tmp_path)[0] == []
+
+
+TRAIN = '''"""Fine-tune a model."""
+from transformers import AutoModelForCausalLM, AutoTokenizer
+
+
+def train(model, data):
+    lr = 1e-4
+    for step, batch in enumerate(data):
+        loss = model(**batch).loss
+        loss.backward()
+    return lr
+
+
+model = AutoModelForCausalLM.from_pretrained("google/flan-t5-base")
+tok = AutoTokenizer.from_pretrained("gpt2")
+'''
+WATCH = ("import json, sys\nfrom automodel_lint.cli import main\n"
+         "main(['check', '--offline', '--output-format', 'json', '--exit-zero', *sys.argv[1:], '.'])\n"
+         "print(json.dumps('libcst' in sys.modules), file=sys.stderr)\n")
+
+
+def run_watched(root, *args):
+    """(diagnostics as (line, column, code), whether LibCST was imported)."""
+    r = subprocess.run([sys.executable, "-c", WATCH, *args], capture_output=True, text=True, cwd=root, timeout=120)
+    return [(d["line"], d["column"], d["code"]) for d in json.loads(r.stdout)], json.loads(r.stderr.splitlines()[-1])
+
+
+def test_a_change_only_in_lines_the_pre_pass_drops_reuses_the_call_sites_without_libcst(tmp_path):
+    (tmp_path / "train.py").write_text(TRAIN)
+    assert run_watched(tmp_path) == ([(13, 9, "HFA001")], True)
+    # An edit in the training loop that also adds two lines above the call: the same reduced text, moved.
+    (tmp_path / "train.py").write_text(TRAIN.replace("    lr = 1e-4\n", "    lr = 3e-4\n    warmup = 10\n    decay = 0.1\n"))
+    assert run_watched(tmp_path) == ([(15, 9, "HFA001")], False)
+    assert run_watched(tmp_path, "--no-cache") == ([(15, 9, "HFA001")], True)  # what a fresh parse says
+    # An edit to a line LibCST reads: parsed again.
+    (tmp_path / "train.py").write_text(TRAIN.replace('"google/flan-t5-base"', '"gpt2"'))
+    assert run_watched(tmp_path) == ([], True)
+    # A preview run looks for uses in another reduction: parsed again (the flow needs the whole file).
+    (tmp_path / "train.py").write_text(TRAIN)
+    run_watched(tmp_path)
+    (tmp_path / "train.py").write_text(TRAIN.replace("lr = 1e-4", "lr = 2e-4"))
+    assert run_watched(tmp_path, "--preview")[1] is True
+
+
+def test_a_reused_file_is_fixed_and_bytes_that_no_longer_decode_are_reported(tmp_path):
+    (tmp_path / "train.py").write_text(TRAIN)
+    run_watched(tmp_path)
+    (tmp_path / "train.py").write_text(TRAIN.replace("lr = 1e-4", "lr = 5e-4"))
+    subprocess.run([sys.executable, "-m", "automodel_lint", "check", "--offline", "--fix", "."], cwd=tmp_path,
+                   capture_output=True, timeout=120)
+    assert 'AutoModelForSeq2SeqLM.from_pretrained("google/flan-t5-base")' in (tmp_path / "train.py").read_text()
+    assert "lr = 5e-4" in (tmp_path / "train.py").read_text()
+
+    (tmp_path / "train.py").write_text(TRAIN)
+    run_watched(tmp_path)
+    (tmp_path / "train.py").write_bytes(TRAIN.encode().replace(b"lr = 1e-4", b"lr = '\xff'"))  # not UTF-8
+    assert [code for _, _, code in run_watched(tmp_path)[0]] == ["HFA900"]

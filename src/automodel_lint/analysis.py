@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from automodel_lint import knowledge
 from automodel_lint.calls import may_hold_calls
+from automodel_lint.digests import digest
 from automodel_lint.records import CallSite, Diagnostic, FileResult, Span, UseSite
 from automodel_lint.sources import TooLarge, Unreadable, read_source
 
@@ -42,6 +43,10 @@ class Analysis:
     notebook: "NotebookSource | None" = None  # for .ipynb files: the cells' joined source and the way back
     raw: bytes | None = None  # for notebooks: the file's own bytes (the JSON), which a fix rewrites
     unexpected: bool = False  # an internal error stopped its reading: not remembered, so the next run tries again
+    # What LibCST read: the digest of the pre-pass's text and its line map (relevance.Reduced), and the encoding it
+    # found. A later version of the file that reduces to the same text has the same call sites (results_cache).
+    reduced: tuple[str, tuple[int, ...] | None] | None = None
+    encoding: str | None = None
 
     def __post_init__(self) -> None:
         if self.result is None:
@@ -124,6 +129,7 @@ def _analyse_source(path: str, data: bytes, uses: bool) -> Analysis:
         if analysis.sites or analysis.uses:
             analysis.source = data
             analysis.lines = data.decode(module.encoding).splitlines(keepends=True)
+        analysis.reduced, analysis.encoding = (digest(relevant.source), relevant.lines), module.encoding
     except cst.ParserSyntaxError as exc:
         analysis.result.diagnostics.append(_syntax_error(path, data, str(exc).splitlines()[0]))
     except (SyntaxError, UnicodeDecodeError, LookupError, ValueError) as exc:

@@ -29,14 +29,11 @@ from pathlib import Path
 from automodel_lint import __version__
 from automodel_lint.analysis import Analysis
 from automodel_lint.calls import may_hold_calls
+from automodel_lint.digests import blake2b, digest
 from automodel_lint.files import read_regular
 from automodel_lint.records import CallSite, Diagnostic, Fix, ModelRequest, Span, Unjudged, Unresolved, UseSite
 from automodel_lint.sources import TooLarge, Unreadable, read_source
 
-try:  # hashlib's own BLAKE2, without the OpenSSL library that importing hashlib loads (~3 ms of a pre-commit run)
-    from _blake2 import blake2b
-except ImportError:  # an interpreter without CPython's module
-    from hashlib import blake2b
 
 NAME = "results-v2"  # the folder under the cache folder
 FACTS = "facts.json"
@@ -92,10 +89,6 @@ def _tool_key() -> str:
     return blake2b("|".join(parts).encode(), digest_size=8).hexdigest()
 
 
-def digest(data: bytes) -> str:
-    return blake2b(data, digest_size=16).hexdigest()
-
-
 def _to_json(record: CallSite | Diagnostic) -> dict:
     data = asdict(record)
     data["span"] = list(data["span"].values())
@@ -133,6 +126,44 @@ def cell_positions(runs: list[list[int]]) -> tuple:
     from automodel_lint.notebooks import Position
 
     return tuple(Position(cell, first + k) for cell, first, count in runs for k in range(count))
+
+
+def _same_reduction(path: str, data: bytes, entry: dict) -> Analysis | None:
+    """The analysis of a changed Python file whose changes are all in lines the pre-pass drops (a training loop, an
+    unrelated function): it reduces to the text LibCST read last time, so its call sites are the same ones, moved
+    with the lines that hold them. Found without LibCST, whose import alone is most of a pre-commit run. None when
+    the text differs, a line moved out of reach, or the bytes no longer decode."""
+    from automodel_lint.relevance import relevant_source
+
+    stored, lines = entry["reduced"]
+    if path.endswith(".ipynb") or entry.get("diagnostics") or entry.get("skipped") or entry.get("uses"):
+        return None
+    relevant = relevant_source(data)
+    if relevant is None or relevant.hazard or digest(relevant.source) != stored:
+        return None
+    old = {line: k for k, line in enumerate(lines, start=1)} if lines else None
+    new = relevant.lines
+
+    def moved(line: int) -> int | None:
+        k = old.get(line) if old is not None else line
+        if k is None or (new is not None and k > len(new)):
+            return None
+        return new[k - 1] if new is not None else k
+
+    sites = []
+    for site in (_site_from_json(s) for s in entry["sites"]):
+        start, end = moved(site.span.line), moved(site.span.end_line)
+        if start is None or end is None:
+            return None
+        sites.append(replace(site, path=path, span=Span(start, site.span.column, end, site.span.end_column)))
+    try:
+        text = data.decode(entry["encoding"])
+    except (UnicodeDecodeError, LookupError, TypeError):
+        return None
+    analysis = Analysis(path, sites=sites, uses_read=False, reduced=(stored, new), encoding=entry["encoding"])
+    if sites:
+        analysis.source, analysis.lines = data, text.splitlines(keepends=True)
+    return analysis
 
 
 class ResultsCache:
@@ -218,6 +249,11 @@ class ResultsCache:
             analysis = Analysis(path, uses_read=True)  # cannot hold a call: nothing to parse, remember so
             self._store(path, st, sha, analysis)
             return analysis
+        if entry and not uses and entry.get("reduced"):
+            analysis = _same_reduction(path, data, entry)
+            if analysis is not None:
+                self._store(path, st, sha, analysis)
+                return analysis
         self.unstored[key] = (st, sha)
         return None
 
@@ -243,6 +279,9 @@ class ResultsCache:
         # The notebooks the report places diagnostics in.
         if analysis.notebook is not None and (analysis.sites or analysis.uses):
             entry["cells"] = cell_runs(analysis.notebook.positions)
+        elif analysis.notebook is None and analysis.reduced is not None and not analysis.uses:
+            entry["reduced"] = [analysis.reduced[0], analysis.reduced[1] and list(analysis.reduced[1])]
+            entry["encoding"] = analysis.encoding
         key = os.path.abspath(path)
         shard, entries = self._shard(key)
         entries[key] = self.current[key] = entry
