@@ -50,9 +50,10 @@ def run() -> NoReturn:
     gc.set_threshold(100_000, 10, 10)
     code = main()
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:  # a reader that went away (`| head`): the output is lost, and that is an error
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # pythonw has neither
+                stream.flush()
+    except (OSError, ValueError):  # a reader that went away (`| head`), a closed stream: the output is lost
         code = EXIT_ERROR
     if "coverage" in sys.modules:  # a measured run: coverage writes its data at exit
         sys.exit(code)
