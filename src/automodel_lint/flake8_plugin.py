@@ -7,10 +7,11 @@ Options come from flake8 (its command line and `[flake8]` in setup.cfg, tox.ini 
     --automodel-cache-dir DIR      automodel-lint's cache (default: AUTOMODEL_LINT_CACHE_DIR, else ~/.cache/...)
     --automodel-network-timeout S  seconds per Hub request
     --automodel-target-transformers X.Y  judge for this release (as the CLI's --target-transformers)
+    --automodel-preview            also run the preview rules (as the CLI's --preview; `automodel-preview = true`)
 
 From the nearest pyproject.toml it reads `[tool.automodel-lint]` as the CLI does, through the same options builder:
-`select`, `ignore`, `target-transformers`, `models`, `offline`, `cache-dir` and `network-timeout` (flake8's own flags
-win over them), and the folder of the lock file; the transformers version judged for is chosen as the CLI chooses it
+`select`, `ignore`, `target-transformers`, `models`, `offline`, `preview`, `cache-dir` and `network-timeout`
+(flake8's own flags win over them), and the folder of the lock file; the transformers version judged for is chosen as the CLI chooses it
 (target.py). flake8's own `--select`, `--extend-ignore` and `# noqa` apply on top of those. Besides flake8's
 `# noqa` (on the line it reports), the engine applies automodel-lint's: a comment on the last line of a multi-line
 call and the file-level `# automodel-lint: noqa`, unless flake8 runs with `--disable-noqa`. Under `flake8 -j N` every
@@ -72,6 +73,7 @@ class Plugin:
     cache_dir: str | None = None
     network_timeout: float | None = None
     target_transformers: str | None = None
+    preview = False
     disable_noqa = False
 
     def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
@@ -108,6 +110,14 @@ class Plugin:
             help="automodel-lint: judge for this transformers release (default: the installed one, else the"
             " project's declared requirement, else the newest bundled)",
         )
+        option_manager.add_option(
+            "--automodel-preview",
+            action="store_true",
+            default=False,
+            parse_from_config=True,
+            help="automodel-lint: also run the preview rules, new rules not yet on by default (as the CLI's"
+            " --preview, or `preview = true` in [tool.automodel-lint])",
+        )
 
     @classmethod
     def parse_options(cls, options) -> None:
@@ -115,14 +125,17 @@ class Plugin:
         cls.cache_dir = options.automodel_cache_dir or None
         cls.network_timeout = options.automodel_network_timeout
         cls.target_transformers = options.automodel_target_transformers or None
+        cls.preview = bool(options.automodel_preview)
         cls.disable_noqa = bool(getattr(options, "disable_noqa", False))
 
     def _options(self):
         from automodel_lint.options import build_options
 
-        # offline: flake8's flag can only turn it on, so the settings' `offline = true` still counts without it.
+        # offline and preview: flake8's flags can only turn them on, so the settings' `offline = true` and
+        # `preview = true` still count without them.
         return build_options(_project(os.path.dirname(os.path.abspath(self.filename))), offline=self.offline or None,
-                             cache_dir=self.cache_dir, network_timeout=self.network_timeout, noqa=not self.disable_noqa,
+                             preview=self.preview or None, cache_dir=self.cache_dir,
+                             network_timeout=self.network_timeout, noqa=not self.disable_noqa,
                              target_transformers=self.target_transformers)
 
     def _source_bytes(self) -> bytes:
@@ -139,8 +152,9 @@ class Plugin:
         from automodel_lint.target import choose
 
         options = self._options()
-        analysis = engine.analyse_source(self.filename, self._source_bytes())
-        if not analysis.sites and not analysis.result.diagnostics:
+        # The object flow (use sites) only where a rule about uses runs: without --preview a file pays for none.
+        analysis = engine.analyse_source(self.filename, self._source_bytes(), bool(engine.use_rules_of(options)))
+        if not analysis.sites and not analysis.uses and not analysis.result.diagnostics:
             return
         results, unresolved = engine.judge_all(
             [analysis], options, choose(options).table, answers=_ANSWERS
