@@ -282,3 +282,17 @@ def test_preview_rules_run_under_flake8_when_asked(tmp_path, how):
     result = subprocess.run([sys.executable, "-m", "flake8", "--select", "HFA", "--automodel-offline", *flags, "."],
                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert sorted(reported(result)) == PREVIEW_FOUND
+
+
+def test_unknown_tokenizer_facts_are_named_once_on_stderr(tmp_path):
+    """flake8 has no "not judged": with --automodel-preview, the ids whose tokenizer facts the rules needed and no
+    source gave are named on stderr once per process, with what to do, as unresolved model ids are."""
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text(PREVIEW_SOURCES["pad.py"].replace(', padding_side="right"', ""))
+    result = flake8("-j", "1", "--automodel-offline", "--automodel-preview", "a.py", "b.py", cwd=tmp_path)
+    lines = [line for line in result.stderr.splitlines() if "openai-community/gpt2" in line]
+    assert lines == ["automodel-lint: tokenizer facts unknown for 1 model id ('openai-community/gpt2'), uses that"
+                     " need them not judged: run `automodel-lint lock` with network access, which records them"]
+    assert result.returncode == 0 and not reported(result)
+    quiet = flake8("-j", "1", "--automodel-offline", "a.py", "b.py", cwd=tmp_path)
+    assert quiet.stderr == "" and not reported(quiet)

@@ -32,8 +32,9 @@ from automodel_lint import __version__
 if TYPE_CHECKING:
     from automodel_lint.config import Settings
 
-# Model facts already resolved in this flake8 process: each id once per process, not once per file.
+# Model and tokenizer facts already resolved in this flake8 process: each id once per process, not once per file.
 _ANSWERS: dict = {}
+_TOKENIZERS: dict = {}
 
 
 @functools.lru_cache(maxsize=None)
@@ -49,20 +50,27 @@ def _project(folder: str) -> Settings:
     return found
 
 
-# Ids already named on stderr in this process: each once per run, however many files name it.
-_REPORTED: set[str] = set()
+# Ids already named on stderr in this process, as ("model" or "tokenizer", id): each once per run, however many
+# files name it.
+_REPORTED: set[tuple[str, str]] = set()
 
 
-def _report_unresolved(unresolved) -> None:
-    """flake8 has no place for "not judged": the ids no source answered go to stderr, each once per process."""
+def _report_unresolved(unresolved, tokenizers: dict) -> None:
+    """flake8 has no place for "not judged": the ids no source answered go to stderr, each once per process, and so
+    do the ids whose tokenizer facts (read by preview rules) no source gave."""
     import sys
 
-    from automodel_lint.unjudged import unresolved_line
+    from automodel_lint.records import Unresolved
+    from automodel_lint.unjudged import unknown_tokenizers_line, unresolved_line
 
-    new = sorted({u.model_id for u in unresolved} - _REPORTED)
-    if new:
-        _REPORTED.update(new)
-        print(f"automodel-lint: calls not judged, {unresolved_line(new)}", file=sys.stderr)
+    for kind, ids, line in (
+        ("model", {u.model_id for u in unresolved}, lambda new: f"calls not judged, {unresolved_line(new)}"),
+        ("tokenizer", {a.model_id for a in tokenizers.values() if isinstance(a, Unresolved)}, unknown_tokenizers_line),
+    ):
+        new = sorted(ids - {i for k, i in _REPORTED if k == kind})
+        if new:
+            _REPORTED.update((kind, i) for i in new)
+            print(f"automodel-lint: {line(new)}", file=sys.stderr)
 
 
 class Plugin:
@@ -157,9 +165,9 @@ class Plugin:
         if not analysis.sites and not analysis.uses and not analysis.result.diagnostics:
             return
         results, unresolved = engine.judge_all(
-            [analysis], options, choose(options).table, answers=_ANSWERS
+            [analysis], options, choose(options).table, answers=_ANSWERS, tokenizers=_TOKENIZERS
         )
-        _report_unresolved(unresolved)
+        _report_unresolved(unresolved, _TOKENIZERS)
 
         for d in (d for result in results for d in result.diagnostics):
             # flake8 columns are 0-based; ours, like LibCST's lines, are 1-based.
