@@ -11,11 +11,13 @@ Options come from flake8 (its command line and `[flake8]` in setup.cfg, tox.ini 
 
 From the nearest pyproject.toml it reads `[tool.automodel-lint]` as the CLI does, through the same options builder:
 `select`, `ignore`, `target-transformers`, `models`, `offline`, `preview`, `cache-dir` and `network-timeout`
-(flake8's own flags win over them), and the folder of the lock file; the transformers version judged for is chosen as the CLI chooses it
-(target.py). flake8's own `--select`, `--extend-ignore` and `# noqa` apply on top of those. Besides flake8's
-`# noqa` (on the line it reports), the engine applies automodel-lint's: a comment on the last line of a multi-line
-call and the file-level `# automodel-lint: noqa`, unless flake8 runs with `--disable-noqa`. Under `flake8 -j N` every
-worker process parses the options and runs this class on its share of the files.
+(flake8's own flags win over them), and the folder of the lock file; the transformers version judged for is chosen
+as the CLI chooses it (target.py). flake8's own `--select`, `--extend-ignore` and `# noqa` apply on top of those.
+Besides flake8's `# noqa` (on the line it reports), the engine applies automodel-lint's: a comment on the last line
+of a multi-line call and the file-level `# automodel-lint: noqa`, unless flake8 runs with `--disable-noqa`. Under
+`flake8 -j N` every worker process parses the options and runs this class on its share of the files. What flake8
+cannot show, calls not judged for want of facts, goes to stderr: the ids no source answered, and the ids whose
+tokenizer facts the preview rules needed, each once per process.
 """
 
 from __future__ import annotations
