@@ -52,16 +52,18 @@ def test_flake8_lists_the_plugin():
     assert "automodel-lint" in result.stdout
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_flake8_reports_exactly_the_fixtures_declared_diagnostics(jobs):
-    """All but the preview rules' diagnostics: the flake8 plugin runs the rules that are on by default."""
+@pytest.mark.parametrize("jobs, preview", [("1", False), ("2", False), ("2", True)])
+def test_flake8_reports_exactly_the_fixtures_declared_diagnostics(jobs, preview):
+    """Without --automodel-preview, all but the preview rules' diagnostics (the plugin runs the rules that are on by
+    default); with it, every declared one, the uses' verdicts (HFA009-HFA012, HFA014) included."""
     got = reported(flake8("-j", jobs, "--automodel-target-transformers", FIXTURES_TARGET,
-                          os.path.relpath(FIXTURES, ROOT), cwd=ROOT))
+                          *(["--automodel-preview"] if preview else []), os.path.relpath(FIXTURES, ROOT), cwd=ROOT))
     want = sorted(
         (os.path.relpath(path, ROOT), line, code) for path in FILES for line, (code, _) in expected(path).items()
-        if not RULES_BY_CODE[code].preview
+        if preview or not RULES_BY_CODE[code].preview
     )
     assert sorted((path, line, code) for path, line, _, code in got) == want
+    assert any(RULES_BY_CODE[code].preview for *_, code in want) == preview
 
 
 SOURCE = textwrap.dedent(
@@ -140,7 +142,7 @@ def test_a_bad_option_value_is_flake8s_usage_error(tmp_path):
 @pytest.fixture
 def restore_plugin_options():
     saved = {k: getattr(Plugin, k) for k in ("offline", "cache_dir", "network_timeout", "disable_noqa",
-                                             "target_transformers")}
+                                             "target_transformers", "preview")}
     yield
     for key, value in saved.items():
         setattr(Plugin, key, value)
@@ -154,11 +156,15 @@ def test_options_are_read_from_flake8_config(tmp_path, monkeypatch, restore_plug
     config = tmp_path / "tox.ini"
     config.write_text(
         "[flake8]\nautomodel-offline = true\nautomodel-cache-dir = /tmp/somewhere\nautomodel-network-timeout = 0.5\n"
+        "automodel-preview = true\n"
     )
     parse_args(["--config", str(config), str(tmp_path)])
-    assert (Plugin.offline, Plugin.cache_dir, Plugin.network_timeout) == (True, "/tmp/somewhere", 0.5)
+    assert (Plugin.offline, Plugin.cache_dir, Plugin.network_timeout, Plugin.preview) == (
+        True, "/tmp/somewhere", 0.5, True)
     options = Plugin(None, "x.py", [])._options()
-    assert (options.offline, options.cache_dir, options.network_timeout) == (True, "/tmp/somewhere", 0.5)
+    assert (options.offline, options.cache_dir, options.network_timeout, options.preview) == (
+        True, "/tmp/somewhere", 0.5, True)
+    assert options.origins["preview"] == "flag"
 
 
 @pytest.mark.parametrize("variable", ["HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"])
@@ -171,6 +177,7 @@ def test_defaults_follow_the_environment(tmp_path, monkeypatch, restore_plugin_o
     parse_args(["--isolated", str(tmp_path)])
     options = Plugin(None, "x.py", [])._options()
     assert (options.offline, options.cache_dir, options.network_timeout) == (True, str(tmp_path / "cache"), None)
+    assert options.preview is False and Plugin.preview is False
 
 
 def test_the_cli_settings_come_from_pyproject(tmp_path, monkeypatch, restore_plugin_options):
@@ -182,7 +189,7 @@ def test_the_cli_settings_come_from_pyproject(tmp_path, monkeypatch, restore_plu
     monkeypatch.delenv("AUTOMODEL_LINT_CACHE_DIR", raising=False)
     (tmp_path / "pyproject.toml").write_text(
         '[tool.automodel-lint]\noffline = true\ncache-dir = "c"\nnetwork-timeout = 9\nignore = ["HFA001"]\n'
-        'select = ["HFA0"]\ntarget-transformers = "4.40"\n'
+        'select = ["HFA0"]\ntarget-transformers = "4.40"\npreview = true\n'
         '[tool.automodel-lint.models]\n"acme/m" = { model_type = "t5" }\n'
     )
     parse_args(["--isolated", str(tmp_path)])
@@ -191,6 +198,7 @@ def test_the_cli_settings_come_from_pyproject(tmp_path, monkeypatch, restore_plu
     assert (options.offline, options.cache_dir, options.network_timeout, options.ignore, options.select) == (
         True, str(tmp_path / "c"), 9.0, frozenset({"HFA001"}), frozenset({"HFA0"}))
     assert options.target_transformers == "4.40"
+    assert options.preview is True and options.origins["preview"] == str(tmp_path / "pyproject.toml")
 
 
 def test_flake8_follows_the_projects_ignore_and_target(project):
@@ -227,3 +235,64 @@ def test_unresolved_ids_are_named_once_on_stderr(tmp_path):
     lines = [line for line in result.stderr.splitlines() if "our-lab/unpublished" in line]
     assert len(lines) == 1 and "declare it in [tool.automodel-lint.models]" in lines[0]
     assert result.returncode == 0 and not reported(result)
+
+
+PREVIEW_SOURCES = {
+    # A batch padded on the right, given to a decoder-only model's generate(): HFA011, a preview rule.
+    "pad.py": textwrap.dedent(
+        """\
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained("openai-community/gpt2", padding_side="right")
+        model = AutoModelForCausalLM.from_pretrained("openai-community/gpt2")
+        inputs = tokenizer(["a", "bc"], padding=True, return_tensors="pt")
+        out = model.generate(**inputs)
+        """
+    ),
+    # No model load at all, only a use of a tokenizer: the file must still be read for its uses (HFA010).
+    "collate.py": textwrap.dedent(
+        """\
+        from transformers import AutoTokenizer, DataCollatorForLanguageModeling
+
+        tok = AutoTokenizer.from_pretrained("openai-community/gpt2")
+        collator = DataCollatorForLanguageModeling(tok)
+        """
+    ),
+}
+PREVIEW_FOUND = [("collate.py", 4, 12, "HFA010"), ("pad.py", 6, 7, "HFA011")]
+
+
+@pytest.mark.parametrize("how", ["flag", "flake8 config", "pyproject"])
+def test_preview_rules_run_under_flake8_when_asked(tmp_path, how):
+    """`--automodel-preview`, `automodel-preview = true` in `[flake8]`, or the project's own `preview = true`, as the
+    CLI honours it; without any of them the preview rules stay off."""
+    for name, text in PREVIEW_SOURCES.items():
+        (tmp_path / name).write_text(text)
+    plain = subprocess.run([sys.executable, "-m", "flake8", "--select", "HFA", "--automodel-offline", "."],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert reported(plain) == []
+    flags = []
+    if how == "flag":
+        flags = ["--automodel-preview"]
+    elif how == "flake8 config":
+        (tmp_path / "setup.cfg").write_text("[flake8]\nautomodel-preview = true\n")
+    else:
+        (tmp_path / "pyproject.toml").write_text("[tool.automodel-lint]\npreview = true\n")
+    # Not --isolated: flake8 must find setup.cfg in the folder it runs in.
+    result = subprocess.run([sys.executable, "-m", "flake8", "--select", "HFA", "--automodel-offline", *flags, "."],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert sorted(reported(result)) == PREVIEW_FOUND
+
+
+def test_unknown_tokenizer_facts_are_named_once_on_stderr(tmp_path):
+    """flake8 has no "not judged": with --automodel-preview, the ids whose tokenizer facts the rules needed and no
+    source gave are named on stderr once per process, with what to do, as unresolved model ids are."""
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text(PREVIEW_SOURCES["pad.py"].replace(', padding_side="right"', ""))
+    result = flake8("-j", "1", "--automodel-offline", "--automodel-preview", "a.py", "b.py", cwd=tmp_path)
+    lines = [line for line in result.stderr.splitlines() if "openai-community/gpt2" in line]
+    assert lines == ["automodel-lint: tokenizer facts unknown for 1 model id ('openai-community/gpt2'), uses that"
+                     " need them not judged: run `automodel-lint lock` with network access, which records them"]
+    assert result.returncode == 0 and not reported(result)
+    quiet = flake8("-j", "1", "--automodel-offline", "a.py", "b.py", cwd=tmp_path)
+    assert quiet.stderr == "" and not reported(quiet)

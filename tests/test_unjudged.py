@@ -98,3 +98,53 @@ def test_output_is_identical_cold_warm_and_with_any_jobs(project, tmp_path_facto
     data = json.loads(outputs.pop())
     places = [(d["path"], d["cell"] or 0, d["line"], d["column"], d["code"]) for d in data]
     assert places == sorted(places) and len(data) == 9  # 6 files, and the notebook's 3
+
+
+TOKENIZER_LOADS = """\
+from transformers import AutoModelForCausalLM, AutoTokenizer, DataCollatorForLanguageModeling
+
+tok = AutoTokenizer.from_pretrained("openai-community/gpt2")
+model = AutoModelForCausalLM.from_pretrained("openai-community/gpt2")
+batch = tok(["a", "bc"], padding=True, return_tensors="pt")
+out = model.generate(**batch)
+"""
+
+
+@pytest.mark.parametrize("cache", ["--no-cache", "cold", "warm"])
+def test_a_tokenizer_load_whose_facts_are_unknown_is_counted_and_listed(tmp_path, cache):
+    """Under --preview the rules judge generate() through the tokenizer's facts (its padding side): the load is a
+    call found, and with its facts unknown (offline, no lock) it is not judged, listed at its own place; the same
+    from the results cache."""
+    (tmp_path / "gen.py").write_text(TOKENIZER_LOADS)
+    flags = ["--no-cache"] if cache == "--no-cache" else []
+    if cache == "warm":
+        run("check", "--offline", "--preview", "gen.py", cwd=tmp_path)
+    r = run("check", "--offline", "--preview", "--show-unjudged", *flags, "gen.py", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "No diagnostics in 1 file; 3 calls found, 1 judged, 2 not judged (--show-unjudged lists them)." in r.stdout
+    listed = [line for line in r.stdout.splitlines() if ": not judged: " in line]
+    assert listed == [
+        'gen.py:3:7: not judged: AutoTokenizer.from_pretrained("openai-community/gpt2"): tokenizer facts unknown:'
+        " not in the lock file or a cache (offline), and the bundled snapshot holds none",
+        'gen.py:6:7: not judged: generate(): HFA011: "openai-community/gpt2": tokenizer facts unknown: not in the'
+        " lock file or a cache (offline), and the bundled snapshot holds none",
+    ]
+    # Without --preview no rule reads a tokenizer: neither the load nor the use is a call found.
+    quiet = run("check", "--offline", *flags, "gen.py", cwd=tmp_path)
+    assert "All checks passed (1 file, 1 call checked)." in quiet.stdout
+
+
+def test_a_tokenizer_load_its_uses_were_decided_without_is_judged(tmp_path):
+    """padding_side="left" at the load decides generate() whatever the tokenizer's files say: every call found was
+    judged, the load too, and only then "All checks passed"."""
+    (tmp_path / "gen.py").write_text(TOKENIZER_LOADS.replace('gpt2")\nmodel', 'gpt2", padding_side="left")\nmodel'))
+    r = run("check", "--offline", "--preview", "--no-cache", "gen.py", cwd=tmp_path)
+    assert "All checks passed (1 file, 3 calls checked)." in r.stdout, r.stdout
+    # A collator reads no tokenizer facts (HFA010 decides from the checkpoint's kind): its load is not counted.
+    (tmp_path / "collate.py").write_text(
+        'from transformers import AutoTokenizer, DataCollatorForLanguageModeling\n\n'
+        'tok = AutoTokenizer.from_pretrained("google-bert/bert-base-uncased")\n'
+        'collator = DataCollatorForLanguageModeling(tok)\n'
+    )
+    r = run("check", "--offline", "--preview", "--no-cache", "collate.py", cwd=tmp_path)
+    assert "All checks passed (1 file, 1 call checked)." in r.stdout, r.stdout

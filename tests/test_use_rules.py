@@ -191,8 +191,11 @@ def test_chat_template_given_in_the_code_is_clean(tokenizers):
 
 
 def test_chat_template_with_unknown_facts_is_not_judged(tokenizers):
-    diagnostics, (unjudged,) = run(CHAT)
-    assert diagnostics == [] and "no tokenizer_config.json seen" in unjudged.reason
+    diagnostics, (use, load) = run(CHAT)
+    assert diagnostics == [] and "no tokenizer_config.json seen" in use.reason
+    # The load whose facts no source gave is listed too, at its own call: the use and the load are both not judged.
+    assert (load.span.line, load.span.column) == (5, 7)
+    assert load.reason == 'AutoTokenizer.from_pretrained("facebook/opt-125m"): no tokenizer_config.json seen'
     tokenizers[OPT] = TokenizerFacts(OPT, None, None, None, None)
     diagnostics, (unjudged,) = run(CHAT)
     assert diagnostics == [] and "is not known" in unjudged.reason

@@ -45,3 +45,6 @@ def test_use_rules_read_the_hub_s_tokenizer_files(tmp_path, monkeypatch):
     messages = {d.span.line: d.message for d in report.diagnostics}
     assert "the default of GPT2Tokenizer" in messages[8] and "tokenizer_config.json" in messages[15]
     assert report.unjudged == [] and quiet.diagnostics == []
+    # Calls found: two model loads, four uses and the two tokenizer loads whose facts the rules read, all judged;
+    # without --preview no rule reads a use or a tokenizer: the two model loads.
+    assert (report.sites, quiet.sites) == (8, 2)

@@ -9,6 +9,7 @@ HFA900 diagnostic or a skip note and the run goes on.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -23,6 +24,8 @@ from automodel_lint.records import (
     ModelFacts,
     ModelRequest,
     Origin,
+    Span,
+    TokenizerFacts,
     Unjudged,
     Unresolved,
     UseSite,
@@ -147,20 +150,23 @@ def diagnose(site: CallSite, facts: ModelFacts | None, table: KnowledgeTable,
 
 
 def judge_all(
-    analyses: list[Analysis], options: Options, table: KnowledgeTable, answers: dict | None = None
+    analyses: list[Analysis], options: Options, table: KnowledgeTable, answers: dict | None = None,
+    tokenizers: dict | None = None,
 ) -> tuple[list[FileResult], list[Unresolved]]:
     """Diagnostics for every file. `answers` (model facts of earlier passes) are reused, never resolved again,
-    and the new ones are added to it: the flake8 adapter keeps one such dict per process."""
-    results, unresolved, found = _judge(analyses, options, table, answers)
+    and the new ones are added to it; `tokenizers` the same for tokenizer facts: the flake8 adapter keeps one such
+    dict of each per process."""
+    results, unresolved, found = _judge(analyses, options, table, answers, tokenizers=tokenizers)
     if answers is not None:
         answers.update(found)
     return results, unresolved
 
 
 def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, known: dict | None, cache=None,
-           contained: bool = False):
+           contained: bool = False, tokenizers: dict | None = None):
     """Results, unresolved ids and every answer. `contained`: a file whose judging fails gets a skip note (a
-    fix's re-check must see the failure instead: a skip note would read as a clean result)."""
+    fix's re-check must see the failure instead: a skip note would read as a clean result). `tokenizers`: tokenizer
+    facts already known, to which the new ones are added."""
     answers: dict = dict(known or {})
     fresh: list[Analysis] = []
     found_unresolved: set[Unresolved] = set()
@@ -181,7 +187,7 @@ def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, kn
     if missing:
         resolver = make_resolver(options, table)
         answers.update(resolver.resolve_all(missing))
-    tokenizers = _tokenizer_answers(fresh, rules, lambda: resolver or make_resolver(options, table))
+    tokenizers = _tokenizer_answers(fresh, rules, lambda: resolver or make_resolver(options, table), tokenizers)
     if cache is not None and needed:
         cache.keep_answers({r: answers[r] for r in needed})
     found_unresolved.update(a for r, a in answers.items() if r in needed and isinstance(a, Unresolved))
@@ -204,22 +210,42 @@ def _judge(analyses: list[Analysis], options: Options, table: KnowledgeTable, kn
     return results, unresolved, answers
 
 
-def _tokenizer_answers(analyses: list[Analysis], rules: tuple, resolver) -> dict:
-    """Tokenizer facts of the objects whose uses a rule that reads them judges: asked only for those."""
+def tokenizer_loads(uses: list[UseSite], rules: tuple) -> dict[Origin, list[int]]:
+    """The tokenizer loads whose facts a running rule reads, each with the indexes of the uses (in `uses`) that read
+    it. A run resolves the tokenizer facts of these loads and no others, and counts each as a call found."""
     reading = {use for rule in rules if rule.tokenizer_facts for use in rule.uses}
-    wanted = {origin_request(o, u.path) for a in analyses for u in a.uses if u.use in reading
-              for role, o in u.origins if o.role == "tokenizer"}
-    return resolver().resolve_tokenizers(wanted) if wanted else {}
+    loads: dict[Origin, list[int]] = {}
+    for i, use in enumerate(uses):
+        if use.use in reading and use.reason is None:
+            for _, origin in use.origins:
+                if origin.role == "tokenizer":
+                    loads.setdefault(origin, []).append(i)
+    return loads
+
+
+def _tokenizer_answers(analyses: list[Analysis], rules: tuple, resolver, known: dict | None = None) -> dict:
+    """Tokenizer facts of the loads whose facts a running rule reads (`tokenizer_loads`): asked only for those, and
+    only for those not `known` (which the new answers join)."""
+    wanted = {origin_request(o, a.path) for a in analyses for o in tokenizer_loads(a.uses, rules)}
+    answers = {r: known[r] for r in wanted if r in (known or {})}
+    if wanted - answers.keys():
+        answers.update(resolver().resolve_tokenizers(wanted - answers.keys()))
+    if known is not None:
+        known.update(answers)
+    return answers
 
 
 def _judge_uses(analysis: Analysis, answers: dict, tokenizers: dict, rules: tuple, table: KnowledgeTable) -> None:
     """Each use site's verdict joins the file's diagnostics; a use the rules could not decide is listed as not
-    judged, with the reasons."""
+    judged, with the reasons, and so is a tokenizer load (`tokenizer_loads`) whose facts are unknown when a use of
+    it was not decided."""
     from automodel_lint.rules import UseCase, judge_use
+    from automodel_lint.rules.suggestion import shown
     from automodel_lint.unjudged import printable
 
     result = analysis.result
-    for use in analysis.uses:
+    decided: set[int] = set()
+    for i, use in enumerate(analysis.uses):
         if not any(use.use in rule.uses for rule in rules):
             continue
         if use.reason is not None:
@@ -232,8 +258,34 @@ def _judge_uses(analysis: Analysis, answers: dict, tokenizers: dict, rules: tupl
         if isinstance(found, list):
             if found:
                 result.unjudged.append(Unjudged(use.path, use.span, printable(f"{use.use}(): {'; '.join(found)}")))
+            else:
+                decided.add(i)
             continue
+        decided.add(i)
         result.diagnostics.append(_use_diagnostic(use, *found, answers.get(next(iter(requests.values())))))
+    for origin, readers in tokenizer_loads(analysis.uses, rules).items():
+        answer = tokenizers.get(origin_request(origin, analysis.path))
+        # Facts its uses were decided without leave nothing undecided; unknown facts with a use left open do.
+        if isinstance(answer, TokenizerFacts) or decided.issuperset(readers):
+            continue
+        why = answer.reason if isinstance(answer, Unresolved) else "no tokenizer facts"
+        column = _load_column(analysis.lines, origin)
+        result.unjudged.append(Unjudged(analysis.path, Span(origin.line, column, origin.line, column), printable(
+            f"{origin.called}.from_pretrained({shown(origin.model)}): {why}")))
+
+
+_LOAD = re.compile(r"([A-Za-z_][\w.]*)\s*\.\s*from_pretrained\b")
+
+
+def _load_column(lines: list[str], origin: Origin) -> int:
+    """The 1-based column of a load on its line (an Origin keeps only the line): the `X.from_pretrained` whose class
+    is the one called, else the first on the line, else the line's first character that is not blank."""
+    text = lines[origin.line - 1] if 0 < origin.line <= len(lines) else ""
+    found = list(_LOAD.finditer(text))
+    named = [m for m in found if m.group(1).rpartition(".")[2] == origin.called]
+    if named or found:
+        return (named or found)[0].start(1) + 1
+    return len(text) - len(text.lstrip()) + 1
 
 
 def _use_diagnostic(use: UseSite, rule, verdict, answer) -> Diagnostic:
@@ -317,8 +369,10 @@ def check_source(path: str, data: bytes, options: Options) -> Report:
 def _report(analyses: list[Analysis], options: Options, target: Target, problems, cache=None) -> Report:
     results, unresolved, answers = _judge(analyses, options, target.table, None, cache, contained=True)
     rules = use_rules_of(options)
-    # A use a running rule judges is a call found, judged or not, as a load is.
+    # A use a running rule judges is a call found, judged or not, as a load is; and so is a tokenizer load whose
+    # facts such a rule reads.
     uses = sum(1 for a in analyses for u in a.uses if any(u.use in rule.uses for rule in rules))
+    uses += sum(len(tokenizer_loads(a.uses, rules)) for a in analyses)
     return Report(
         results, unresolved, problems, target.table, sites=sum(len(a.sites) for a in analyses) + uses, target=target,
         answers=answers, sources={a.path: a.source for a in analyses if a.source is not None},

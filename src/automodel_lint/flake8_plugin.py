@@ -7,14 +7,17 @@ Options come from flake8 (its command line and `[flake8]` in setup.cfg, tox.ini 
     --automodel-cache-dir DIR      automodel-lint's cache (default: AUTOMODEL_LINT_CACHE_DIR, else ~/.cache/...)
     --automodel-network-timeout S  seconds per Hub request
     --automodel-target-transformers X.Y  judge for this release (as the CLI's --target-transformers)
+    --automodel-preview            also run the preview rules (as the CLI's --preview; `automodel-preview = true`)
 
 From the nearest pyproject.toml it reads `[tool.automodel-lint]` as the CLI does, through the same options builder:
-`select`, `ignore`, `target-transformers`, `models`, `offline`, `cache-dir` and `network-timeout` (flake8's own flags
-win over them), and the folder of the lock file; the transformers version judged for is chosen as the CLI chooses it
-(target.py). flake8's own `--select`, `--extend-ignore` and `# noqa` apply on top of those. Besides flake8's
-`# noqa` (on the line it reports), the engine applies automodel-lint's: a comment on the last line of a multi-line
-call and the file-level `# automodel-lint: noqa`, unless flake8 runs with `--disable-noqa`. Under `flake8 -j N` every
-worker process parses the options and runs this class on its share of the files.
+`select`, `ignore`, `target-transformers`, `models`, `offline`, `preview`, `cache-dir` and `network-timeout`
+(flake8's own flags win over them), and the folder of the lock file; the transformers version judged for is chosen
+as the CLI chooses it (target.py). flake8's own `--select`, `--extend-ignore` and `# noqa` apply on top of those.
+Besides flake8's `# noqa` (on the line it reports), the engine applies automodel-lint's: a comment on the last line
+of a multi-line call and the file-level `# automodel-lint: noqa`, unless flake8 runs with `--disable-noqa`. Under
+`flake8 -j N` every worker process parses the options and runs this class on its share of the files. What flake8
+cannot show, calls not judged for want of facts, goes to stderr: the ids no source answered, and the ids whose
+tokenizer facts the preview rules needed, each once per process.
 """
 
 from __future__ import annotations
@@ -31,8 +34,9 @@ from automodel_lint import __version__
 if TYPE_CHECKING:
     from automodel_lint.config import Settings
 
-# Model facts already resolved in this flake8 process: each id once per process, not once per file.
+# Model and tokenizer facts already resolved in this flake8 process: each id once per process, not once per file.
 _ANSWERS: dict = {}
+_TOKENIZERS: dict = {}
 
 
 @functools.lru_cache(maxsize=None)
@@ -48,20 +52,27 @@ def _project(folder: str) -> Settings:
     return found
 
 
-# Ids already named on stderr in this process: each once per run, however many files name it.
-_REPORTED: set[str] = set()
+# Ids already named on stderr in this process, as ("model" or "tokenizer", id): each once per run, however many
+# files name it.
+_REPORTED: set[tuple[str, str]] = set()
 
 
-def _report_unresolved(unresolved) -> None:
-    """flake8 has no place for "not judged": the ids no source answered go to stderr, each once per process."""
+def _report_unresolved(unresolved, tokenizers: dict) -> None:
+    """flake8 has no place for "not judged": the ids no source answered go to stderr, each once per process, and so
+    do the ids whose tokenizer facts (read by preview rules) no source gave."""
     import sys
 
-    from automodel_lint.unjudged import unresolved_line
+    from automodel_lint.records import Unresolved
+    from automodel_lint.unjudged import unknown_tokenizers_line, unresolved_line
 
-    new = sorted({u.model_id for u in unresolved} - _REPORTED)
-    if new:
-        _REPORTED.update(new)
-        print(f"automodel-lint: calls not judged, {unresolved_line(new)}", file=sys.stderr)
+    for kind, ids, line in (
+        ("model", {u.model_id for u in unresolved}, lambda new: f"calls not judged, {unresolved_line(new)}"),
+        ("tokenizer", {a.model_id for a in tokenizers.values() if isinstance(a, Unresolved)}, unknown_tokenizers_line),
+    ):
+        new = sorted(ids - {i for k, i in _REPORTED if k == kind})
+        if new:
+            _REPORTED.update((kind, i) for i in new)
+            print(f"automodel-lint: {line(new)}", file=sys.stderr)
 
 
 class Plugin:
@@ -72,6 +83,7 @@ class Plugin:
     cache_dir: str | None = None
     network_timeout: float | None = None
     target_transformers: str | None = None
+    preview = False
     disable_noqa = False
 
     def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
@@ -108,6 +120,14 @@ class Plugin:
             help="automodel-lint: judge for this transformers release (default: the installed one, else the"
             " project's declared requirement, else the newest bundled)",
         )
+        option_manager.add_option(
+            "--automodel-preview",
+            action="store_true",
+            default=False,
+            parse_from_config=True,
+            help="automodel-lint: also run the preview rules, new rules not yet on by default (as the CLI's"
+            " --preview, or `preview = true` in [tool.automodel-lint])",
+        )
 
     @classmethod
     def parse_options(cls, options) -> None:
@@ -115,14 +135,17 @@ class Plugin:
         cls.cache_dir = options.automodel_cache_dir or None
         cls.network_timeout = options.automodel_network_timeout
         cls.target_transformers = options.automodel_target_transformers or None
+        cls.preview = bool(options.automodel_preview)
         cls.disable_noqa = bool(getattr(options, "disable_noqa", False))
 
     def _options(self):
         from automodel_lint.options import build_options
 
-        # offline: flake8's flag can only turn it on, so the settings' `offline = true` still counts without it.
+        # offline and preview: flake8's flags can only turn them on, so the settings' `offline = true` and
+        # `preview = true` still count without them.
         return build_options(_project(os.path.dirname(os.path.abspath(self.filename))), offline=self.offline or None,
-                             cache_dir=self.cache_dir, network_timeout=self.network_timeout, noqa=not self.disable_noqa,
+                             preview=self.preview or None, cache_dir=self.cache_dir,
+                             network_timeout=self.network_timeout, noqa=not self.disable_noqa,
                              target_transformers=self.target_transformers)
 
     def _source_bytes(self) -> bytes:
@@ -139,13 +162,14 @@ class Plugin:
         from automodel_lint.target import choose
 
         options = self._options()
-        analysis = engine.analyse_source(self.filename, self._source_bytes())
-        if not analysis.sites and not analysis.result.diagnostics:
+        # The object flow (use sites) only where a rule about uses runs: without --preview a file pays for none.
+        analysis = engine.analyse_source(self.filename, self._source_bytes(), bool(engine.use_rules_of(options)))
+        if not analysis.sites and not analysis.uses and not analysis.result.diagnostics:
             return
         results, unresolved = engine.judge_all(
-            [analysis], options, choose(options).table, answers=_ANSWERS
+            [analysis], options, choose(options).table, answers=_ANSWERS, tokenizers=_TOKENIZERS
         )
-        _report_unresolved(unresolved)
+        _report_unresolved(unresolved, _TOKENIZERS)
 
         for d in (d for result in results for d in result.diagnostics):
             # flake8 columns are 0-based; ours, like LibCST's lines, are 1-based.

@@ -2,7 +2,9 @@
 
 A call is judged when a rule gave it a verdict, or when the facts were enough for every rule to decide and
 none objected. Everything else is listed (`check --show-unjudged`) and counted in the summary, so that
-"All checks passed" is said only of calls that were checked.
+"All checks passed" is said only of calls that were checked. The calls are the model loads (this module says why
+one was not judged), the uses a running rule judges, and the tokenizer loads whose facts such a rule reads (the
+engine's `_judge_uses` says why those were not).
 """
 
 from __future__ import annotations
@@ -17,8 +19,21 @@ UNRESOLVED_ADVICE = ("declare it in [tool.automodel-lint.models] in pyproject.to
 
 def unresolved_line(ids: list[str]) -> str:
     """One sentence naming ids no source answered, with what to do about them."""
-    shown = ", ".join(repr(i) for i in ids)
-    return f"{len(ids)} model id{'' if len(ids) == 1 else 's'} not resolved ({shown}): {UNRESOLVED_ADVICE}"
+    return f"{_count(ids)} not resolved ({_listed(ids)}): {UNRESOLVED_ADVICE}"
+
+
+def unknown_tokenizers_line(ids: list[str]) -> str:
+    """One sentence naming ids whose tokenizer facts no source gave, with what to do about them."""
+    return (f"tokenizer facts unknown for {_count(ids)} ({_listed(ids)}), uses that need them not judged: run"
+            " `automodel-lint lock` with network access, which records them")
+
+
+def _count(ids: list[str]) -> str:
+    return f"{len(ids)} model id{'' if len(ids) == 1 else 's'}"
+
+
+def _listed(ids: list[str]) -> str:
+    return ", ".join(repr(i) for i in ids)
 
 
 def facts_gap(facts: ModelFacts, table) -> str | None:
