@@ -130,10 +130,15 @@ def test_a_warm_notebook_tree_parses_nothing_and_says_the_same(tmp_path, monkeyp
     assert cache.recall("sub/one.py") is not None and len(cache.shards) == 1
     parsed.clear()
 
-    # A changed notebook is read afresh; the others still come from the cache.
+    # A notebook changed only in a line the pre-pass drops keeps its call sites, moved with their line; the others
+    # still come from the cache.
     (tmp_path / "demo.ipynb").write_text(NOTEBOOK.replace('"x = 1\\n",\n', ""))
     shown = check_paths(["."], options).diagnostics
     assert [(d.cell, d.span.line) for d in shown if d.path == "demo.ipynb"] == [(3, 2)]
+    assert parsed == []
+    # A change to the load itself is read afresh.
+    (tmp_path / "demo.ipynb").write_text(NOTEBOOK.replace("gpt2", "t5-small"))
+    assert [d for d in check_paths(["."], options).diagnostics if d.path == "demo.ipynb"] == []
     assert parsed == ["demo.ipynb"]
 
 
@@ -207,3 +212,41 @@ def test_a_reused_file_is_fixed_and_bytes_that_no_longer_decode_are_reported(tmp
     run_watched(tmp_path)
     (tmp_path / "train.py").write_bytes(TRAIN.encode().replace(b"lr = 1e-4", b"lr = '\xff'"))  # not UTF-8
     assert [code for _, _, code in run_watched(tmp_path)[0]] == ["HFA900"]
+
+
+def notebook(cells) -> str:
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {"language_info": {"name": "python"}},
+                       "cells": cells})
+
+
+def code(source: str, count=None, outputs=()) -> dict:
+    return {"cell_type": "code", "metadata": {}, "execution_count": count, "outputs": list(outputs),
+            "source": source.splitlines(keepends=True)}
+
+
+def test_a_notebook_run_again_or_edited_outside_its_loads_reuses_its_call_sites_without_libcst(tmp_path):
+    load = code('from transformers import AutoModelForCausalLM\n'
+                'model = AutoModelForCausalLM.from_pretrained("google/flan-t5-base")\n')
+    loop = "def train(batches):\n    for b in batches:\n        model(**b).loss.backward()  # lr {n}\n"
+    path = tmp_path / "demo.ipynb"
+    path.write_text(notebook([code("import torch\n"), load, code(loop.format(n=1))]))
+    assert run_watched(tmp_path) == ([(2, 9, "HFA001")], True)
+    # Run again: new outputs and execution counts; a markdown cell added at the top; the loop cell edited.
+    out = {"output_type": "stream", "name": "stdout", "text": ["loaded\n"]}
+    md = {"cell_type": "markdown", "metadata": {}, "source": ["# Demo\n"]}
+    path.write_text(notebook([md, code("import torch\n", 1), code("".join(load["source"]), 2, [out]),
+                              code(loop.format(n=2), 3)]))
+    assert run_watched(tmp_path) == ([(2, 9, "HFA001")], False)
+    diagnostics = json.loads(subprocess.run(
+        [sys.executable, "-m", "automodel_lint", "check", "--offline", "--output-format", "json", "."],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120).stdout)
+    assert [(d["cell"], d["line"]) for d in diagnostics] == [(3, 2)]  # the load's cell, counted as Jupyter does
+    assert run_watched(tmp_path, "--no-cache") == ([(2, 9, "HFA001")], True)
+    # A code cell added above adds a cell separator to the code LibCST reads: read afresh, placed in its new cell.
+    path.write_text(notebook([md, code("x = 1\ny = 2\n"), code("import torch\n"),
+                              code("".join(load["source"])), code(loop.format(n=3))]))
+    assert run_watched(tmp_path) == ([(2, 9, "HFA001")], True)
+    diagnostics = json.loads(subprocess.run(
+        [sys.executable, "-m", "automodel_lint", "check", "--offline", "--output-format", "json", "."],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120).stdout)
+    assert [(d["cell"], d["line"]) for d in diagnostics] == [(4, 2)]

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from automodel_lint import knowledge
 from automodel_lint.calls import may_hold_calls
-from automodel_lint.digests import digest
 from automodel_lint.records import CallSite, Diagnostic, FileResult, Span, UseSite
 from automodel_lint.sources import TooLarge, Unreadable, read_source
 
@@ -129,7 +128,8 @@ def _analyse_source(path: str, data: bytes, uses: bool) -> Analysis:
         if analysis.sites or analysis.uses:
             analysis.source = data
             analysis.lines = data.decode(module.encoding).splitlines(keepends=True)
-        analysis.reduced, analysis.encoding = (digest(relevant.source), relevant.lines), module.encoding
+        analysis.reduced = (relevant.digest(notebook=path.endswith(".ipynb")), relevant.lines)
+        analysis.encoding = module.encoding
     except cst.ParserSyntaxError as exc:
         analysis.result.diagnostics.append(_syntax_error(path, data, str(exc).splitlines()[0]))
     except (SyntaxError, UnicodeDecodeError, LookupError, ValueError) as exc:

@@ -110,6 +110,10 @@ def separator(cell_index: int) -> str:
     return f"# {MARK} cell {cell_index + 1}\n"
 
 
+# A separator line in the joined code's bytes, its cell number included.
+SEPARATOR = re.compile(rb"^# " + re.escape(MARK.encode()) + rb" cell [0-9]+$", re.MULTILINE)
+
+
 # Reading
 
 

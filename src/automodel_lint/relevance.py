@@ -76,6 +76,18 @@ class Reduced:
     def file_line(self, line: int) -> int:
         return self.lines[line - 1] if self.lines is not None else line
 
+    def digest(self, notebook: bool = False) -> str:
+        """What a later version of the file shares if it reduces to the same text (results_cache). In a notebook's
+        joined code the separators' cell numbers are left out: a cell inserted above renumbers them all, and a
+        comment never changes a call site."""
+        from automodel_lint.digests import digest
+
+        if not notebook:
+            return digest(self.source)
+        from automodel_lint.notebooks import SEPARATOR
+
+        return digest(SEPARATOR.sub(b"# cell", self.source))
+
     def call_spans(self) -> list[Span] | None:
         """Where every call of `source` is, in source order, in `source`'s own lines (the finder maps them).
 

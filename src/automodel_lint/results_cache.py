@@ -128,18 +128,37 @@ def cell_positions(runs: list[list[int]]) -> tuple:
     return tuple(Position(cell, first + k) for cell, first, count in runs for k in range(count))
 
 
+def _same_code(path: str, data: bytes, entry: dict) -> Analysis | None:
+    """`_same_reduction` for a Python file, or a notebook's joined code cells (a notebook run again changes its
+    outputs and execution counts, not its code)."""
+    if not path.endswith(".ipynb"):
+        return _same_reduction(path, data, entry)
+    from automodel_lint.notebooks import NotebookError, read_notebook
+
+    try:
+        nb = read_notebook(data)
+    except (NotebookError, RecursionError):
+        return None
+    if nb.errors:
+        return None  # a cell that does not parse: its HFA900 comes from a full reading
+    analysis = _same_reduction(path, nb.source.encode("utf-8"), entry)
+    if analysis is not None:
+        analysis.notebook, analysis.raw = nb, data
+    return analysis
+
+
 def _same_reduction(path: str, data: bytes, entry: dict) -> Analysis | None:
-    """The analysis of a changed Python file whose changes are all in lines the pre-pass drops (a training loop, an
+    """The analysis of a changed file whose changes are all in lines the pre-pass drops (a training loop, an
     unrelated function): it reduces to the text LibCST read last time, so its call sites are the same ones, moved
     with the lines that hold them. Found without LibCST, whose import alone is most of a pre-commit run. None when
     the text differs, a line moved out of reach, or the bytes no longer decode."""
     from automodel_lint.relevance import relevant_source
 
     stored, lines = entry["reduced"]
-    if path.endswith(".ipynb") or entry.get("diagnostics") or entry.get("skipped") or entry.get("uses"):
+    if entry.get("diagnostics") or entry.get("skipped") or entry.get("uses"):
         return None
     relevant = relevant_source(data)
-    if relevant is None or relevant.hazard or digest(relevant.source) != stored:
+    if relevant is None or relevant.hazard or relevant.digest(notebook=path.endswith(".ipynb")) != stored:
         return None
     old = {line: k for k, line in enumerate(lines, start=1)} if lines else None
     new = relevant.lines
@@ -250,7 +269,7 @@ class ResultsCache:
             self._store(path, st, sha, analysis)
             return analysis
         if entry and not uses and entry.get("reduced"):
-            analysis = _same_reduction(path, data, entry)
+            analysis = _same_code(path, data, entry)
             if analysis is not None:
                 self._store(path, st, sha, analysis)
                 return analysis
@@ -279,7 +298,7 @@ class ResultsCache:
         # The notebooks the report places diagnostics in.
         if analysis.notebook is not None and (analysis.sites or analysis.uses):
             entry["cells"] = cell_runs(analysis.notebook.positions)
-        elif analysis.notebook is None and analysis.reduced is not None and not analysis.uses:
+        if analysis.reduced is not None and not analysis.uses and not analysis.result.diagnostics:
             entry["reduced"] = [analysis.reduced[0], analysis.reduced[1] and list(analysis.reduced[1])]
             entry["encoding"] = analysis.encoding
         key = os.path.abspath(path)
