@@ -9,6 +9,7 @@ from __future__ import annotations
 from automodel_lint import families
 from automodel_lint.records import Verdict
 from automodel_lint.rules.case import Case
+from automodel_lint.rules.generate_head import pipeline_raises
 from automodel_lint.rules.partial_load import partial_load
 from automodel_lint.rules.rule import Rule
 from automodel_lint.rules.suggestion import Suggestion, callee, shown, suggest
@@ -59,11 +60,13 @@ def _object_does_not_fit(
     built = case.table.loaded_class(case.site.model_class, model_type, archs)
     if built is None or any(case.table.loaded_class(c, model_type, archs) == built for c in classes):
         return None
+    # The pipeline only logs that the model is not supported, unless every call generates and the class cannot.
+    effect = pipeline_raises(case.table, case.pipeline[1], built) or (
+        "the pipeline logs that the model is not supported for the task and runs it anyway")
     return Verdict(
         RULE.code,
         f"{called} is given a model built with {case.site.model_class} ({built}) from {shown(case.site.model)}, which"
-        f" is {case.describe()}; the {task} pipeline's classes ({', '.join(classes)}) do not build {built}: the"
-        " pipeline logs that the model is not supported for the task and runs it anyway",
+        f" is {case.describe()}; the {task} pipeline's classes ({', '.join(classes)}) do not build {built}: {effect}",
     )
 
 
