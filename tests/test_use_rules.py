@@ -280,6 +280,70 @@ def test_generate_on_a_classifier_of_an_encoder_names_no_class():
     assert d.code == "HFA014" and d.suggestion is None and "not a generator" in d.message
 
 
+def test_generate_is_judged_by_each_release_s_own_check():
+    source = HEAD + textwrap.dedent("""
+        from transformers import AutoModel, AutoModelForMaskedLM
+        model = AutoModel.from_pretrained("openai-community/gpt2")
+        model.generate(max_new_tokens=5)
+        masked = AutoModelForMaskedLM.from_pretrained("google-bert/bert-base-uncased")
+        masked.generate()
+    """)
+
+    def judged(version):
+        results, _ = judge_all([analyse_source("m.py", source.encode(), uses=True)],
+                               Options(offline=True, preview=True), knowledge.table_for_version(version))
+        return results[0]
+
+    # 4.44: generate() raises TypeError on GPT2Model; BertForMaskedLM overrides prepare_inputs_for_generation, so
+    # its can_generate() is True. 5.24 (the table the other tests use): both have no generate() at all.
+    (d,) = judged("4.44").diagnostics
+    assert (d.code, d.span.line) == ("HFA014", 7) and "raises TypeError" in d.detail
+    assert [d.span.line for d in run(source[len(HEAD):])[0]] == [7, 9]
+    # 4.22's generate() checks no class: not judged, and the reason says why.
+    result = judged("4.22")
+    assert result.diagnostics == [] and all("4.23" in u.reason for u in result.unjudged)
+    assert len(result.unjudged) == 2
+
+
+CHAT_BOT = """
+    from transformers import AutoModel, AutoTokenizer, pipeline
+    class Bot:
+        def __init__(self, task):
+            self.tokenizer = AutoTokenizer.from_pretrained("openai-community/gpt2")
+            self.model = AutoModel.from_pretrained("openai-community/gpt2").to("cuda")
+            self.pipe = pipeline("text-generation", model=self.model, tokenizer=self.tokenizer)
+"""
+
+
+def test_a_generating_pipeline_given_a_model_object_that_cannot_generate():
+    (d,), unjudged = run(CHAT_BOT)
+    assert (d.code, d.suggestion, d.span.line) == ("HFA014", "AutoModelForCausalLM", 10)
+    assert "pipeline('text-generation') given GPT2Model" in d.message and "first call raises" in d.message
+    assert "TextGenerationPipeline" in d.detail
+
+
+def test_a_pipeline_that_does_not_generate_or_an_uncertain_task_is_not_reported():
+    assert run(CHAT_BOT.replace('"text-generation"', '"feature-extraction"'))[0] == []
+    assert run(CHAT_BOT.replace('pipeline("text-generation", model=self.model', 'pipeline(model=self.model'))[0] == []
+    diagnostics, unjudged = run(CHAT_BOT.replace('pipeline("text-generation"', "pipeline(task"))
+    assert diagnostics == [] and any("task is not certain" in u.reason for u in unjudged)
+    fixed = CHAT_BOT.replace("AutoModel.from_pretrained", "AutoModelForCausalLM.from_pretrained").replace(
+        "import AutoModel,", "import AutoModel, AutoModelForCausalLM,")
+    assert run(fixed)[0] == []
+
+
+def test_an_object_the_finder_follows_is_one_hfa005_that_says_the_pipeline_raises():
+    diagnostics, _ = run("""
+        from transformers import AutoModel, pipeline
+        model = AutoModel.from_pretrained("openai-community/gpt2")
+        generator = pipeline("text-generation", model=model)
+        extractor = pipeline("fill-mask", model=model)
+    """)
+    first, second = diagnostics
+    assert (first.code, first.span.line) == ("HFA005", 7) and "the first call raises" in first.message
+    assert (second.code, second.span.line) == ("HFA005", 8) and "runs it anyway" in second.message
+
+
 def test_a_use_in_a_notebook_is_reported_at_its_cell_and_kept_warm(tmp_path, monkeypatch):
     import json
 

@@ -59,35 +59,46 @@ class _Unread(Exception):
 
 def read_generation(source: "Source", classes: "_Classes", types_of: dict[str, frozenset[str]],
                     pt_classes: set[str]) -> dict:
-    """The `generation` part: how `generate()` fails, and the classes that cannot generate (module docstring)."""
-    from automodel_lint.knowledge.build import _parse
+    """The `generation` part: how `generate()` fails, and the classes that cannot generate (module docstring). A
+    release whose library files cannot be read gets the part's `unknown`, never a failed build."""
+    from automodel_lint.knowledge.build import BuildError, ClassNotFound
 
-    root = next((n for n in _parse(source, "modeling_utils.py").body
-                 if isinstance(n, ast.ClassDef) and n.name == ROOT), None)
-    if root is None:
-        return {"unknown": "modeling_utils.py defines no PreTrainedModel"}
-    inherits = any(_base_name(b) == MIXIN for b in root.bases)
-    if inherits:
-        why = _validation_unknown(source)
-        if why:
-            return {"unknown": why}
+    root = None
+    try:
+        root = _root(source)
+        why = _validation_unknown(source) if root is not None and _inherits(root) else None
+    except BuildError as exc:
+        why = " ".join(str(exc).replace(source.label, "the source").split())
+    if root is None or why:
+        return {"unknown": why or "modeling_utils.py defines no PreTrainedModel"}
+    inherits = _inherits(root)
     raises = "TypeError" if inherits else "AttributeError"
     cannot, unread = {}, {}
     reader = _Lineage(classes)
     for name in sorted(pt_classes):
         try:
             mod, cls = classes.find(name, min(types_of[name]), "modeling_")
-        except Exception:  # noqa: BLE001 - a class defined nowhere (the runtime raises on it) is not judged
-            continue
-        try:
             found = reader.methods(mod, cls)
-        except _Unread:
-            unread[name] = True
+        except ClassNotFound:
+            continue  # defined nowhere: the runtime cannot load it
+        except (_Unread, BuildError):
+            unread[name] = True  # a base, or a file on the way, that cannot be read: this class is not judged
             continue
         if MIXIN in found or GENERATE in found or (inherits and PREPARE in found):
             continue
         cannot[name] = True
     return {"raises": raises, "cannot": cannot, "unread": unread}
+
+
+def _root(source: "Source") -> ast.ClassDef | None:
+    from automodel_lint.knowledge.build import _parse
+
+    return next((n for n in _parse(source, "modeling_utils.py").body if isinstance(n, ast.ClassDef) and n.name == ROOT),
+                None)
+
+
+def _inherits(root: ast.ClassDef) -> bool:
+    return any(_base_name(b) == MIXIN for b in root.bases)
 
 
 def _validation_unknown(source: "Source") -> str | None:
@@ -112,8 +123,7 @@ def _validation_unknown(source: "Source") -> str | None:
         return f"GenerationMixin defines {PREPARE}" if PREPARE in methods else None
     if not any(_is_self_call(n, "can_generate") for n in ast.walk(validate)):
         return "_validate_model_class() does not ask can_generate()"
-    model = next(n for n in _parse(source, "modeling_utils.py").body if isinstance(n, ast.ClassDef) and n.name == ROOT)
-    can = next((f for f in model.body if isinstance(f, ast.FunctionDef) and f.name == "can_generate"), None)
+    can = next((f for f in _root(source).body if isinstance(f, ast.FunctionDef) and f.name == "can_generate"), None)
     if can is None:
         return "PreTrainedModel has no can_generate()"
     body = [s for s in can.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
@@ -205,6 +215,15 @@ PIPELINES = "pipelines"
 def pipeline_generates(source: "Source", classes: "_Classes", impl: ast.expr | None) -> bool:
     """Whether every call of the pipeline class `impl` (a name imported in pipelines/__init__.py, or 5.x's dotted
     string) reaches `self.model.generate(...)` (module docstring)."""
+    from automodel_lint.knowledge.build import BuildError
+
+    try:
+        return _pipeline_generates(source, classes, impl)
+    except BuildError:
+        return False  # a pipeline file that cannot be read: the task is not said to generate
+
+
+def _pipeline_generates(source: "Source", classes: "_Classes", impl: ast.expr | None) -> bool:
     from automodel_lint.knowledge.build import _dotted_file, _parse
 
     if isinstance(impl, ast.Constant) and isinstance(impl.value, str):
@@ -246,11 +265,11 @@ def pipeline_generates(source: "Source", classes: "_Classes", impl: ast.expr | N
 
 def _always_generates(forward: ast.FunctionDef) -> bool:
     for stmt in forward.body:
-        if any(isinstance(n, ast.Return) for n in ast.walk(stmt)):
-            return False
-        if isinstance(stmt, (ast.Expr, ast.Assign, ast.AnnAssign)) and any(
+        if isinstance(stmt, (ast.Expr, ast.Assign, ast.AnnAssign, ast.Return)) and any(
             isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == GENERATE
             and ast.unparse(n.func.value) == "self.model" for n in ast.walk(stmt)
         ):
             return True
+        if any(isinstance(n, ast.Return) for n in ast.walk(stmt)):
+            return False  # a call may return before it generates
     return False
