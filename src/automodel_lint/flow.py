@@ -52,14 +52,14 @@ GENERATE = "generate"
 PIPELINE = "pipeline"
 
 # The bytes a file must hold for a use to be found in it.
-_GATE = re.compile(rb"get_peft_model|DataCollatorForLanguageModeling|apply_chat_template|\bpipeline\s*\(")
+_GATE = re.compile(rb"get_peft_model|DataCollatorForLanguageModeling|apply_chat_template|pipeline\s*\(")
 _GENERATE_GATE = re.compile(rb"\.\s*generate\s*\(")
 # What a function or class must mention to be read by the flow: a use, what the rules read of an object (the
 # attributes they look at), a rebinding from afar, or a load it returns. Others are stubbed out before LibCST parses
 # the file.
 _KEEP = re.compile(
     rb"get_peft_model|DataCollatorForLanguageModeling|apply_chat_template|padding_side|chat_template|mask_token"
-    rb"|task_type|add_special_tokens|\bpipeline\s*\(|\bglobal\b|\bnonlocal\b"
+    rb"|task_type|add_special_tokens|pipeline\s*\(|\bglobal\b|\bnonlocal\b"
 )
 _RETURNS_LOAD = (re.compile(rb"from_pretrained"), re.compile(rb"\breturn\b"))
 
@@ -145,7 +145,7 @@ def _watched_attributes(tree) -> set[str]:
             isinstance(n, ast.Attribute) and n.attr == "from_pretrained" for n in ast.walk(node.value))
         is_use = isinstance(node, ast.Call) and (
             (isinstance(node.func, ast.Attribute) and node.func.attr in (GENERATE, CHAT_TEMPLATE, PIPELINE))
-            or (isinstance(node.func, ast.Name) and node.func.id == PIPELINE)
+            or (isinstance(node.func, ast.Name) and node.func.id.endswith(PIPELINE))
             or (isinstance(node.func, (ast.Name, ast.Attribute)) and _GATE.search(ast.unparse(node.func).encode()))
             or any(k.arg == "padding" for k in node.keywords))
         if holds_load or is_use:
@@ -380,7 +380,8 @@ class _Visitor(cst.CSTVisitor):
         self.found.calls.append(node)
         func = node.func
         name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-        if name in (GET_PEFT_MODEL, COLLATOR, CHAT_TEMPLATE, GENERATE, PIPELINE):
+        # `pipeline` imported under another name (`from transformers import pipeline as hf_pipeline`) too.
+        if name in (GET_PEFT_MODEL, COLLATOR, CHAT_TEMPLATE, GENERATE) or name.endswith(PIPELINE):
             self.found.uses.append(node)
         if isinstance(func, cst.Attribute) and name not in SAME_OBJECT_METHODS:
             self.found.called_methods.append((func.value, name, node))
@@ -726,7 +727,8 @@ def find_uses(module: cst.Module, path: str, sites: list[CallSite], is_model_cla
 
 def _use_name(call: cst.Call) -> str:
     func = call.func
-    return func.attr.value if isinstance(func, cst.Attribute) else func.value  # type: ignore[union-attr]
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value  # type: ignore[union-attr]
+    return PIPELINE if name.endswith(PIPELINE) else name
 
 
 def _use_site(flow: _Flow, call: cst.Call, path: str) -> UseSite | None:
