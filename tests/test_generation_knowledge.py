@@ -198,7 +198,6 @@ def test_before_4_52_can_generate_decides_and_an_overridden_prepare_counts(tmp_p
 
 
 @pytest.mark.parametrize("changes, why", [
-    ({}, "cannot read the source/modeling_utils.py"),
     ({"generation/utils.py": GENERATION_4.replace("            self._validate_model_class()\n", "")},
      "generate() does not call _validate_model_class()"),
     ({"generation/utils.py": GENERATION_4.replace("_validate_model_class", "_validate_kwargs")},
@@ -207,13 +206,13 @@ def test_before_4_52_can_generate_decides_and_an_overridden_prepare_counts(tmp_p
      "can_generate() reads config, is_decoder, which is not replayed"),
 ])
 def test_a_check_that_cannot_be_read_is_unknown_and_the_build_goes_on(tmp_path, changes, why):
-    changes = {"modeling_utils.py": UTILS_4, "generation/utils.py": GENERATION_4, **changes}
-    if "modeling_utils.py" in changes and why.startswith("cannot read"):
-        del changes["modeling_utils.py"]
-    table = generation_of(tmp_path, changes)
-    assert table["generation"] == {"unknown": why if not why.startswith("cannot read") else table["generation"][
-        "unknown"]}
-    assert why in table["generation"]["unknown"] and table["auto_classes"]
+    table = generation_of(tmp_path, {"modeling_utils.py": UTILS_4, "generation/utils.py": GENERATION_4, **changes})
+    assert table["generation"] == {"unknown": why} and table["auto_classes"]
+
+
+def test_a_tree_without_the_library_s_files_is_unknown_too(tmp_path):
+    table = generation_of(tmp_path, {})  # the fake tree has no modeling_utils.py
+    assert table["generation"] == {"unknown": "the source has no modeling_utils.py"}
 
 
 def test_a_pipeline_generates_when_every_call_reaches_model_generate(tmp_path):

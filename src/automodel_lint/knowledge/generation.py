@@ -63,6 +63,8 @@ def read_generation(source: "Source", classes: "_Classes", types_of: dict[str, f
     release whose library files cannot be read gets the part's `unknown`, never a failed build."""
     from automodel_lint.knowledge.build import BuildError, ClassNotFound
 
+    if not source.exists("modeling_utils.py"):
+        return {"unknown": "the source has no modeling_utils.py"}
     root = None
     try:
         root = _root(source)

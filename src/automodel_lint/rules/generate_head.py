@@ -27,6 +27,8 @@ def pipeline_raises(table, task: dict, built: str) -> str | None:
 
 def judge(case: UseCase) -> Verdict | Undecided | None:
     task = None
+    if case.table is None:
+        return case.unknown("model")
     if case.site.use == "pipeline":
         status, task = case.table.pipeline_task(case.site.argument("task") or "")
         if status != "ok" or not task.get("generates"):
@@ -59,7 +61,7 @@ def judge(case: UseCase) -> Verdict | Undecided | None:
         how = (f"The {task['task']} pipeline ({task['impl']}) calls `self.model.generate()` on every call; on {loaded}"
                f" {raises}, or the pipeline fails before that on the generation settings such a model lacks.")
     else:
-        message = f"generate() on {what}, which cannot generate: transformers raises{advice}"
+        message = f"generate() on {what}, which cannot generate: transformers raises {failure}{advice}"
         how = f"On {loaded}, {raises}."
     return Verdict(
         RULE.code,
