@@ -332,6 +332,12 @@ def test_a_pipeline_that_does_not_generate_or_an_uncertain_task_is_not_reported(
     assert run(fixed)[0] == []
 
 
+def test_pipeline_imported_under_another_name_is_judged_too():
+    aliased = CHAT_BOT.replace("AutoTokenizer, pipeline", "AutoTokenizer, pipeline as hf_pipeline").replace(
+        "self.pipe = pipeline(", "self.pipe = hf_pipeline(")
+    assert [(d.code, d.span.line) for d in run(aliased)[0]] == [("HFA014", 10)]
+
+
 def test_an_object_the_finder_follows_is_one_hfa005_that_says_the_pipeline_raises():
     diagnostics, _ = run("""
         from transformers import AutoModel, pipeline
