@@ -90,6 +90,7 @@ ALPHA = """
 BETA = """
     from ...modeling_utils import PreTrainedModel
     from ..alpha.modeling_alpha import AlphaModel
+    from .generation_beta import BetaGenerationMixin
 
 
     class BetaModel(PreTrainedModel):
@@ -100,9 +101,8 @@ BETA = """
         pass
 
 
-    class BetaForCausalLM(AlphaModel):
-        def generate(self, *args, **kwargs):
-            return self.forward(*args)
+    class BetaForCausalLM(AlphaModel, BetaGenerationMixin):
+        pass
     """
 GAMMA = """
     from ....modeling_utils import PreTrainedAudioTokenizerBase
@@ -185,7 +185,8 @@ def test_since_4_52_a_class_without_generation_mixin_or_generate_has_no_generate
     part = generation_of(tmp_path, {"modeling_utils.py": UTILS_5})["generation"]
     assert part["raises"] == "AttributeError"
     # AlphaModel overrides prepare_inputs_for_generation, which no longer gives it generate(); GammaModel's base is
-    # a library class whose own base is the root; BetaForCausalLM (an AlphaModel) defines its own generate().
+    # a library class whose own base is the root; BetaForCausalLM (an AlphaModel) has a base that can_generate()
+    # takes for GenerationMixin by its name, even unread.
     assert sorted(part["cannot"]) == ["AlphaModel", "GammaModel"]
     assert part["unread"] == {"AlphaTextModel": True}  # ExternalMixin is no class the build can read
 
@@ -233,7 +234,8 @@ def test_the_5_x_dotted_impl_is_followed(tmp_path):
 
 @pytest.mark.parametrize("version, raises, cannot, can", [
     ("5.24.0", "AttributeError", ["GPT2Model", "BertForMaskedLM", "T5Model", "WhisperModel", "LlamaModel"],
-     ["GPT2LMHeadModel", "T5ForConditionalGeneration", "BarkModel", "BertLMHeadModel"]),
+     ["GPT2LMHeadModel", "T5ForConditionalGeneration", "BarkModel", "BertLMHeadModel",
+      "SpeechT5ForTextToSpeech"]),  # its own generate(), no GenerationMixin
     ("4.57.6", "AttributeError", ["GPT2Model", "BertForSequenceClassification", "MegaForCausalLM"],
      ["GPT2LMHeadModel", "WhisperForConditionalGeneration"]),
 ])
