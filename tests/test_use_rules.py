@@ -332,6 +332,19 @@ def test_a_pipeline_that_does_not_generate_or_an_uncertain_task_is_not_reported(
     assert run(fixed)[0] == []
 
 
+def test_an_object_the_finder_follows_whose_fitting_class_cannot_generate_is_hfa014(monkeypatch):
+    # As 4.57 does with its deprecated causal LMs (MegaForCausalLM): the task's own class, which cannot generate.
+    real = KnowledgeTable.generate_failure
+    monkeypatch.setattr(KnowledgeTable, "generate_failure",
+                        lambda self, cls: "AttributeError" if cls == "GPT2LMHeadModel" else real(self, cls))
+    (d,), _ = run("""
+        from transformers import pipeline
+        model = AutoModelForCausalLM.from_pretrained("openai-community/gpt2")
+        generator = pipeline("text-generation", model=model)
+    """)
+    assert (d.code, d.span.line, d.suggestion) == ("HFA014", 7, None) and "GPT2LMHeadModel cannot do" in d.message
+
+
 def test_pipeline_imported_under_another_name_is_judged_too():
     aliased = CHAT_BOT.replace("AutoTokenizer, pipeline", "AutoTokenizer, pipeline as hf_pipeline").replace(
         "self.pipe = pipeline(", "self.pipe = hf_pipeline(")

@@ -31,7 +31,8 @@ Arguments recorded per use (UseSite.arguments):
     generate:                        with a padded tokenizer call's result as input: padding (the call's), batch
                                      ("yes" when the texts are a batch), padding_side (when the call passes one);
                                      inputs (why that input's flow is uncertain)
-    pipeline:                        task (the string; a call with a model object the flow follows, and a task)
+    pipeline:                        task (the string; a call with a model object the flow follows, and a task);
+                                     followed ("yes" when the finder followed the object too: HFA005 judges it)
 """
 
 from __future__ import annotations
@@ -837,9 +838,15 @@ def _pipeline_use(flow: _Flow, call: cst.Call, path: str) -> UseSite | None:
         return None  # a model id: the finder's call site, judged as a load
     span = flow.span(call)
     site = flow.sites.get((span.line, span.column))
-    if site is not None and site.model_class:
-        return None  # the finder followed the object itself: HFA005 judges this call, the raise included
-    origins = _origins(flow, [("model", model)])
+    # The finder followed the object itself: HFA005 judges this call as a load, and says when the pipeline raises
+    # because the class does not fit the task; what is uncertain here was said there.
+    followed = site is not None and bool(site.model_class)
+    try:
+        origins = _origins(flow, [("model", model)])
+    except Uncertain:
+        if followed:
+            return None
+        raise
     if origins is None or origins[0][1].role != "model":
         return None
     task = _argument(call, "task", 0)
@@ -847,8 +854,10 @@ def _pipeline_use(flow: _Flow, call: cst.Call, path: str) -> UseSite | None:
         return None  # the task is read from the model's config: nothing this rule judges
     text = flow._string(task)
     if text is None or any(a.star for a in call.args):
+        if followed:
+            return None
         raise Uncertain("the pipeline's task is not certain statically")
-    return UseSite(path, span, PIPELINE, origins, (("task", text),))
+    return UseSite(path, span, PIPELINE, origins, (("task", text),) + ((("followed", "yes"),) if followed else ()))
 
 
 # `padding=` values that pad a batch to one length.

@@ -34,12 +34,15 @@ def judge(case: UseCase) -> Verdict | Undecided | None:
         if status != "ok" or not task.get("generates"):
             return None  # a task that never generates, or one pipeline() refuses (HFA005's business for ids)
     loaded = case.loaded_class("model")
+    followed = case.site.argument("followed") == "yes"
     if loaded is None:
-        return case.unknown("model")
+        return None if followed else case.unknown("model")
     unknown = case.table.generation_unknown()
+    failure = None if unknown else case.table.generate_failure(loaded)
+    if followed and (unknown or failure == "unread"):
+        return None  # HFA005 judged the call: it is not listed as not judged
     if unknown:
         return Undecided(f"transformers {case.table.version}: which classes generate is not known ({unknown})")
-    failure = case.table.generate_failure(loaded)
     if failure == "unread":
         return Undecided(f"{loaded}: its base classes could not be read from transformers' source")
     if failure is None:
@@ -47,6 +50,9 @@ def judge(case: UseCase) -> Verdict | Undecided | None:
     facts = case.facts("model")
     model_type = facts.model_type if facts else None
     archs = facts.architectures if facts else ()
+    if followed and not (model_type and any(case.table.loaded_class(c, model_type, archs) == loaded
+                                             for c in task["pt"])):
+        return None  # a class the task's classes do not build: HFA005 reports the call, the raise included
     kind = families.type_kind(case.table, model_type) if model_type else None
     candidates = task["pt"] if task else [found[0]] if model_type and (
         found := families.type_language_model(case.table, model_type)) and found[0] in families.TEXT_GENERATION else []
