@@ -345,6 +345,23 @@ def test_an_object_the_finder_follows_whose_fitting_class_cannot_generate_is_hfa
     assert (d.code, d.span.line, d.suggestion) == ("HFA014", 7, None) and "GPT2LMHeadModel cannot do" in d.message
 
 
+def test_a_generating_pipeline_falling_back_to_a_classifier_says_it_raises(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    (tmp_path / "pyproject.toml").write_text('[tool.automodel-lint.models]\n"acme/sst2" = { model_type = "distilbert",'
+                                             ' architectures = ["DistilBertForSequenceClassification"] }\n')
+    (tmp_path / "m.py").write_text('from transformers import pipeline\n\n'
+                                   'gen = pipeline("text-generation", model="acme/sst2")\n')
+    out = subprocess.run([sys.executable, "-m", "automodel_lint", "check", "--offline", "--no-cache", "--output-format",
+                          "json", "--target-transformers", "5.24", "m.py"], capture_output=True, text=True,
+                         cwd=tmp_path, timeout=120).stdout
+    (d,) = json.loads(out)
+    assert d["code"] == "HFA005" and "the pipeline falls back to the checkpoint's own" in d["detail"]
+    assert "DistilBertForSequenceClassification cannot do, so the first call raises" in d["detail"]
+
+
 def test_pipeline_imported_under_another_name_is_judged_too():
     aliased = CHAT_BOT.replace("AutoTokenizer, pipeline", "AutoTokenizer, pipeline as hf_pipeline").replace(
         "self.pipe = pipeline(", "self.pipe = hf_pipeline(")

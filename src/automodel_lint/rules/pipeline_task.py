@@ -112,9 +112,10 @@ def _task_does_not_fit(case: Case, called: str, task: str, classes: tuple[str, .
     own = case.own_architecture
     if own:
         # `load_model` then tries the config's own architectures: the load works, the task does not.
+        raises = pipeline_raises(case.table, case.pipeline[1], own)
         after = (
             f"; the pipeline falls back to the checkpoint's own {own}, which the {task} pipeline does not support"
-            " (it logs an error and runs it anyway)"
+            f" ({'it logs an error; ' + raises if raises else 'it logs an error and runs it anyway'})"
         )
     else:
         after = "; the pipeline cannot load it"
