@@ -51,7 +51,7 @@ GENERATION_4 = """
 
         def _validate_model_class(self):
             if not is_torchdynamo_compiling() and not self.can_generate():
-                raise TypeError(f"The current model class ({self.__class__.__name__}) is not compatible with `.generate()`")
+                raise TypeError(f"The current model class ({self.__class__.__name__}) is not compatible")
 
         def generate(self, inputs=None, **kwargs):
             self._validate_model_class()
@@ -226,7 +226,8 @@ def test_the_5_x_dotted_impl_is_followed(tmp_path):
         '"impl": TextGenerationPipeline', '"impl": "transformers.pipelines.text_generation.TextGenerationPipeline"')
     tasks = generation_of(tmp_path, {"modeling_utils.py": UTILS_5, **PIPELINES,
                                      "pipelines/__init__.py": dotted})["pipelines"]["tasks"]
-    assert tasks["text-generation"]["generates"] is True and tasks["text-generation"]["impl"] == "TextGenerationPipeline"
+    assert tasks["text-generation"]["generates"] is True
+    assert tasks["text-generation"]["impl"] == "TextGenerationPipeline"
 
 
 # ------------------------------------------------------------------------------- the bundled tables and history

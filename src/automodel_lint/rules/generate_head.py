@@ -56,7 +56,8 @@ def judge(case: UseCase) -> Verdict | Undecided | None:
     kind = families.type_kind(case.table, model_type) if model_type else None
     candidates = task["pt"] if task else [found[0]] if model_type and (
         found := families.type_language_model(case.table, model_type)) and found[0] in families.TEXT_GENERATION else []
-    use = next((auto for auto in candidates if model_type and (built := case.table.loaded_class(auto, model_type, archs))
+    use = next((auto for auto in candidates if model_type
+                and (built := case.table.loaded_class(auto, model_type, archs))
                 and case.table.generate_failure(built) is None), None)
     origin = case.site.origin("model")
     what = f"{loaded} ({origin.called} of {case.describe('model')})"
