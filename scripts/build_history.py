@@ -60,7 +60,7 @@ def wheel(version: str, wheels: Path) -> Path:
 
 
 def generator_hash() -> str:
-    sources = [ROOT / "src/automodel_lint/knowledge/build.py", ROOT / "src/automodel_lint/knowledge/table.py"]
+    sources = [ROOT / f"src/automodel_lint/knowledge/{name}.py" for name in ("build", "generation", "table")]
     return hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:12]
 
 

@@ -59,7 +59,9 @@ def declared_fixes(path, data):
     found = []
     for site in find_calls(cst.parse_module(data), str(path), lambda _: True):
         code, new = declared.get(site.span.line, (None, None))
-        if new and not site.callee_assigned:  # no fix is offered where the class is named through an assignment
+        # No fix is offered where the class is named through an assignment; on a pipeline call a suggestion
+        # (HFA014's) names the class for the model object's own load, never a rename of this call.
+        if new and not site.callee_assigned and site.method != "pipeline":
             fix = Fix("safe", new, old_class_removed=code == "HFA004")  # HFA004: a class transformers removed
             found.append(Diagnostic(str(path), site.span, code, "error", "m", called=site.called, suggestion=new,
                                     fix=fix))

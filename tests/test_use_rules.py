@@ -283,6 +283,106 @@ def test_generate_on_a_classifier_of_an_encoder_names_no_class():
     assert d.code == "HFA014" and d.suggestion is None and "not a generator" in d.message
 
 
+def test_generate_is_judged_by_each_release_s_own_check():
+    source = HEAD + textwrap.dedent("""
+        from transformers import AutoModel, AutoModelForMaskedLM
+        model = AutoModel.from_pretrained("openai-community/gpt2")
+        model.generate(max_new_tokens=5)
+        masked = AutoModelForMaskedLM.from_pretrained("google-bert/bert-base-uncased")
+        masked.generate()
+    """)
+
+    def judged(version):
+        results, _ = judge_all([analyse_source("m.py", source.encode(), uses=True)],
+                               Options(offline=True, preview=True), knowledge.table_for_version(version))
+        return results[0]
+
+    # 4.44: generate() raises TypeError on GPT2Model; BertForMaskedLM overrides prepare_inputs_for_generation, so
+    # its can_generate() is True. 5.24 (the table the other tests use): both have no generate() at all.
+    (d,) = judged("4.44").diagnostics
+    assert (d.code, d.span.line) == ("HFA014", 7) and "raises TypeError" in d.detail
+    assert [d.span.line for d in run(source[len(HEAD):])[0]] == [7, 9]
+    # 4.22's generate() checks no class: not judged, and the reason says why.
+    result = judged("4.22")
+    assert result.diagnostics == [] and all("4.23" in u.reason for u in result.unjudged)
+    assert len(result.unjudged) == 2
+
+
+CHAT_BOT = """
+    from transformers import AutoModel, AutoTokenizer, pipeline
+    class Bot:
+        def __init__(self, task):
+            self.tokenizer = AutoTokenizer.from_pretrained("openai-community/gpt2")
+            self.model = AutoModel.from_pretrained("openai-community/gpt2").to("cuda")
+            self.pipe = pipeline("text-generation", model=self.model, tokenizer=self.tokenizer)
+"""
+
+
+def test_a_generating_pipeline_given_a_model_object_that_cannot_generate():
+    (d,), unjudged = run(CHAT_BOT)
+    assert (d.code, d.suggestion, d.span.line) == ("HFA014", "AutoModelForCausalLM", 10)
+    assert "pipeline('text-generation') given GPT2Model" in d.message and "first call raises" in d.message
+    assert "TextGenerationPipeline" in d.detail
+
+
+def test_a_pipeline_that_does_not_generate_or_an_uncertain_task_is_not_reported():
+    assert run(CHAT_BOT.replace('"text-generation"', '"feature-extraction"'))[0] == []
+    assert run(CHAT_BOT.replace('pipeline("text-generation", model=self.model', 'pipeline(model=self.model'))[0] == []
+    diagnostics, unjudged = run(CHAT_BOT.replace('pipeline("text-generation"', "pipeline(task"))
+    assert diagnostics == [] and any("task is not certain" in u.reason for u in unjudged)
+    fixed = CHAT_BOT.replace("AutoModel.from_pretrained", "AutoModelForCausalLM.from_pretrained").replace(
+        "import AutoModel,", "import AutoModel, AutoModelForCausalLM,")
+    assert run(fixed)[0] == []
+
+
+def test_an_object_the_finder_follows_whose_fitting_class_cannot_generate_is_hfa014(monkeypatch):
+    # As 4.57 does with its deprecated causal LMs (MegaForCausalLM): the task's own class, which cannot generate.
+    real = KnowledgeTable.generate_failure
+    monkeypatch.setattr(KnowledgeTable, "generate_failure",
+                        lambda self, cls: "AttributeError" if cls == "GPT2LMHeadModel" else real(self, cls))
+    (d,), _ = run("""
+        from transformers import pipeline
+        model = AutoModelForCausalLM.from_pretrained("openai-community/gpt2")
+        generator = pipeline("text-generation", model=model)
+    """)
+    assert (d.code, d.span.line, d.suggestion) == ("HFA014", 7, None) and "GPT2LMHeadModel cannot do" in d.message
+
+
+def test_a_generating_pipeline_falling_back_to_a_classifier_says_it_raises(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    (tmp_path / "pyproject.toml").write_text('[tool.automodel-lint.models]\n"acme/sst2" = { model_type = "distilbert",'
+                                             ' architectures = ["DistilBertForSequenceClassification"] }\n')
+    (tmp_path / "m.py").write_text('from transformers import pipeline\n\n'
+                                   'gen = pipeline("text-generation", model="acme/sst2")\n')
+    out = subprocess.run([sys.executable, "-m", "automodel_lint", "check", "--offline", "--no-cache", "--output-format",
+                          "json", "--target-transformers", "5.24", "m.py"], capture_output=True, text=True,
+                         cwd=tmp_path, timeout=120).stdout
+    (d,) = json.loads(out)
+    assert d["code"] == "HFA005" and "the pipeline falls back to the checkpoint's own" in d["detail"]
+    assert "DistilBertForSequenceClassification cannot do, so the first call raises" in d["detail"]
+
+
+def test_pipeline_imported_under_another_name_is_judged_too():
+    aliased = CHAT_BOT.replace("AutoTokenizer, pipeline", "AutoTokenizer, pipeline as hf_pipeline").replace(
+        "self.pipe = pipeline(", "self.pipe = hf_pipeline(")
+    assert [(d.code, d.span.line) for d in run(aliased)[0]] == [("HFA014", 10)]
+
+
+def test_an_object_the_finder_follows_is_one_hfa005_that_says_the_pipeline_raises():
+    diagnostics, _ = run("""
+        from transformers import AutoModel, pipeline
+        model = AutoModel.from_pretrained("openai-community/gpt2")
+        generator = pipeline("text-generation", model=model)
+        extractor = pipeline("fill-mask", model=model)
+    """)
+    first, second = diagnostics
+    assert (first.code, first.span.line) == ("HFA005", 7) and "the first call raises" in first.message
+    assert (second.code, second.span.line) == ("HFA005", 8) and "runs it anyway" in second.message
+
+
 def test_a_use_in_a_notebook_is_reported_at_its_cell_and_kept_warm(tmp_path, monkeypatch):
     import json
 

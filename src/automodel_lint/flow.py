@@ -31,6 +31,8 @@ Arguments recorded per use (UseSite.arguments):
     generate:                        with a padded tokenizer call's result as input: padding (the call's), batch
                                      ("yes" when the texts are a batch), padding_side (when the call passes one);
                                      inputs (why that input's flow is uncertain)
+    pipeline:                        task (the string; a call with a model object the flow follows, and a task);
+                                     followed ("yes" when the finder followed the object too: HFA005 judges it)
 """
 
 from __future__ import annotations
@@ -48,16 +50,17 @@ GET_PEFT_MODEL = "get_peft_model"
 COLLATOR = "DataCollatorForLanguageModeling"
 CHAT_TEMPLATE = "apply_chat_template"
 GENERATE = "generate"
+PIPELINE = "pipeline"
 
 # The bytes a file must hold for a use to be found in it.
-_GATE = re.compile(rb"get_peft_model|DataCollatorForLanguageModeling|apply_chat_template")
+_GATE = re.compile(rb"get_peft_model|DataCollatorForLanguageModeling|apply_chat_template|pipeline\s*\(")
 _GENERATE_GATE = re.compile(rb"\.\s*generate\s*\(")
 # What a function or class must mention to be read by the flow: a use, what the rules read of an object (the
 # attributes they look at), a rebinding from afar, or a load it returns. Others are stubbed out before LibCST parses
 # the file.
 _KEEP = re.compile(
     rb"get_peft_model|DataCollatorForLanguageModeling|apply_chat_template|padding_side|chat_template|mask_token"
-    rb"|task_type|add_special_tokens|\bglobal\b|\bnonlocal\b"
+    rb"|task_type|add_special_tokens|pipeline\s*\(|\bglobal\b|\bnonlocal\b"
 )
 _RETURNS_LOAD = (re.compile(rb"from_pretrained"), re.compile(rb"\breturn\b"))
 
@@ -67,6 +70,7 @@ def _keeps(text: bytes) -> bool:
         g.search(text) for g in _RETURNS_LOAD)
 
 PEFT_FUNCTIONS = frozenset({"peft.get_peft_model", "peft.mapping.get_peft_model", "peft.mapping_func.get_peft_model"})
+PIPELINES = frozenset({"transformers.pipeline", "transformers.pipelines.pipeline"})
 COLLATORS = frozenset({f"transformers.{COLLATOR}", f"transformers.data.{COLLATOR}",
                        f"transformers.data.data_collator.{COLLATOR}"})
 # Calls that hand back the object they are given (peft's preparation helpers return the model itself), and
@@ -141,7 +145,8 @@ def _watched_attributes(tree) -> set[str]:
         holds_load = isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and any(
             isinstance(n, ast.Attribute) and n.attr == "from_pretrained" for n in ast.walk(node.value))
         is_use = isinstance(node, ast.Call) and (
-            (isinstance(node.func, ast.Attribute) and node.func.attr in (GENERATE, CHAT_TEMPLATE))
+            (isinstance(node.func, ast.Attribute) and node.func.attr in (GENERATE, CHAT_TEMPLATE, PIPELINE))
+            or (isinstance(node.func, ast.Name) and node.func.id.endswith(PIPELINE))
             or (isinstance(node.func, (ast.Name, ast.Attribute)) and _GATE.search(ast.unparse(node.func).encode()))
             or any(k.arg == "padding" for k in node.keywords))
         if holds_load or is_use:
@@ -376,7 +381,8 @@ class _Visitor(cst.CSTVisitor):
         self.found.calls.append(node)
         func = node.func
         name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-        if name in (GET_PEFT_MODEL, COLLATOR, CHAT_TEMPLATE, GENERATE):
+        # `pipeline` imported under another name (`from transformers import pipeline as hf_pipeline`) too.
+        if name in (GET_PEFT_MODEL, COLLATOR, CHAT_TEMPLATE, GENERATE) or name.endswith(PIPELINE):
             self.found.uses.append(node)
         if isinstance(func, cst.Attribute) and name not in SAME_OBJECT_METHODS:
             self.found.called_methods.append((func.value, name, node))
@@ -722,7 +728,8 @@ def find_uses(module: cst.Module, path: str, sites: list[CallSite], is_model_cla
 
 def _use_name(call: cst.Call) -> str:
     func = call.func
-    return func.attr.value if isinstance(func, cst.Attribute) else func.value  # type: ignore[union-attr]
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value  # type: ignore[union-attr]
+    return PIPELINE if name.endswith(PIPELINE) else name
 
 
 def _use_site(flow: _Flow, call: cst.Call, path: str) -> UseSite | None:
@@ -731,6 +738,8 @@ def _use_site(flow: _Flow, call: cst.Call, path: str) -> UseSite | None:
         return _peft_use(flow, call, path)
     if name == COLLATOR:
         return _collator_use(flow, call, path)
+    if name == PIPELINE:
+        return _pipeline_use(flow, call, path)
     if name == CHAT_TEMPLATE:
         return _object_use(flow, call, path, "tokenizer", [("chat_template", "present")] if any(
             a.keyword is not None and a.keyword.value == "chat_template" for a in call.args) else [])
@@ -818,6 +827,37 @@ def _object_use(flow: _Flow, call: cst.Call, path: str, role: str, arguments) ->
     if origins is None or origins[0][1].role != role:
         return None
     return UseSite(path, flow.span(call), _use_name(call), origins, tuple(arguments))
+
+
+def _pipeline_use(flow: _Flow, call: cst.Call, path: str) -> UseSite | None:
+    """`pipeline(task, model=obj)` with a model object the flow knows, and the task as a certain string."""
+    if flow.qualified(call.func) not in PIPELINES:
+        return None
+    model = _argument(call, "model", 1)
+    if model is None or isinstance(model, (cst.SimpleString, cst.ConcatenatedString)):
+        return None  # a model id: the finder's call site, judged as a load
+    span = flow.span(call)
+    site = flow.sites.get((span.line, span.column))
+    # The finder followed the object itself: HFA005 judges this call as a load, and says when the pipeline raises
+    # because the class does not fit the task; what is uncertain here was said there.
+    followed = site is not None and bool(site.model_class)
+    try:
+        origins = _origins(flow, [("model", model)])
+    except Uncertain:
+        if followed:
+            return None
+        raise
+    if origins is None or origins[0][1].role != "model":
+        return None
+    task = _argument(call, "task", 0)
+    if task is None:
+        return None  # the task is read from the model's config: nothing this rule judges
+    text = flow._string(task)
+    if text is None or any(a.star for a in call.args):
+        if followed:
+            return None
+        raise Uncertain("the pipeline's task is not certain statically")
+    return UseSite(path, span, PIPELINE, origins, (("task", text),) + ((("followed", "yes"),) if followed else ()))
 
 
 # `padding=` values that pad a batch to one length.

@@ -86,7 +86,7 @@ class UseSite:
 
     path: str
     span: Span  # the use's call
-    use: str  # "get_peft_model", "DataCollatorForLanguageModeling", "apply_chat_template", "generate"
+    use: str  # "get_peft_model", "DataCollatorForLanguageModeling", "apply_chat_template", "generate", "pipeline"
     origins: tuple[tuple[str, Origin], ...] = ()  # (what the object is to the use: "model", "tokenizer"; its origin)
     # What the use's call says, as (name, literal value as written or None when not a literal); flow.py's
     # docstring lists the names of each use.

@@ -75,6 +75,12 @@ tokenizers
     `chr(MASK)`), a base that cannot be read, or two classes of one name that disagree leave that value out
     instead of failing the build: the rules then do not judge on it.
 
+generation
+    Which PyTorch classes cannot call `generate()`, and what `generate()` then raises (`knowledge.generation`: the
+    classes' bases and methods, `PreTrainedModel`'s bases, `GenerationMixin.generate`'s class check and the forms of
+    `can_generate`); before 4.23, where `generate()` checks no class, the part says why it is unknown. Each
+    pipeline task whose pipeline class's `_forward` always calls `self.model.generate()` gets `"generates": true`.
+
 Everything the table needs is read statically; a form the evaluator does not know raises `BuildError` naming
 the file and the construct, so that nothing is silently left out.
 
@@ -97,6 +103,7 @@ from importlib import metadata
 from pathlib import Path, PurePosixPath
 
 from automodel_lint import knowledge
+from automodel_lint.knowledge import generation
 from automodel_lint.knowledge.table import SCHEMA_VERSION, types_of_classes
 
 GENERATED_BY = "automodel_lint.knowledge.build"
@@ -810,8 +817,9 @@ class _Builder:
             "config_links": self.config_links(types_of, class_configs),
             "class_configs": class_configs,
             "checkpoints": self.checkpoints(),
-            "pipelines": read_pipelines(self.source, autos),
+            "pipelines": read_pipelines(self.source, autos, self.classes),
             "tokenizers": read_tokenizers(self.source),
+            "generation": generation.read_generation(self.source, self.classes, types_of, _pt_classes(autos)),
         }
 
     def auto_classes(self) -> dict[str, dict]:
@@ -958,6 +966,11 @@ def _loads(mapping: _LazyMapping) -> dict[str, list[str]]:
     return dict(sorted(out.items()))
 
 
+def _pt_classes(autos: dict[str, dict]) -> set[str]:
+    return {cls for entry in autos.values() if entry["framework"] == "pt" for classes in entry["loads"].values()
+            for cls in classes}
+
+
 def _architectures(autos: dict[str, dict]) -> dict[str, list[str]]:
     out: dict[str, set[str]] = {}
     for auto, entry in autos.items():
@@ -989,7 +1002,7 @@ PIPELINES_MODULE = "pipelines/__init__.py"
 PIPELINES_BASE = "pipelines/base.py"
 
 
-def read_pipelines(source: Source, autos: dict[str, dict]) -> dict:
+def read_pipelines(source: Source, autos: dict[str, dict], classes: _Classes) -> dict:
     """`pipeline()`'s task registry, read from `pipelines/__init__.py` (and `base.py` for the translation form).
 
     tasks       SUPPORTED_TASKS: each task's PyTorch model classes ("pt", in the order `load_model` tries them),
@@ -998,6 +1011,9 @@ def read_pipelines(source: Source, autos: dict[str, dict]) -> dict:
     removed     5.x's REMOVED_TASKS: task -> transformers' own advice (`_resolve_deprecated_task` raises).
     redirects   tasks `_resolve_deprecated_task` renames: `if task == "old": ... return "new"`.
     translation "prefix" when `translation_XX_to_YY` names the translation task (4.x `check_task`, 5.x's removal).
+
+    A task whose pipeline class calls `self.model.generate(...)` on every call has `"generates": true`
+    (`knowledge.generation.pipeline_generates`).
     """
     if not source.exists(PIPELINES_MODULE):
         return {}
@@ -1024,6 +1040,8 @@ def read_pipelines(source: Source, autos: dict[str, dict]) -> dict:
             "impl": _impl_name(impl),
             "type": fields["type"].value if isinstance(fields.get("type"), ast.Constant) else None,
         }
+        if generation.pipeline_generates(source, classes, impl):
+            tasks[task]["generates"] = True
     aliases = {}
     if "TASK_ALIASES" in assigned:
         items = _literal_dict_items(assigned["TASK_ALIASES"], "TASK_ALIASES")
@@ -1262,7 +1280,7 @@ def build_table(source: Source) -> dict:
 # The parts of a table after its header, in the order `_Builder.build` writes them.
 PARTS = (
     "config_classes", "auto_classes", "architectures", "text_config_types", "config_links", "class_configs",
-    "checkpoints", "pipelines", "tokenizers",
+    "checkpoints", "pipelines", "tokenizers", "generation",
 )
 
 

@@ -25,7 +25,8 @@ The table's schema (written by `automodel_lint.knowledge.build`):
       "checkpoints": {"openai-community/gpt2": "gpt2", ...},    # ids named in config docstrings
       "pipelines": {                                             # pipeline()'s registry (added later: may be absent)
         "tasks": {"text-generation":
-                  {"pt": ["AutoModelForCausalLM"], "impl": "TextGenerationPipeline", "type": "text"}},
+                  {"pt": ["AutoModelForCausalLM"], "impl": "TextGenerationPipeline", "type": "text",
+                   "generates": true}},                          # every call reaches self.model.generate()
         "aliases": {"ner": "token-classification", ...},
         "removed": {"summarization": "Use the `text-generation` pipeline ...", ...},   # 5.x: raises KeyError
         "redirects": {"image-to-text": "image-text-to-text"},
@@ -34,6 +35,11 @@ The table's schema (written by `automodel_lint.knowledge.build`):
       "tokenizers": {                                            # tokenizer classes' defaults (added later: may be
         "LlamaTokenizerFast": {"padding_side": "left", "mask_token": false}, ...   # absent; a key the build could
       },                                                         #   not read statically is left out)
+      "generation": {                                            # which classes can call generate() (added later:
+        "raises": "AttributeError",                              #   may be absent); what generate() does on one
+        "cannot": {"GPT2Model": true, ...},                      #   that cannot; those that certainly cannot;
+        "unread": {...}                                          #   those whose ancestors could not be read
+      },                                                         # or {"unknown": "why"} (knowledge.generation)
       "unknown": {"auto_classes": "why", ...}   # only in a table derived from the history for a release the
     }                                           #   generator could only partly read: the parts it lacks, and why
 
@@ -142,6 +148,24 @@ class KnowledgeTable:
         if entry is None and self.major >= 5 and tokenizer_class.endswith("Fast"):
             entry = known.get(tokenizer_class[: -len("Fast")])
         return (entry or {}).get(name)
+
+    def generation_unknown(self) -> str | None:
+        """Why this table cannot tell which classes can call `generate()`; None when it can."""
+        if "generation" in self.unknown_parts:
+            return self.unknown_parts["generation"]
+        part = self.data.get("generation")
+        if part is None:
+            return "the knowledge table was made before it recorded which classes generate"
+        return part.get("unknown")
+
+    def generate_failure(self, model_class: str) -> str | None:
+        """What `generate()` raises on a class that certainly cannot generate ("TypeError" or "AttributeError");
+        "unread" when the build could not read the class's ancestors; None when it can generate, or the table does
+        not know (`generation_unknown`) or has no such PyTorch class."""
+        part = self.data.get("generation") or {}
+        if model_class in part.get("unread", {}):
+            return "unread"
+        return part.get("raises") if model_class in part.get("cannot", {}) else None
 
     def text_config_types(self, auto_class: str) -> frozenset[str]:
         return frozenset(self.data.get("text_config_types", {}).get(auto_class, ()))

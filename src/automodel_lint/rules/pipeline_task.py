@@ -9,6 +9,7 @@ from __future__ import annotations
 from automodel_lint import families
 from automodel_lint.records import Verdict
 from automodel_lint.rules.case import Case
+from automodel_lint.rules.generate_head import pipeline_raises
 from automodel_lint.rules.partial_load import partial_load
 from automodel_lint.rules.rule import Rule
 from automodel_lint.rules.suggestion import Suggestion, callee, shown, suggest
@@ -59,11 +60,13 @@ def _object_does_not_fit(
     built = case.table.loaded_class(case.site.model_class, model_type, archs)
     if built is None or any(case.table.loaded_class(c, model_type, archs) == built for c in classes):
         return None
+    # The pipeline only logs that the model is not supported, unless every call generates and the class cannot.
+    effect = pipeline_raises(case.table, case.pipeline[1], built) or (
+        "the pipeline logs that the model is not supported for the task and runs it anyway")
     return Verdict(
         RULE.code,
         f"{called} is given a model built with {case.site.model_class} ({built}) from {shown(case.site.model)}, which"
-        f" is {case.describe()}; the {task} pipeline's classes ({', '.join(classes)}) do not build {built}: the"
-        " pipeline logs that the model is not supported for the task and runs it anyway",
+        f" is {case.describe()}; the {task} pipeline's classes ({', '.join(classes)}) do not build {built}: {effect}",
     )
 
 
@@ -109,9 +112,10 @@ def _task_does_not_fit(case: Case, called: str, task: str, classes: tuple[str, .
     own = case.own_architecture
     if own:
         # `load_model` then tries the config's own architectures: the load works, the task does not.
+        raises = pipeline_raises(case.table, case.pipeline[1], own)
         after = (
             f"; the pipeline falls back to the checkpoint's own {own}, which the {task} pipeline does not support"
-            " (it logs an error and runs it anyway)"
+            f" ({'it logs an error; ' + raises if raises else 'it logs an error and runs it anyway'})"
         )
     else:
         after = "; the pipeline cannot load it"
