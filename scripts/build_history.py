@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import hashlib
 import json
 import re
 import subprocess
@@ -25,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from automodel_lint import knowledge  # noqa: E402
 from automodel_lint.knowledge import build, history  # noqa: E402
 
 FIRST_MINOR = (4, 0)
@@ -59,11 +59,6 @@ def wheel(version: str, wheels: Path) -> Path:
     return found[0]
 
 
-def generator_hash() -> str:
-    sources = [ROOT / f"src/automodel_lint/knowledge/{name}.py" for name in ("build", "generation", "table")]
-    return hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:12]
-
-
 def release_table(path: Path, cache: Path) -> dict:
     if cache.exists():
         return json.loads(cache.read_text(encoding="utf-8"))
@@ -86,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = [wheel(v, wheels) for v in versions]
     tables_dir = wheels / "tables"
     tables_dir.mkdir(exist_ok=True)
-    digest = generator_hash()
+    digest = knowledge.generator_key()
     caches = [tables_dir / f"{v}.{digest}.json" for v in versions]
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         tables = list(pool.map(release_table, paths, caches))

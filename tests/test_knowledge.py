@@ -506,7 +506,8 @@ def warnings_of(caplog):
 def test_installed_version_is_generated_cached_and_reused(installed, tmp_path, monkeypatch, caplog):
     table = knowledge.current_table(tmp_path / "cache")
     assert (table.version, table.origin) == (FAKE_VERSION, "installed")
-    cached = tmp_path / "cache" / "knowledge" / f"transformers-{FAKE_VERSION}.schema{knowledge.SCHEMA_VERSION}.json"
+    cached = knowledge.cache_path(FAKE_VERSION, tmp_path / "cache")
+    assert cached.name == f"transformers-{FAKE_VERSION}.schema{knowledge.SCHEMA_VERSION}.{knowledge.generator_key()}.json"
     assert json.loads(cached.read_text(encoding="utf-8")) == table.data
     assert [p.name for p in cached.parent.iterdir()] == [cached.name]  # no temporary file left behind
 
@@ -525,10 +526,22 @@ def test_a_table_cached_under_an_older_schema_is_rebuilt_without_a_warning(insta
     assert warnings_of(caplog) == []
 
 
+def test_a_table_another_generator_cached_is_rebuilt_with_the_parts_it_lacked(installed, tmp_path, caplog):
+    """A table cached by an automodel-lint whose generator read fewer parts (before the generation facts, under the
+    same schema and a name without the generator's key) is not read."""
+    fresh = knowledge.current_table(tmp_path / "cache").data
+    older = {k: v for k, v in fresh.items() if k != "generation"}
+    knowledge.cache_path(FAKE_VERSION, tmp_path / "cache").unlink()
+    stale = tmp_path / "cache" / "knowledge" / f"transformers-{FAKE_VERSION}.schema{knowledge.SCHEMA_VERSION}.json"
+    stale.write_text(json.dumps(older), encoding="utf-8")
+    assert "generation" in fresh and knowledge.current_table(tmp_path / "cache").data == fresh
+    assert warnings_of(caplog) == []
+
+
 def test_default_cache_dir_comes_from_the_environment(installed, tmp_path, monkeypatch):
     monkeypatch.setenv("AUTOMODEL_LINT_CACHE_DIR", str(tmp_path / "env-cache"))
     knowledge.current_table()
-    assert (tmp_path / "env-cache" / "knowledge" / f"transformers-{FAKE_VERSION}.schema{knowledge.SCHEMA_VERSION}.json").is_file()
+    assert knowledge.cache_path(FAKE_VERSION, tmp_path / "env-cache").is_file()
     monkeypatch.delenv("AUTOMODEL_LINT_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert knowledge.default_cache_dir() == tmp_path / "xdg" / "automodel-lint"

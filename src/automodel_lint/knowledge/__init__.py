@@ -166,10 +166,21 @@ def first_version_knowing(model_type: str) -> str | None:
     return history.load().first_version("config_classes", model_type)
 
 
+def generator_key() -> str:
+    """A digest of the generator's own source (build.py, generation.py, table.py): a table another generator made
+    may lack a part this one reads (the tokenizer defaults, the generation facts) or read one differently."""
+    from automodel_lint.digests import blake2b
+
+    here = Path(__file__).resolve().parent
+    return blake2b(b"".join((here / f"{name}.py").read_bytes() for name in ("build", "generation", "table")),
+                   digest_size=6).hexdigest()
+
+
 def cache_path(version: str, cache_dir: str | os.PathLike | None = None) -> Path:
     root = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
-    # The schema is in the name, so a table cached by an older automodel-lint is rebuilt, not reported as damaged.
-    return root / CACHE_SUBDIR / f"transformers-{version}.schema{SCHEMA_VERSION}.json"
+    # The schema and the generator are in the name, so a table cached by another automodel-lint is rebuilt, not
+    # reported as damaged nor read without the parts it lacks.
+    return root / CACHE_SUBDIR / f"transformers-{version}.schema{SCHEMA_VERSION}.{generator_key()}.json"
 
 
 def is_bundled(version: str) -> bool:
