@@ -274,7 +274,7 @@ def main(argv=None) -> int:
     flake8_env = dict(env)
     plain, _ = series([sys.executable, "-m", "flake8", "--select", "F", "-j", jobs, "--exit-zero", "."], 2, tree, flake8_env)
     plugin, _ = series([sys.executable, "-m", "flake8", "--select", "F,HFA", "-j", jobs, "--exit-zero", "."], 2, tree, flake8_env)
-    row("flake8 with the plugin", f"{m(plugin):.2f} s vs {m(plain):.2f} s = +{(m(plugin) / m(plain) - 1) * 100:.0f}%",
+    row("flake8 with the plugin", f"{m(plugin):.2f} s vs {m(plain):.2f} s = {(m(plugin) / m(plain) - 1) * 100:+.0f}%",
         "<= +20%", m(plugin) <= 1.2 * m(plain))
 
     print("scaling (synthetic trees, 1 file in 8 loads a model; cold, -j" + jobs + ")")
