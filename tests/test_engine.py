@@ -56,10 +56,10 @@ def test_any_unexpected_failure_reading_a_file_is_its_skip_note(tmp_path, monkey
     monkeypatch.chdir(tmp_path)
     real = analysis.analyse_source
 
-    def flaky(path, data, uses=False):
+    def flaky(path, data, *rest):
         if path.endswith("a.py"):
             raise ValueError("surprise \x1b]0;title\x07")
-        return real(path, data, uses)
+        return real(path, data, *rest)
 
     monkeypatch.setattr(analysis, "analyse_source", flaky)
     report = check_paths(["."], Options(offline=True, result_cache=True))
@@ -101,7 +101,7 @@ def test_an_interrupt_still_stops_the_run(tmp_path, monkeypatch, stop):
     (tmp_path / "a.py").write_text(WRONG)
     monkeypatch.chdir(tmp_path)
 
-    def interrupted(path, data, uses=False):
+    def interrupted(path, data, *rest):
         raise stop()
 
     monkeypatch.setattr(analysis, "analyse_source", interrupted)

@@ -130,16 +130,22 @@ def test_a_warm_notebook_tree_parses_nothing_and_says_the_same(tmp_path, monkeyp
     assert cache.recall("sub/one.py") is not None and len(cache.shards) == 1
     parsed.clear()
 
-    # A notebook changed only in a line the pre-pass drops keeps its call sites, moved with their line; the others
-    # still come from the cache.
+    # A changed notebook is read again, the others still come from the cache; changed only in a line the pre-pass
+    # drops, it keeps its call sites, moved with their line, and LibCST does not parse it.
+    import libcst
+
+    parses = []
+    real_parse = libcst.parse_module
+    monkeypatch.setattr(libcst, "parse_module", lambda *a, **k: parses.append(1) or real_parse(*a, **k))
     (tmp_path / "demo.ipynb").write_text(NOTEBOOK.replace('"x = 1\\n",\n', ""))
     shown = check_paths(["."], options).diagnostics
     assert [(d.cell, d.span.line) for d in shown if d.path == "demo.ipynb"] == [(3, 2)]
-    assert parsed == []
-    # A change to the load itself is read afresh.
+    assert parsed == ["demo.ipynb"] and parses == []
+    # A change to the load itself is parsed.
+    parsed.clear()
     (tmp_path / "demo.ipynb").write_text(NOTEBOOK.replace("gpt2", "t5-small"))
     assert [d for d in check_paths(["."], options).diagnostics if d.path == "demo.ipynb"] == []
-    assert parsed == ["demo.ipynb"]
+    assert parsed == ["demo.ipynb"] and parses
 
 
 def test_fix_of_a_notebook_judged_from_the_cache(tmp_path):

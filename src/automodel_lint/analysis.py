@@ -52,6 +52,17 @@ class Analysis:
             self.result = FileResult(self.path)
 
 
+@dataclass(frozen=True)
+class Earlier:
+    """What an earlier run's LibCST read of a file (`Analysis.reduced`, `Analysis.encoding`) and the call sites it
+    found, in the file's lines then: a changed file that reduces to the same text has the same ones."""
+
+    digest: str
+    lines: tuple[int, ...] | None
+    sites: tuple[CallSite, ...]
+    encoding: str
+
+
 def skipped(path: str, why: str) -> Analysis:
     analysis = Analysis(path)
     analysis.result.skipped = why
@@ -97,14 +108,14 @@ def collector_paused():
         gc.enable()
 
 
-def analyse_source(path: str, data: bytes, uses: bool = False) -> Analysis:
+def analyse_source(path: str, data: bytes, uses: bool = False, earlier: Earlier | None = None) -> Analysis:
     """Call sites of one file's bytes (and, with `uses`, the later uses of what they load); a file that does not
-    parse gets its HFA900 here."""
+    parse gets its HFA900 here. `earlier`: an earlier reading of the file, reused if it still applies."""
     with collector_paused():
-        return _analyse_source(path, data, uses)
+        return _analyse_source(path, data, uses, earlier)
 
 
-def _analyse_source(path: str, data: bytes, uses: bool) -> Analysis:
+def _analyse_source(path: str, data: bytes, uses: bool, earlier: Earlier | None = None) -> Analysis:
     analysis = Analysis(path, uses_read=uses)
     if not may_hold_calls(data):
         return analysis
@@ -116,6 +127,10 @@ def _analyse_source(path: str, data: bytes, uses: bool) -> Analysis:
     if relevant.hazard:
         analysis.result.skipped = relevant.hazard
         return analysis
+    if earlier is not None and not uses:
+        reused = _reused(path, data, relevant, earlier)
+        if reused is not None:
+            return reused
     import libcst as cst  # only files that hold a candidate pay for LibCST
 
     from automodel_lint.finder import find_calls
@@ -140,6 +155,38 @@ def _analyse_source(path: str, data: bytes, uses: bool) -> Analysis:
         analysis.result.skipped = "nested too deeply for the parser"
     except MemoryError:
         analysis.result.skipped = "too large for the parser"
+    return analysis
+
+
+def _reused(path: str, data: bytes, relevant, earlier: Earlier) -> Analysis | None:
+    """The analysis of a changed file whose changes are all in lines the pre-pass drops (a training loop, an
+    unrelated function): it reduces to the text LibCST read last time, so its call sites are the same ones, moved
+    with the lines that hold them. Found without LibCST, whose import alone is most of a pre-commit run. None when
+    the text differs, a line moved out of reach, or the bytes no longer decode (the parse then says so)."""
+    if relevant.digest(notebook=path.endswith(".ipynb")) != earlier.digest:
+        return None
+    old = {line: k for k, line in enumerate(earlier.lines, start=1)} if earlier.lines is not None else None
+    new = relevant.lines
+
+    def moved(line: int) -> int | None:
+        k = old.get(line) if old is not None else line
+        if k is None or (new is not None and k > len(new)):
+            return None
+        return new[k - 1] if new is not None else k
+
+    sites = []
+    for site in earlier.sites:
+        start, end = moved(site.span.line), moved(site.span.end_line)
+        if start is None or end is None:
+            return None
+        sites.append(dataclasses.replace(site, path=path, span=Span(start, site.span.column, end, site.span.end_column)))
+    try:
+        text = data.decode(earlier.encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    analysis = Analysis(path, sites=sites, reduced=(earlier.digest, new), encoding=earlier.encoding)
+    if sites:
+        analysis.source, analysis.lines = data, text.splitlines(keepends=True)
     return analysis
 
 
@@ -193,16 +240,16 @@ def _hfa900(path: str, line: int, column: int, message: str) -> Diagnostic:
     return Diagnostic(path, Span(line, column, line, column), "HFA900", RULES_BY_CODE["HFA900"].severity, message)
 
 
-def analyse_file(path: str, max_size: int, uses: bool = False) -> Analysis:
-    """Call sites of the file at `path` (with `uses`, their later uses too); whatever goes wrong with this one file
-    becomes its skip note."""
+def analyse_file(path: str, max_size: int, uses: bool = False, earlier: Earlier | None = None) -> Analysis:
+    """Call sites of the file at `path` (with `uses`, their later uses too; `earlier`, an earlier reading to reuse
+    if it still applies); whatever goes wrong with this one file becomes its skip note."""
     try:
-        return _analyse_file(path, max_size, uses)
+        return _analyse_file(path, max_size, uses, earlier)
     except Exception as exc:  # KeyboardInterrupt and SystemExit are no Exceptions: they still stop the run
         return failed(path, exc)
 
 
-def _analyse_file(path: str, max_size: int, uses: bool) -> Analysis:
+def _analyse_file(path: str, max_size: int, uses: bool, earlier: Earlier | None = None) -> Analysis:
     try:
         data = read_source(path, max_size)
     except TooLarge as exc:
@@ -210,11 +257,11 @@ def _analyse_file(path: str, max_size: int, uses: bool) -> Analysis:
     except Unreadable as exc:
         return skipped(path, f"cannot read: {exc}")
     if path.endswith(".ipynb"):
-        return _analyse_notebook(path, data, uses)
-    return analyse_source(path, data, uses)
+        return _analyse_notebook(path, data, uses, earlier)
+    return analyse_source(path, data, uses, earlier)
 
 
-def _analyse_notebook(path: str, data: bytes, uses: bool = False) -> Analysis:
+def _analyse_notebook(path: str, data: bytes, uses: bool = False, earlier: Earlier | None = None) -> Analysis:
     if not may_hold_calls(data):
         return Analysis(path, uses_read=uses)
     from automodel_lint.notebooks import NotebookError, read_notebook
@@ -223,7 +270,8 @@ def _analyse_notebook(path: str, data: bytes, uses: bool = False) -> Analysis:
         nb = read_notebook(data)
     except (NotebookError, RecursionError) as exc:
         return skipped(path, f"not a readable notebook: {exc}")
-    analysis = analyse_source(path, nb.source.encode("utf-8"), uses)
+    # A notebook run again changes its outputs and execution counts, not its code: `earlier` then still applies.
+    analysis = analyse_source(path, nb.source.encode("utf-8"), uses, earlier if not nb.errors else None)
     analysis.notebook, analysis.raw = nb, data
     # Lines of the joined source: the report places them in their cells, as every notebook diagnostic.
     analysis.result.diagnostics += [

@@ -346,7 +346,8 @@ def analyse_files(paths: list[str], options: Options, cache=None) -> list[Analys
     uses = bool(use_rules_of(options))
     analyses = [cache.recall(path, uses) if cache is not None else None for path in paths]
     to_parse = [i for i, analysis in enumerate(analyses) if analysis is None]
-    parsed = parse_all([paths[i] for i in to_parse], options.jobs, options.max_file_size, uses)
+    earlier = [cache.earlier(paths[i], uses) for i in to_parse] if cache is not None else None
+    parsed = parse_all([paths[i] for i in to_parse], options.jobs, options.max_file_size, uses, earlier)
     for i, analysis in zip(to_parse, parsed):
         analyses[i] = analysis
         if cache is not None:

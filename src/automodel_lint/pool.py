@@ -8,11 +8,14 @@ from automodel_lint.analysis import Analysis, analyse_file, skipped
 MIN_FILES_PER_JOB = 4
 
 
-def parse_all(paths: list[str], jobs: int, max_size: int, uses: bool = False) -> list[Analysis]:
-    """Every file's analysis, in the order of `paths`, with up to `jobs` processes (`uses`: analyse_file's)."""
+def parse_all(paths: list[str], jobs: int, max_size: int, uses: bool = False, earlier: list | None = None
+              ) -> list[Analysis]:
+    """Every file's analysis, in the order of `paths`, with up to `jobs` processes (`uses`, `earlier`: each file's
+    analyse_file arguments)."""
+    earlier = earlier or [None] * len(paths)
     jobs = min(jobs, len(paths) // MIN_FILES_PER_JOB)
     if jobs <= 1:
-        return [analyse_file(p, max_size, uses) for p in paths]
+        return [analyse_file(p, max_size, uses, e) for p, e in zip(paths, earlier)]
     # Imported here: a run with few files to parse does not pay for them.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -22,12 +25,13 @@ def parse_all(paths: list[str], jobs: int, max_size: int, uses: bool = False) ->
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            return list(pool.map(analyse_file, paths, [max_size] * len(paths), [uses] * len(paths), chunksize=4))
+            return list(pool.map(analyse_file, paths, [max_size] * len(paths), [uses] * len(paths), earlier,
+                                 chunksize=4))
     except BrokenProcessPool:
         # A worker died (a parser crash the hazard checks did not foresee): find the file, one at a time.
         return [_isolated(p, max_size, context, uses) for p in paths]
     except (OSError, RuntimeError):  # no processes to be had (a sandbox): parse here
-        return [analyse_file(p, max_size, uses) for p in paths]
+        return [analyse_file(p, max_size, uses, e) for p, e in zip(paths, earlier)]
 
 
 def _isolated(path: str, max_size: int, context, uses: bool) -> Analysis:

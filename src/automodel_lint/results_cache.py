@@ -27,7 +27,7 @@ from functools import cached_property
 from pathlib import Path
 
 from automodel_lint import __version__
-from automodel_lint.analysis import Analysis
+from automodel_lint.analysis import Analysis, Earlier
 from automodel_lint.calls import may_hold_calls
 from automodel_lint.digests import blake2b, digest
 from automodel_lint.files import read_regular
@@ -128,63 +128,6 @@ def cell_positions(runs: list[list[int]]) -> tuple:
     return tuple(Position(cell, first + k) for cell, first, count in runs for k in range(count))
 
 
-def _same_code(path: str, data: bytes, entry: dict) -> Analysis | None:
-    """`_same_reduction` for a Python file, or a notebook's joined code cells (a notebook run again changes its
-    outputs and execution counts, not its code)."""
-    if not path.endswith(".ipynb"):
-        return _same_reduction(path, data, entry)
-    from automodel_lint.notebooks import NotebookError, read_notebook
-
-    try:
-        nb = read_notebook(data)
-    except (NotebookError, RecursionError):
-        return None
-    if nb.errors:
-        return None  # a cell that does not parse: its HFA900 comes from a full reading
-    analysis = _same_reduction(path, nb.source.encode("utf-8"), entry)
-    if analysis is not None:
-        analysis.notebook, analysis.raw = nb, data
-    return analysis
-
-
-def _same_reduction(path: str, data: bytes, entry: dict) -> Analysis | None:
-    """The analysis of a changed file whose changes are all in lines the pre-pass drops (a training loop, an
-    unrelated function): it reduces to the text LibCST read last time, so its call sites are the same ones, moved
-    with the lines that hold them. Found without LibCST, whose import alone is most of a pre-commit run. None when
-    the text differs, a line moved out of reach, or the bytes no longer decode."""
-    from automodel_lint.relevance import relevant_source
-
-    stored, lines = entry["reduced"]
-    if entry.get("diagnostics") or entry.get("skipped") or entry.get("uses"):
-        return None
-    relevant = relevant_source(data)
-    if relevant is None or relevant.hazard or relevant.digest(notebook=path.endswith(".ipynb")) != stored:
-        return None
-    old = {line: k for k, line in enumerate(lines, start=1)} if lines else None
-    new = relevant.lines
-
-    def moved(line: int) -> int | None:
-        k = old.get(line) if old is not None else line
-        if k is None or (new is not None and k > len(new)):
-            return None
-        return new[k - 1] if new is not None else k
-
-    sites = []
-    for site in (_site_from_json(s) for s in entry["sites"]):
-        start, end = moved(site.span.line), moved(site.span.end_line)
-        if start is None or end is None:
-            return None
-        sites.append(replace(site, path=path, span=Span(start, site.span.column, end, site.span.end_column)))
-    try:
-        text = data.decode(entry["encoding"])
-    except (UnicodeDecodeError, LookupError, TypeError):
-        return None
-    analysis = Analysis(path, sites=sites, uses_read=False, reduced=(stored, new), encoding=entry["encoding"])
-    if sites:
-        analysis.source, analysis.lines = data, text.splitlines(keepends=True)
-    return analysis
-
-
 class ResultsCache:
     """The store, for one run with the given options: the engine asks it for what an earlier run found (an
     unchanged file's analysis and diagnostics, model facts) and hands it what this run found."""
@@ -268,13 +211,23 @@ class ResultsCache:
             analysis = Analysis(path, uses_read=True)  # cannot hold a call: nothing to parse, remember so
             self._store(path, st, sha, analysis)
             return analysis
-        if entry and not uses and entry.get("reduced"):
-            analysis = _same_code(path, data, entry)
-            if analysis is not None:
-                self._store(path, st, sha, analysis)
-                return analysis
         self.unstored[key] = (st, sha)
         return None
+
+    def earlier(self, path: str, uses: bool = False) -> Earlier | None:
+        """What LibCST read of a file `recall` found changed, and the call sites it gave, for the parse to reuse
+        if the file still reduces to that text (`analysis.Earlier`); None when there is nothing to reuse."""
+        key = os.path.abspath(path)
+        entry = self._shard(key)[1].get(key) if key in self.unstored else None
+        if not entry or uses or not entry.get("reduced") or entry.get("diagnostics") or entry.get("skipped") \
+                or entry.get("uses"):
+            return None
+        try:
+            digest_, lines = entry["reduced"]
+            return Earlier(digest_, tuple(lines) if lines else None, tuple(_site_from_json(s) for s in entry["sites"]),
+                           entry["encoding"])
+        except (KeyError, TypeError, ValueError):
+            return None  # an entry we did not write: parse
 
     def remember(self, analysis: Analysis) -> None:
         """A file's fresh analysis, kept when the file was read by `recall` (its stat and bytes are known)."""
