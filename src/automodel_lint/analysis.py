@@ -34,7 +34,7 @@ class Analysis:
 
     path: str
     sites: list[CallSite] = field(default_factory=list)
-    uses: list[UseSite] = field(default_factory=list)  # later uses of the loaded objects (flow.py)
+    uses: list[UseSite] = field(default_factory=list)  # later uses of the loaded objects (flow/)
     uses_read: bool = False  # whether `uses` was looked for: only runs with a rule about uses pay for the flow
     result: FileResult | None = None
     source: bytes | None = None  # kept only for files with call sites: what a fix starts from
