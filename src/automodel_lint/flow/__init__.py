@@ -40,8 +40,8 @@ Arguments recorded per use (UseSite.arguments):
 
 from automodel_lint.flow.kinds import CHAT_TEMPLATE, COLLATOR, GENERATE, GET_PEFT_MODEL, PIPELINE
 from automodel_lint.flow.origins import Uncertain, role_of
-from automodel_lint.flow.reduction import may_hold_uses, reduced
+from automodel_lint.flow.reduction import may_hold_uses, reduced, reduced_with_loads
 from automodel_lint.flow.uses import find_uses
 
 __all__ = ["CHAT_TEMPLATE", "COLLATOR", "GENERATE", "GET_PEFT_MODEL", "PIPELINE", "Uncertain", "find_uses",
-           "may_hold_uses", "reduced", "role_of"]
+           "may_hold_uses", "reduced", "reduced_with_loads", "role_of"]

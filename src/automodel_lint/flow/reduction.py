@@ -3,6 +3,7 @@ definition no use can read stubbed out (`reduced`), since LibCST's scope analysi
 
 from __future__ import annotations
 
+import ast
 import re
 
 from automodel_lint.flow.kinds import CHAT_TEMPLATE, GENERATE, PIPELINE
@@ -11,12 +12,13 @@ from automodel_lint.flow.kinds import CHAT_TEMPLATE, GENERATE, PIPELINE
 _GATE = re.compile(rb"get_peft_model|DataCollatorForLanguageModeling|apply_chat_template|pipeline\s*\(")
 _GENERATE_GATE = re.compile(rb"\.\s*generate\s*\(")
 # What a function or class must mention to be read by the flow: a use, what the rules read of an object (the
-# attributes they look at), a rebinding from afar, or a load it returns. Others are stubbed out before LibCST parses
-# the file.
+# attributes they look at), or a load it returns; and something that may hold a loaded object (_Reach). Others are
+# stubbed out before LibCST parses the file.
 _KEEP = re.compile(
     rb"get_peft_model|DataCollatorForLanguageModeling|apply_chat_template|padding_side|chat_template|mask_token"
-    rb"|task_type|add_special_tokens|pipeline\s*\(|\bglobal\b|\bnonlocal\b"
-)
+    rb"|task_type|add_special_tokens|pipeline\s*\(")
+# A rebinding from afar changes what names elsewhere read: a definition holding one is always kept.
+_FAR = re.compile(rb"\bglobal\b|\bnonlocal\b")
 _RETURNS_LOAD = (re.compile(rb"from_pretrained"), re.compile(rb"\breturn\b"))
 
 
@@ -29,13 +31,21 @@ def may_hold_uses(data: bytes) -> bool:
 
 
 def reduced(data: bytes) -> bytes:
-    """`data` with every function and method that cannot matter to a use replaced by a one-line stub and
+    return reduced_with_loads(data)[0]
+
+
+def reduced_with_loads(data: bytes) -> tuple[bytes, bool]:
+    """(`reduced(data)`, whether a load is left in it): without a `from_pretrained` that may build a transformers
+    object, no use has an object to follow, and LibCST need not read the file.
+
+    `reduced(data)` is `data` with every function and method that cannot matter to a use replaced by a one-line stub and
     blank lines, so that lines and columns stay those of the file: LibCST's scope and position passes cost per
     node, and most of a large file (a test module, a trainer) is code no use reads.
 
-    A definition is kept when its text mentions `_KEEP`, or, for a method, assigns `self.X` for an X that a load
-    is assigned to or a use or tokenizer call reads (every place that may rebind it is then seen)."""
-    import ast
+    A definition is kept when its text declares a name `global` or `nonlocal`; or, for a method, assigns `self.X`
+    for an X that a load is assigned to or a use or tokenizer call reads (every place that may rebind it is then
+    seen); or when it mentions `_KEEP` (or a use, or returns a load) and something in it may hold a loaded object
+    (`_Reach`): a test module calls `generate` in many functions that never see a `from_pretrained` result."""
     import warnings
 
     try:
@@ -43,41 +53,48 @@ def reduced(data: bytes) -> bytes:
             warnings.simplefilter("ignore")
             tree = ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return data
+        return data, True
     lines = data.splitlines(keepends=True)
     watched = _watched_attributes(tree)
     assigns = re.compile(rb"self\s*\.\s*(?:" + b"|".join(re.escape(a.encode()) for a in watched) + rb")\s*[:=,)]")
-    edits: list[tuple[int, int, bytes]] = []
+    definitions: list = []  # the functions and methods that may be stubbed: those of the module and class bodies
 
     def visit(body) -> None:
         for node in body:
-            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                continue
             if isinstance(node, ast.ClassDef):
                 visit(node.body)  # a class body's own bindings are cheap, and a subclass's may matter
-                continue
-            text = b"".join(lines[node.lineno - 1: node.end_lineno])
-            if _keeps(text) or (watched and assigns.search(text)):
-                continue
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                definitions.append(node)
+
+    visit(tree.body)
+    reach = _Reach(tree, definitions)
+    undecided, stubbed = [], []
+    for node in definitions:
+        text = b"".join(lines[node.lineno - 1: node.end_lineno])
+        if _FAR.search(text) or (watched and assigns.search(text)):
+            reach.kept(node)
+        else:
+            (undecided if _keeps(text) else stubbed).append(node)
+    stubbed = set(stubbed + reach.stubbed(undecided))
+    edits = []
+    for node in definitions:
+        if node in stubbed:
             first = lines[node.lineno - 1]
             indent = first[: len(first) - len(first.lstrip())]
             edits.append((node.lineno, node.end_lineno, indent + f"def {node.name}(*a, **k): pass".encode()))
-
-    visit(tree.body)
+    loads = reach.loads_outside(tree, stubbed)
     if not edits:
-        return data
+        return data, loads
     for first, last, stub in edits:
         ending = lines[first - 1][len(lines[first - 1].rstrip(b"\r\n")):] or b"\n"
         lines[first - 1] = stub + ending
         for i in range(first, last):
             lines[i] = lines[i][len(lines[i].rstrip(b"\r\n")):] or b"\n"
-    return b"".join(lines)
+    return b"".join(lines), loads
 
 
 def _watched_attributes(tree) -> set[str]:
     """The X of every `self.X` a load is assigned to, or that a call of the rules' interest reads."""
-    import ast
-
     found: set[str] = set()
     for node in ast.walk(tree):
         holds_load = isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and any(
@@ -91,3 +108,146 @@ def _watched_attributes(tree) -> set[str]:
             found.update(n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)
                          and isinstance(n.value, ast.Name) and n.value.id == "self")
     return found
+
+
+class _Reach:
+    """What lets a definition's code hold an object a load built, as origins.py follows it: a `from_pretrained`
+    whose receiver may name a transformers class (a name imported from transformers, or `transformers`: no other
+    name has a qualified name starting with it), a module-level name that may be bound to such an object (or is
+    declared `global`), in a method an attribute of `self` that a method of its class sets, or a call of a function
+    of the file that is not stubbed (its return). Code mentioning none of these holds no loaded object: its uses give
+    no site, and nothing it does to an object, returns or binds reaches one, so stubbing it changes no use site."""
+
+    def __init__(self, tree, definitions: list) -> None:
+        self.receivers = {"transformers"}
+        self.star = False  # `from transformers import *`: any name may be a transformers class
+        self.names: set[str] = set()
+        self.owners: dict = {}  # id(method) -> its class
+        self.attributes: dict = {}  # id(ClassDef) -> the X of every `self.X` its methods set
+        functions: dict = {}  # id(def) -> its name, for every function of the file
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                self.receivers.update((a.asname or a.name).partition(".")[0] for a in node.names
+                                      if _from_transformers(a.name))
+            elif isinstance(node, ast.ImportFrom) and (node.level or _from_transformers(node.module or "")):
+                self.star = self.star or any(a.name == "*" for a in node.names)
+                self.receivers.update(a.asname or a.name for a in node.names)
+            elif isinstance(node, ast.Global):
+                self.names.update(node.names)
+            elif isinstance(node, ast.ClassDef):
+                self._methods(node, node.body)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                functions[id(node)] = node.name
+        self.names |= self._module_bindings(tree, set(functions.values()))
+        candidates = {id(node) for node in definitions}
+        # Functions whose returns a call by name may read: every one not stubbed (nested ones too, to be safe).
+        self.functions = {name for key, name in functions.items() if key not in candidates}
+
+    def _module_bindings(self, tree, functions: set[str]) -> set[str]:
+        """The names assigned, outside any function, a call, a name or an attribute (origins.py follows nothing
+        else) that mentions a load, a function of the file or such a name; class bodies count too, to be safe."""
+        assigned = []
+        todo = list(tree.body)
+        while todo:
+            node = todo.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                continue
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, (ast.Call, ast.Name,
+                                                                                         ast.Attribute)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                assigned.append(({n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)},
+                                 list(ast.walk(node.value))))
+            todo.extend(ast.iter_child_nodes(node))
+        found = set(self.names)
+        changed = True
+        while changed:
+            changed = False
+            for targets, value in assigned:
+                if not targets <= found and any(
+                        (isinstance(n, ast.Name) and (n.id in found or n.id in functions))
+                        or (isinstance(n, ast.Attribute) and n.attr == "from_pretrained" and self._may_load(n.value))
+                        for n in value):
+                    found |= targets
+                    changed = True
+        return found
+
+    def _methods(self, cls, body) -> None:
+        """The methods of `cls` (defs in its body, in its branches too), and the attributes of `self` they set."""
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.owners[id(node)] = cls
+                me = _self_name(node)
+                self.attributes.setdefault(id(cls), set()).update(
+                    n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute) and not isinstance(n.ctx, ast.Load)
+                    and isinstance(n.value, ast.Name) and n.value.id == me)
+            elif not isinstance(node, ast.ClassDef):
+                self._methods(cls, [n for n in ast.iter_child_nodes(node) if isinstance(n, ast.stmt)])
+
+    def kept(self, node) -> None:
+        self.functions.add(node.name)
+
+    def stubbed(self, undecided: list) -> list:
+        """Those of `undecided` that hold no loaded object, nor call a kept function that may return one."""
+        calls = {}
+        left = []
+        for node in undecided:
+            direct, called = self._scan(node)
+            if direct:
+                self.kept(node)
+            else:
+                left.append(node)
+                calls[id(node)] = called
+        changed = True
+        while changed:
+            changed = False
+            for node in list(left):
+                if calls[id(node)] & self.functions:
+                    self.kept(node)
+                    left.remove(node)
+                    changed = True
+        return left
+
+    def _scan(self, definition) -> tuple[bool, set[str]]:
+        """(whether it may hold a loaded object by itself, the names it calls)."""
+        called: set[str] = set()
+        cls = self.owners.get(id(definition))
+        me, attributes = (_self_name(definition), self.attributes[id(cls)]) if cls is not None else (None, set())
+        for node in ast.walk(definition):
+            if isinstance(node, ast.Name):
+                if node.id in self.names:
+                    return True, called
+            elif isinstance(node, ast.Attribute):
+                if node.attr == "from_pretrained" and self._may_load(node.value):
+                    return True, called
+                if node.attr in attributes and isinstance(node.value, ast.Name) and node.value.id == me:
+                    return True, called
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                called.add(node.func.id)
+        return False, called
+
+    def loads_outside(self, tree, stubbed: set) -> bool:
+        """Whether a `from_pretrained` that may build a transformers object stands outside the `stubbed` defs."""
+        todo = [tree]
+        while todo:
+            node = todo.pop()
+            if node in stubbed:
+                continue
+            if isinstance(node, ast.Attribute) and node.attr == "from_pretrained" and self._may_load(node.value):
+                return True
+            todo.extend(ast.iter_child_nodes(node))
+        return False
+
+    def _may_load(self, receiver) -> bool:
+        while isinstance(receiver, ast.Attribute):
+            receiver = receiver.value
+        return self.star or not isinstance(receiver, ast.Name) or receiver.id in self.receivers
+
+
+def _self_name(method) -> str | None:
+    """The name a method calls its instance: its first parameter, as the collector reads it."""
+    params = method.args.posonlyargs or method.args.args
+    return params[0].arg if params else None
+
+
+def _from_transformers(module: str) -> bool:
+    return module == "transformers" or module.startswith("transformers.")
