@@ -331,6 +331,15 @@ REACH = HEAD + textwrap.dedent("""
         return PeftModel.from_pretrained(base, path).generate()
 
 
+    def counted():
+        global CALLS
+        CALLS = 1
+
+
+    def from_a_batch(model, inputs):  # one global batch
+        return model.generate(**inputs)
+
+
     class Tests:
         def setUp(self):
             self.model = AutoModelForCausalLM.from_pretrained("facebook/opt-125m")
@@ -347,10 +356,10 @@ def test_reduction_stubs_each_use_no_load_can_reach():
     from automodel_lint.flow import reduced
 
     text = reduced(REACH.encode()).decode()
-    for kept in ("from_the_module", "from_a_helper", "load", "setUp", "test_generate"):
+    for kept in ("from_the_module", "from_a_helper", "load", "setUp", "test_generate", "counted"):
         assert f"def {kept}(*a, **k): pass" not in text
-    # Their objects come from a parameter, or from peft's own from_pretrained.
-    for stubbed in ("from_a_fixture", "from_an_adapter", "test_other"):
+    # Their objects come from a parameter, or from peft's own from_pretrained ("global" in a comment rebinds nothing).
+    for stubbed in ("from_a_fixture", "from_an_adapter", "from_a_batch", "test_other"):
         assert f"def {stubbed}(*a, **k): pass" in text
     assert text.count("\n") == REACH.count("\n")
 
@@ -363,7 +372,7 @@ def test_reduction_changes_no_use_site(monkeypatch):
     whole = [(u.use, u.span, u.origins, u.reason) for u in uses(REACH[len(HEAD):])]
     assert reduced == whole
     # Through a module-level alias, a helper's return and `self.model`; the stubbed uses gave no site before either.
-    assert [(span.line, origins[0][1].line) for _, span, origins, _ in whole] == [(15, 6), (20, 11), (36, 33)]
+    assert [(span.line, origins[0][1].line) for _, span, origins, _ in whole] == [(15, 6), (20, 11), (45, 42)]
 
 
 def test_a_file_whose_loads_are_all_peft_s_is_not_read_by_the_flow():

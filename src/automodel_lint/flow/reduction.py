@@ -71,10 +71,12 @@ def reduced_with_loads(data: bytes) -> tuple[bytes, bool]:
     undecided, stubbed = [], []
     for node in definitions:
         text = b"".join(lines[node.lineno - 1: node.end_lineno])
-        if _FAR.search(text) or (watched and assigns.search(text)):
+        if _rebinds(node, watched):
             reach.kept(node)
+        elif _keeps(text) or _FAR.search(text) or (watched and assigns.search(text)):
+            undecided.append(node)  # mentions a use, or what looks like a rebinding (in a comment, or a read)
         else:
-            (undecided if _keeps(text) else stubbed).append(node)
+            stubbed.append(node)
     stubbed = set(stubbed + reach.stubbed(undecided))
     edits = []
     for node in definitions:
@@ -91,6 +93,15 @@ def reduced_with_loads(data: bytes) -> tuple[bytes, bool]:
         for i in range(first, last):
             lines[i] = lines[i][len(lines[i].rstrip(b"\r\n")):] or b"\n"
     return b"".join(lines), loads
+
+
+def _rebinds(definition, watched: set[str]) -> bool:
+    """Whether a definition declares a name `global` or `nonlocal`, or sets `self.X` for a watched X: what it binds
+    changes what code elsewhere reads, whatever it holds."""
+    me = {"self", _self_name(definition)}
+    return any(isinstance(n, (ast.Global, ast.Nonlocal)) or (
+        isinstance(n, ast.Attribute) and n.attr in watched and not isinstance(n.ctx, ast.Load)
+        and isinstance(n.value, ast.Name) and n.value.id in me) for n in ast.walk(definition))
 
 
 def _watched_attributes(tree) -> set[str]:
