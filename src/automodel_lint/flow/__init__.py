@@ -22,7 +22,8 @@ with its origin (attributes set, methods called, functions it is handed to), for
 is still as loaded.
 
 Run only when a rule about uses runs (`--preview`), on files whose bytes mention a use (`may_hold_uses`), with
-the definitions no use can read stubbed out (`reduced`): LibCST's scope analysis costs per node.
+the definitions no use can read stubbed out (`reduced`): LibCST's scope analysis costs per node. A file with no
+load left after that (`reduced_with_loads`) is not read by LibCST at all: every use site follows its object to one.
 
 The modules, in the order a file goes through them: reduction.py (the pre-pass on bytes), collect.py (the visitor),
 origins.py (what an expression holds, and the Origin of a load), uses.py (the use sites); kinds.py names the calls.
