@@ -301,3 +301,88 @@ def test_a_model_id_set_once_on_the_instance_in_set_up_is_followed():
                 DataCollatorForLanguageModeling(self.tokenizer)
     """)
     assert got == [("DataCollatorForLanguageModeling", "tokenizer", "openai-community/gpt2", 7)]
+
+
+REACH = HEAD + textwrap.dedent("""
+    from peft import PeftModel
+
+    MODEL = AutoModelForCausalLM.from_pretrained("facebook/opt-125m")
+    ALIAS = MODEL
+
+
+    def load():
+        return AutoModelForCausalLM.from_pretrained("facebook/opt-125m")
+
+
+    def from_the_module():
+        return ALIAS.generate(max_new_tokens=5)
+
+
+    def from_a_helper():
+        model = load()
+        return model.generate()
+
+
+    def from_a_fixture(model, inputs):
+        return model.generate(**inputs)
+
+
+    def from_an_adapter(base, path):
+        return PeftModel.from_pretrained(base, path).generate()
+
+
+    def counted():
+        global CALLS
+        CALLS = 1
+
+
+    def from_a_batch(model, inputs):  # one global batch
+        return model.generate(**inputs)
+
+
+    class Tests:
+        def setUp(self):
+            self.model = AutoModelForCausalLM.from_pretrained("facebook/opt-125m")
+
+        def test_generate(self):
+            self.model.generate()
+
+        def test_other(self, model):
+            model.to("cpu").generate()
+""")
+
+
+def test_reduction_stubs_each_use_no_load_can_reach():
+    from automodel_lint.flow import reduced
+
+    text = reduced(REACH.encode()).decode()
+    for kept in ("from_the_module", "from_a_helper", "load", "setUp", "test_generate", "counted"):
+        assert f"def {kept}(*a, **k): pass" not in text
+    # Their objects come from a parameter, or from peft's own from_pretrained ("global" in a comment rebinds nothing).
+    for stubbed in ("from_a_fixture", "from_an_adapter", "from_a_batch", "test_other"):
+        assert f"def {stubbed}(*a, **k): pass" in text
+    assert text.count("\n") == REACH.count("\n")
+
+
+def test_reduction_changes_no_use_site(monkeypatch):
+    import automodel_lint.flow
+
+    reduced = [(u.use, u.span, u.origins, u.reason) for u in uses(REACH[len(HEAD):])]
+    monkeypatch.setattr(automodel_lint.flow, "reduced_with_loads", lambda data: (data, True))
+    whole = [(u.use, u.span, u.origins, u.reason) for u in uses(REACH[len(HEAD):])]
+    assert reduced == whole
+    # Through a module-level alias, a helper's return and `self.model`; the stubbed uses gave no site before either.
+    assert [(span.line, origins[0][1].line) for _, span, origins, _ in whole] == [(15, 6), (20, 11), (45, 42)]
+
+
+def test_a_file_whose_loads_are_all_peft_s_is_not_read_by_the_flow():
+    from automodel_lint.flow import reduced_with_loads
+
+    source = textwrap.dedent("""
+        from peft import PeftModel
+
+        def test_generate(self, base):
+            PeftModel.from_pretrained(base, "x").generate()
+    """).encode()
+    assert reduced_with_loads(source)[1] is False
+    assert reduced_with_loads(HEAD.encode() + source.replace(b"PeftModel", b"AutoModelForCausalLM"))[1] is True

@@ -34,7 +34,7 @@ class Analysis:
 
     path: str
     sites: list[CallSite] = field(default_factory=list)
-    uses: list[UseSite] = field(default_factory=list)  # later uses of the loaded objects (flow.py)
+    uses: list[UseSite] = field(default_factory=list)  # later uses of the loaded objects (flow/)
     uses_read: bool = False  # whether `uses` was looked for: only runs with a rule about uses pay for the flow
     result: FileResult | None = None
     source: bytes | None = None  # kept only for files with call sites: what a fix starts from
@@ -192,7 +192,7 @@ def _reused(path: str, data: bytes, relevant, earlier: Earlier) -> Analysis | No
 
 def _uses(data: bytes, relevant, module, path: str, sites: list[CallSite]) -> list[UseSite]:
     """The use sites of the whole file (the pre-pass drops the lines uses stand on), for files that mention one."""
-    from automodel_lint.flow import find_uses, may_hold_uses, reduced
+    from automodel_lint.flow import find_uses, may_hold_uses, reduced_with_loads
 
     if not may_hold_uses(data):
         return []
@@ -201,7 +201,9 @@ def _uses(data: bytes, relevant, module, path: str, sites: list[CallSite]) -> li
     from automodel_lint.finder import known_model_class
     from automodel_lint.relevance import Reduced
 
-    text = reduced(data)
+    text, loads = reduced_with_loads(data)
+    if not loads:
+        return []  # every use site follows its object to a load: with none left, LibCST need not read the file
     whole = module if relevant.lines is None and relevant.source == text else cst.parse_module(text)
     return find_uses(whole, path, sites, lambda name: is_target(name) or known_model_class(name),
                      Reduced(text, None, whole.encoding).call_spans())

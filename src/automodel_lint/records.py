@@ -59,7 +59,7 @@ class CallSite:
 
 @dataclass(frozen=True)
 class Origin:
-    """Where an object a use site works on came from: the `X.from_pretrained(id)` call that built it (flow.py)."""
+    """Where an object a use site works on came from: the `X.from_pretrained(id)` call that built it (flow/)."""
 
     role: str  # "model", "tokenizer" or "processor", by the class called
     called: str  # the class as resolved through the file's imports: "AutoTokenizer", "AutoModelForCausalLM"
@@ -88,7 +88,7 @@ class UseSite:
     span: Span  # the use's call
     use: str  # "get_peft_model", "DataCollatorForLanguageModeling", "apply_chat_template", "generate", "pipeline"
     origins: tuple[tuple[str, Origin], ...] = ()  # (what the object is to the use: "model", "tokenizer"; its origin)
-    # What the use's call says, as (name, literal value as written or None when not a literal); flow.py's
+    # What the use's call says, as (name, literal value as written or None when not a literal); the flow's
     # docstring lists the names of each use.
     arguments: tuple[tuple[str, str | None], ...] = ()
     reason: str | None = None

@@ -54,7 +54,7 @@ RULES: tuple[Rule, ...] = (
     pipeline_task.RULE,  # HFA005
     model_class.RULE,  # HFA006
     unpinned_code.RULE,  # HFA013
-    # Rules about what the code does later with a loaded object (flow.py): a use gets the first verdict, and the
+    # Rules about what the code does later with a loaded object (flow/): a use gets the first verdict, and the
     # uses of one object fail in the order the program meets them (training set-up, then inference).
     peft_task.RULE,  # HFA009
     mlm_collator.RULE,  # HFA010

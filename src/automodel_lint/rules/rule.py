@@ -28,7 +28,7 @@ class Rule:
     # A preview rule runs only with `--preview` (ruff's term): on by default once a real-code run shows it raises
     # no false positive.
     preview: bool = False
-    # Rules about a later use of a loaded object (flow.py): the uses it judges, and its judge of one.
+    # Rules about a later use of a loaded object (flow/): the uses it judges, and its judge of one.
     uses: tuple[str, ...] = ()
     judge_use: "Callable[[UseCase], Verdict | Undecided | None] | None" = None
     tokenizer_facts: bool = False  # its judge reads the tokenizer facts of the use's objects
