@@ -22,12 +22,17 @@ class BodyError(Exception):
     """The body cannot be read: too large once decoded, in an encoding not offered, or corrupt."""
 
 
+def too_large(limit: int) -> str:
+    return f"the Hub's answer is larger than {limit // 1_000_000} MB"
+
+
 class Decoder:
-    """One body's Content-Encoding undone, chunk by chunk, never yielding more than `limit` bytes in all."""
+    """One body's Content-Encoding undone, chunk by chunk: neither the bytes read nor those yielded may pass `limit`
+    in all."""
 
     def __init__(self, content_encoding: str, limit: int) -> None:
         name = content_encoding.strip().lower()
-        self.limit, self.size = limit, 0
+        self.limit, self.size, self.read = limit, 0, 0
         if name in ("", "identity"):
             self._inflate = None
         elif name in ("gzip", "x-gzip"):
@@ -38,6 +43,9 @@ class Decoder:
             raise BodyError(f"the Hub answered in an encoding that was not asked for ({printable(name[:40])})")
 
     def decode(self, chunk: bytes) -> bytes:
+        self.read += len(chunk)
+        if self.read > self.limit:
+            raise BodyError(too_large(self.limit))
         if self._inflate is None:
             out = chunk
         else:
@@ -49,7 +57,7 @@ class Decoder:
                 raise BodyError(f"the Hub's answer could not be decompressed ({exc})") from None
         self.size += len(out)
         if self.size > self.limit:
-            raise BodyError(f"the Hub's answer is larger than {self.limit // 1_000_000} MB")
+            raise BodyError(too_large(self.limit))
         return out
 
 

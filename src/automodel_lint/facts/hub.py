@@ -39,7 +39,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from automodel_lint.facts.base import Redirect, facts_from_config, parse_json_bytes, valid_repo_id
 from automodel_lint.facts.cache import FactsCache
-from automodel_lint.facts.encoding import ACCEPT_ENCODING, BodyError, Decoder, raw_chunks
+from automodel_lint.facts.encoding import ACCEPT_ENCODING, BodyError, Decoder, raw_chunks, too_large
 from automodel_lint.facts.local import redirect_from_adapter_config
 from automodel_lint.facts.tokenizer import (
     ABSENT, NAMED_TEMPLATES, SPECIAL_TOKENS_MAP, TEMPLATE_FILES, TOKENIZER_CONFIG, UNSEEN, facts_from_files,
@@ -344,14 +344,11 @@ class HubSource:
                     return resp.status_code, b"", resp_headers
                 length = resp_headers.get("content-length", "")
                 if length.isdigit() and int(length) > MAX_BODY:
-                    raise _Failure(f"the Hub's answer is larger than {MAX_BODY // 1_000_000} MB")
+                    raise _Failure(too_large(MAX_BODY))
                 # The cap holds for the bytes on the wire and for what they decode to (see facts/encoding.py).
                 decoder = Decoder(resp_headers.get("content-encoding", ""), MAX_BODY)
-                chunks, size = [], 0
+                chunks = []
                 for chunk in raw_chunks(resp):
-                    size += len(chunk)
-                    if size > MAX_BODY:
-                        raise _Failure(f"the Hub's answer is larger than {MAX_BODY // 1_000_000} MB")
                     if self.clock() - start > timeout:
                         raise _Failure(_too_slow(timeout))
                     chunks.append(decoder.decode(chunk))
