@@ -218,9 +218,8 @@ class ResultsCache:
         """What LibCST read of a file `recall` found changed, and the call sites it gave, for the parse to reuse
         if the file still reduces to that text (`analysis.Earlier`); None when there is nothing to reuse."""
         key = os.path.abspath(path)
-        entry = self._shard(key)[1].get(key) if key in self.unstored else None
-        if not entry or uses or not entry.get("reduced") or entry.get("diagnostics") or entry.get("skipped") \
-                or entry.get("uses"):
+        entry = self._shard(key)[1].get(key) if key in self.unstored and not uses else None
+        if not entry or not entry.get("reduced"):  # `_store` keeps it only for a reading without uses or HFA900
             return None
         try:
             digest_, lines = entry["reduced"]
