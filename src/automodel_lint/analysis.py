@@ -127,7 +127,8 @@ def _analyse_source(path: str, data: bytes, uses: bool, earlier: Earlier | None 
     if relevant.hazard:
         analysis.result.skipped = relevant.hazard
         return analysis
-    if earlier is not None and not uses:
+    digest = relevant.digest(notebook=path.endswith(".ipynb"))
+    if earlier is not None and not uses and earlier.digest == digest:
         reused = _reused(path, data, relevant, earlier)
         if reused is not None:
             return reused
@@ -143,7 +144,7 @@ def _analyse_source(path: str, data: bytes, uses: bool, earlier: Earlier | None 
         if analysis.sites or analysis.uses:
             analysis.source = data
             analysis.lines = data.decode(module.encoding).splitlines(keepends=True)
-        analysis.reduced = (relevant.digest(notebook=path.endswith(".ipynb")), relevant.lines)
+        analysis.reduced = (digest, relevant.lines)
         analysis.encoding = module.encoding
     except cst.ParserSyntaxError as exc:
         analysis.result.diagnostics.append(_syntax_error(path, data, str(exc).splitlines()[0]))
@@ -160,19 +161,16 @@ def _analyse_source(path: str, data: bytes, uses: bool, earlier: Earlier | None 
 
 def _reused(path: str, data: bytes, relevant, earlier: Earlier) -> Analysis | None:
     """The analysis of a changed file whose changes are all in lines the pre-pass drops (a training loop, an
-    unrelated function): it reduces to the text LibCST read last time, so its call sites are the same ones, moved
-    with the lines that hold them. Found without LibCST, whose import alone is most of a pre-commit run. None when
-    the text differs, a line moved out of reach, or the bytes no longer decode (the parse then says so)."""
-    if relevant.digest(notebook=path.endswith(".ipynb")) != earlier.digest:
-        return None
+    unrelated function): it reduces to the text LibCST read last time (the caller compared the digests), so its call
+    sites are the same ones, moved with the lines that hold them. Found without LibCST, whose import alone is most of
+    a pre-commit run. None when a line moved out of reach, or the bytes no longer decode (the parse then says so)."""
     old = {line: k for k, line in enumerate(earlier.lines, start=1)} if earlier.lines is not None else None
-    new = relevant.lines
 
     def moved(line: int) -> int | None:
         k = old.get(line) if old is not None else line
-        if k is None or (new is not None and k > len(new)):
+        if k is None or (relevant.lines is not None and k > len(relevant.lines)):
             return None
-        return new[k - 1] if new is not None else k
+        return relevant.file_line(k)
 
     sites = []
     for site in earlier.sites:
@@ -184,7 +182,7 @@ def _reused(path: str, data: bytes, relevant, earlier: Earlier) -> Analysis | No
         text = data.decode(earlier.encoding)
     except (UnicodeDecodeError, LookupError):
         return None
-    analysis = Analysis(path, sites=sites, reduced=(earlier.digest, new), encoding=earlier.encoding)
+    analysis = Analysis(path, sites=sites, reduced=(earlier.digest, relevant.lines), encoding=earlier.encoding)
     if sites:
         analysis.source, analysis.lines = data, text.splitlines(keepends=True)
     return analysis
