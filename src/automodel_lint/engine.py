@@ -9,7 +9,6 @@ HFA900 diagnostic or a skip note and the run goes on.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -269,23 +268,9 @@ def _judge_uses(analysis: Analysis, answers: dict, tokenizers: dict, rules: tupl
         if isinstance(answer, TokenizerFacts) or decided.issuperset(readers):
             continue
         why = answer.reason if isinstance(answer, Unresolved) else "no tokenizer facts"
-        column = _load_column(analysis.lines, origin)
-        result.unjudged.append(Unjudged(analysis.path, Span(origin.line, column, origin.line, column), printable(
+        where = Span(origin.line, origin.column, origin.line, origin.column)
+        result.unjudged.append(Unjudged(analysis.path, where, printable(
             f"{origin.called}.from_pretrained({shown(origin.model)}): {why}")))
-
-
-_LOAD = re.compile(r"([A-Za-z_][\w.]*)\s*\.\s*from_pretrained\b")
-
-
-def _load_column(lines: list[str], origin: Origin) -> int:
-    """The 1-based column of a load on its line (an Origin keeps only the line): the `X.from_pretrained` whose class
-    is the one called, else the first on the line, else the line's first character that is not blank."""
-    text = lines[origin.line - 1] if 0 < origin.line <= len(lines) else ""
-    found = list(_LOAD.finditer(text))
-    named = [m for m in found if m.group(1).rpartition(".")[2] == origin.called]
-    if named or found:
-        return (named or found)[0].start(1) + 1
-    return len(text) - len(text.lstrip()) + 1
 
 
 def _use_diagnostic(use: UseSite, rule, verdict, answer) -> Diagnostic:

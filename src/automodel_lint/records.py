@@ -74,6 +74,8 @@ class Origin:
     attributes: tuple[tuple[str, str | None], ...] = ()
     methods: tuple[tuple[str, str], ...] = ()
     handed_to: tuple[str, ...] = ()  # the functions the object is given to as an argument (they may change it)
+    # The call's column on `line`, for a reader; not part of what the load is (equal loads are one load).
+    column: int = field(default=1, compare=False)
 
     def keyword(self, name: str) -> str | None:
         return dict(self.keywords).get(name)

@@ -208,7 +208,7 @@ class Flow:
         assert isinstance(func, cst.Attribute)
         return Origin(
             role=role or "model", called=(self.qualified(func.value) or "").rpartition(".")[2], model=model,
-            revision=revision, subfolder=subfolder, line=span.line, value_note=note,
+            revision=revision, subfolder=subfolder, line=span.line, column=span.column, value_note=note,
             keywords=tuple(sorted(keywords.items())), attributes=self._attributes_of(call),
             methods=self._methods_of(call), handed_to=self._handed_to(call),
         )
